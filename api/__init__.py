@@ -1,0 +1,1 @@
+"""The service: settings, database, people and roles, HTTP routes and the CLI."""

@@ -1,0 +1,1 @@
+"""Everything that judges: criteria sets, self-assessments and (later) probes. No HTTP, no database."""

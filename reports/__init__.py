@@ -1,0 +1,1 @@
+"""Turns evaluation results into text, JSON and (later) HTML, PDF, EARL and badges."""
