@@ -1,0 +1,42 @@
+"""The FastAPI application: `create_app(settings)` wires settings, database, errors, limits and routes."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.body_limit import BodyLimit
+from api.db import make_engine, session_factory
+from api.routes import ROUTERS
+from api.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app bound to `settings` (default: from the environment). The schema is made by `vcsc db upgrade`."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url, echo=settings.sql_echo)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="VCSC — Kiểm tra chứng nhận an toàn trẻ em / Child-safety certification checker",
+        version="1.0.0",
+        description="Tự đánh giá sản phẩm bảo vệ trẻ em theo bộ tiêu chí VCSC và tra cứu sản phẩm được chứng nhận. / "
+                    "Self-assess child-protection products against the VCSC criteria and look up certified products.",
+        lifespan=lifespan,
+        responses=errors.PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,123 @@
+"""Self-assessment lifecycle (draft, answers, submit, evaluation) on top of the pure checker."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError, bilingual, conflict, invalid, not_found
+from api.models import Product, Submission, User, utcnow
+from api.schemas import json_problems
+from checker.assessment import Checker, Issue, checker_for
+from checker.criteria import CriteriaSet, list_versions, load_set
+
+
+def criteria_set(version: str) -> CriteriaSet:
+    """The criteria set `version`; 404 if there is no such version (a broken set stays a server error)."""
+    if version not in list_versions():
+        raise not_found(f"phiên bản bộ tiêu chí '{version}'", f"Criteria version '{version}'")
+    return load_set(version)
+
+
+def _checker(version: str, product_type: str) -> Checker:
+    if version not in list_versions():
+        raise invalid([{"pointer": "/criteria_version", "message": bilingual(
+            f"Không có phiên bản bộ tiêu chí '{version}'; có: {', '.join(list_versions())}",
+            f"No criteria version '{version}'; known: {', '.join(list_versions())}")}])
+    return checker_for(version, product_type)
+
+
+def _issue_items(issues: list[Issue]) -> list[dict]:
+    # Generic jsonschema messages are English only; give them a Vietnamese lead like ours.
+    return [{"pointer": i.pointer, "message": i.message if " / " in i.message
+             else bilingual("Câu trả lời không đúng lược đồ", i.message)} for i in issues]
+
+
+def _validated(version: str, product_type: str, answers: dict[str, Any], *, complete: bool = False) -> Checker:
+    """The checker for the draft, after checking `answers` (and, for submission, that all are answered)."""
+    problems = json_problems(answers, "/answers")
+    if problems:
+        raise invalid(problems)
+    checker = _checker(version, product_type)
+    doc = {"criteria_version": version, "product_type": product_type, "answers": answers}
+    issues = checker.validate(doc) + (checker.missing(answers) if complete else [])
+    if issues:
+        raise invalid(_issue_items(issues), "Câu trả lời tự đánh giá chưa hợp lệ", "The self-assessment answers are not valid")
+    return checker
+
+
+def new_draft(session: Session, product: Product, user: User, version: str, answers: dict | None) -> Submission:
+    """Revision = previous + 1; without `answers`, the previous revision's are copied if the version matches."""
+    draft = session.scalar(sa.select(Submission.id).where(Submission.product_id == product.id,
+                                                          Submission.status == "draft"))
+    if draft is not None:
+        raise conflict(f"Sản phẩm đã có bản nháp #{draft}; hãy sửa bản đó",
+                       f"The product already has a draft (#{draft}); edit that one", draft_id=draft)
+    previous = session.scalar(sa.select(Submission).where(Submission.product_id == product.id)
+                              .order_by(Submission.revision.desc()).limit(1))
+    if answers is None:
+        answers = dict(previous.answers) if previous is not None and previous.criteria_version == version else {}
+        _checker(version, product.product_type)
+    else:
+        _validated(version, product.product_type, answers)
+    submission = Submission(product=product, revision=(previous.revision + 1) if previous else 1,
+                            criteria_version=version, status="draft", answers=answers, created_by_id=user.id)
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def _editable(submission: Submission, version: str | None) -> None:
+    if submission.status != "draft":
+        raise conflict("Bản tự đánh giá đã nộp không thể thay đổi; hãy tạo bản nháp mới",
+                       "A submitted self-assessment cannot change; create a new draft")
+    if version is not None and version != submission.criteria_version:
+        raise invalid([{"pointer": "/criteria_version", "message": bilingual(
+            f"Bản nháp dùng phiên bản {submission.criteria_version}, không phải {version}",
+            f"The draft uses {submission.criteria_version}, not {version}")}])
+
+
+def replace_answers(submission: Submission, version: str | None, answers: dict[str, Any]) -> None:
+    _editable(submission, version)
+    _validated(submission.criteria_version, submission.product.product_type, answers)
+    submission.answers = answers
+
+
+def merge_answers(submission: Submission, version: str | None, changes: dict[str, Any]) -> None:
+    """Each criterion in `changes` replaces its answer; null removes it."""
+    _editable(submission, version)
+    merged = dict(submission.answers)
+    for criterion_id, answer in changes.items():
+        if answer is None:
+            merged.pop(criterion_id, None)
+        else:
+            merged[criterion_id] = answer
+    _validated(submission.criteria_version, submission.product.product_type, merged)
+    submission.answers = merged
+
+
+def submit(submission: Submission) -> None:
+    """Check completely, store the evaluation and freeze the submission."""
+    _editable(submission, None)
+    checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers,
+                         complete=True)
+    evaluation = checker.evaluate(submission.answers).to_dict()
+    submission.evaluation = evaluation
+    submission.level = evaluation["level"]["id"] if evaluation["level"] else None
+    submission.status = "submitted"
+    submission.submitted_at = utcnow()
+
+
+def evaluation_of(submission: Submission) -> dict:
+    """The stored evaluation of a submission, or the current answers' evaluation for a draft."""
+    if submission.status == "submitted":
+        return submission.evaluation
+    try:
+        checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers)
+    except ApiError as exc:
+        # Answers were valid when saved; only a change in a draft criteria set can make them invalid.
+        raise conflict("Câu trả lời không còn hợp lệ với bộ tiêu chí hiện tại; hãy sửa bản nháp",
+                       "The answers no longer fit the current criteria set; update the draft",
+                       errors=exc.errors) from None
+    return checker.evaluate(submission.answers).to_dict()

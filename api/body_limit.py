@@ -1,0 +1,56 @@
+"""ASGI middleware refusing request bodies over VCSC_MAX_BODY_BYTES with 413, by Content-Length and by count."""
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import bilingual, problem_response
+
+
+class BodyLimit:
+    """Reads the whole body (at most `max_bytes`) before the app runs, then replays it.
+
+    Counting while streaming catches chunked uploads that carry no Content-Length; reading first
+    means a route never sees half a body and nothing is written before the 413.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(413, bilingual(f"Nội dung yêu cầu vượt quá {self.max_bytes} byte",
+                                                   f"The request body exceeds {self.max_bytes} bytes"),
+                                    headers={"Connection": "close"})
+        await response(scope, receive, send)

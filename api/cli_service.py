@@ -1,0 +1,155 @@
+"""Service commands for the `vcsc` CLI: db upgrade, users create, demo and serve."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from pydantic import TypeAdapter, ValidationError
+
+from api.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _sessions(settings: Settings):
+    from api.db import make_engine, session_factory
+    engine = make_engine(settings.database_url)
+    return engine, session_factory(engine)
+
+
+def _require_head(settings: Settings) -> None:
+    from api.db import current_revision, head_revision, make_engine
+    engine = make_engine(settings.database_url)
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    if current != head_revision():
+        raise click.ClickException(
+            f"Cơ sở dữ liệu chưa được nâng cấp (đang ở {current}); chạy `vcsc db upgrade` / "
+            f"the database is not migrated (at {current}); run `vcsc db upgrade`")
+
+
+def _upgrade(settings: Settings) -> str:
+    from api.db import head_revision, upgrade
+    upgrade(settings.database_url)
+    return head_revision()
+
+
+@click.group("db", help="Cơ sở dữ liệu / Database.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Nâng cấp lược đồ lên mới nhất / Run the Alembic migrations to head.")
+def db_upgrade() -> None:
+    settings = _settings()
+    head = _upgrade(settings)
+    click.echo(f"Đã nâng cấp lên {head} / Upgraded to {head}: {_safe_url(settings.database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.group("users", help="Người dùng / Users.")
+def users() -> None:
+    pass
+
+
+def _check(adapter_type, value, label: str):
+    try:
+        return TypeAdapter(adapter_type).validate_python(value)
+    except ValidationError as exc:
+        from api.errors import validation_items
+        raise click.BadParameter(validation_items(exc.errors())[0]["message"], param_hint=label) from None
+
+
+@users.command("create", help="Tạo người dùng / Create a user (and the organisation if missing).")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["vendor", "reviewer", "admin"]), required=True)
+@click.option("--organisation", "organisation_name", required=True,
+              help="Tên tổ chức; tạo mới nếu chưa có (club cho reviewer/admin) / created if missing")
+@click.option("--password", help="Hoặc biến môi trường VCSC_PASSWORD / or the VCSC_PASSWORD variable")
+@click.option("--json", "as_json", is_flag=True, help="In người dùng dạng JSON / print the user as JSON")
+def users_create(email: str, name: str, role: str, organisation_name: str, password: str | None, as_json: bool) -> None:
+    from api.accounts import create_organisation, create_user, find_organisation
+    from api.errors import ApiError
+    from api.schemas import Email, Name, Password, UserOut
+
+    password = password or os.environ.get("VCSC_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError("Thiếu mật khẩu: dùng --password hoặc VCSC_PASSWORD / "
+                                   "no password: use --password or VCSC_PASSWORD")
+        password = click.prompt("Mật khẩu / Password", hide_input=True, confirmation_prompt=True)
+    email = _check(Email, email, "--email")
+    name = _check(Name, name, "--name")
+    organisation_name = _check(Name, organisation_name, "--organisation")
+    password = _check(Password, password, "--password")
+
+    settings = _settings()
+    _require_head(settings)
+    engine, sessions = _sessions(settings)
+    try:
+        with sessions.begin() as session:
+            org = find_organisation(session, organisation_name) or create_organisation(
+                session, organisation_name, "vendor" if role == "vendor" else "club")
+            user = create_user(session, org, email=email, name=name, password=password, role=role)
+            out = UserOut.model_validate(user)
+    except ApiError as exc:
+        messages = [exc.detail] + [e["message"] for e in exc.errors]
+        raise click.ClickException("; ".join(messages)) from None
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(out.model_dump_json(indent=2))
+    else:
+        click.echo(f"Đã tạo / Created: #{out.id} {out.email} ({out.role}, {out.organisation_name})")
+
+
+def _seed(settings: Settings) -> None:
+    from api.demo import seed
+    _upgrade(settings)
+    engine, sessions = _sessions(settings)
+    try:
+        with sessions.begin() as session:
+            logins, warnings = seed(session)
+    finally:
+        engine.dispose()
+    click.echo("Dữ liệu mẫu đã sẵn sàng / Demo data ready. Đăng nhập / Logins:")
+    for email, password, role in logins:
+        click.echo(f"  {role:<9} {email:<28} {password}")
+    for warning in warnings:
+        click.echo(f"Cảnh báo / Warning: {warning}", err=True)
+
+
+@click.command("demo", help="Nạp dữ liệu mẫu (chạy lại an toàn) / Seed demo data (idempotent).")
+def demo() -> None:
+    _seed(_settings())
+
+
+@click.command("serve", help="Chạy máy chủ HTTP / Run the HTTP service.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--demo", "with_demo", is_flag=True, help="Nâng cấp CSDL và nạp dữ liệu mẫu trước / upgrade and seed first")
+def serve(host: str, port: int, with_demo: bool) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    if with_demo:
+        _seed(settings)
+    else:
+        _require_head(settings)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+# api/cli.py adds these to the `vcsc` group.
+SERVICE_COMMANDS = [db, users, demo, serve]

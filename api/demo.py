@@ -1,0 +1,159 @@
+"""Demo data: the club, two vendors with realistic products, a submitted self-assessment and demo certificates."""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from api import assessments
+from api.accounts import create_organisation, create_user, find_organisation
+from api.errors import ApiError
+from api.models import Certificate, Organisation, Product, Submission, User, utcnow
+from checker.criteria import Criterion, list_versions, load_set
+
+DEMO_NOTE = "Dữ liệu mẫu để thử hệ thống, không phải chứng nhận thật / Demo data for trying the system, not a real certificate"
+CLUB = "CLB An toàn trẻ em trên không gian mạng (VCSC)"
+
+# (organisation, kind, [(email, name, role, password)], [(product name, type, url, platforms)])
+ORGANISATIONS = [
+    (CLUB, "club",
+     [("admin@vcsc.example", "Nguyễn Thị Quản Trị", "admin", "demo-admin-2025"),
+      ("reviewer@vcsc.example", "Trần Văn Thẩm Định", "reviewer", "demo-reviewer-2025")], []),
+    ("Công ty TNHH SafeKid Việt Nam", "vendor",
+     [("an@safekid.example", "Lê Minh An", "vendor", "demo-safekid-2025")],
+     [("Bảo vệ trẻ em SafeKid", "filtering_app", "https://safekid.example/bao-ve", ["android", "ios", "windows"]),
+      ("SafeKid Trình duyệt Bé Vui", "kid_browser", "https://safekid.example/be-vui", ["android", "ios"]),
+      ("SafeKid Bảng điều khiển Phụ huynh", "parental_dashboard", "https://safekid.example/phu-huynh",
+       ["web", "android", "ios"])]),
+    ("Công ty Cổ phần Gia Đình Số", "vendor",
+     [("binh@giadinhso.example", "Phạm Thanh Bình", "vendor", "demo-giadinh-2025")],
+     [("Gia Đình An Toàn DNS", "dns_proxy_filter", "https://giadinhso.example/dns", ["router", "dns"]),
+      ("Góc Học Tập Nhí", "children_platform", "https://giadinhso.example/hoc-tap", ["web", "android"])]),
+]
+ASSESSED = "Bảo vệ trẻ em SafeKid"
+CERTIFIED = [("VCSC-DEMO-000001", "Bảo vệ trẻ em SafeKid"), ("VCSC-DEMO-000002", "Gia Đình An Toàn DNS")]
+
+
+# --- sample answers that pass a criterion -----------------------------------------------
+
+def _number(schema: dict, rule: dict, integer: bool) -> float | int:
+    low = max([schema.get("minimum", -math.inf), rule.get("minimum", -math.inf)])
+    high = min([schema.get("maximum", math.inf), rule.get("maximum", math.inf)])
+    # The rule's own bound is the value a product that just meets it would report.
+    value = rule.get("minimum", rule.get("maximum", low if low > -math.inf else 0))
+    value = min(max(value, low), high)
+    floor = max(schema.get("exclusiveMinimum", -math.inf), rule.get("exclusiveMinimum", -math.inf))
+    if value <= floor:
+        value = min(floor + 1, high)
+    return math.ceil(value) if integer else value
+
+
+def sample_value(schema: dict, rule: dict | None = None) -> Any:
+    """A value valid for `schema` that satisfies the pass `rule` (for the shapes criteria use)."""
+    rule = rule or {}
+    if "const" in rule or "const" in schema:
+        return rule.get("const", schema.get("const"))
+    if "enum" in rule or "enum" in schema:
+        allowed = [v for v in schema.get("enum", rule.get("enum")) if v in rule.get("enum", [v])]
+        return allowed[0]
+    kind = schema.get("type", rule.get("type"))
+    if kind == "boolean":
+        return True
+    if kind in ("number", "integer"):
+        return _number(schema, rule, kind == "integer")
+    if kind == "string":
+        if schema.get("format") == "uri" or str(schema.get("pattern", "")).startswith("^http"):
+            return "https://demo.vcsc.example/tai-lieu"
+        return "Có, xem tài liệu đính kèm / Yes, see the attached document"
+    if kind == "array":
+        items = schema.get("items", {})
+        return list(items["enum"]) if "enum" in items else [sample_value(items)] * max(1, schema.get("minItems", 1))
+    if kind == "object":
+        props, rules = schema.get("properties", {}), rule.get("properties", {})
+        return {key: sample_value(sub, rules.get(key)) for key, sub in props.items()}
+    return True
+
+
+def sample_answer(criterion: Criterion) -> dict:
+    """A passing answer with the evidence the criterion asks for."""
+    question = criterion.question
+    answer = {"value": sample_value(question["answer_schema"], question["pass_rule"])}
+    if question["evidence"]["required"]:
+        if question["evidence"]["kinds"][0] == "url":
+            answer["evidence"] = [{"kind": "url", "url": f"https://demo.vcsc.example/bang-chung/{criterion.id}"}]
+        else:
+            answer["evidence"] = [{"kind": "document", "title": f"Báo cáo kiểm thử {criterion.id} / Test report"}]
+    return answer
+
+
+def sample_answers(version: str, product_type: str) -> dict[str, dict]:
+    return {c.id: sample_answer(c) for c in load_set(version).applicable(product_type)}
+
+
+def latest_published_version() -> str:
+    published = [v for v in list_versions() if load_set(v).status == "published"]
+    return (published or list_versions())[-1]
+
+
+# --- seeding ---------------------------------------------------------------------------
+
+def _organisation(session: Session, name: str, kind: str) -> Organisation:
+    return find_organisation(session, name) or create_organisation(session, name, kind)
+
+
+def _product(session: Session, org: Organisation, name: str, product_type: str, url: str,
+             platforms: list[str]) -> Product:
+    product = session.scalar(sa.select(Product).where(Product.organisation_id == org.id, Product.name == name))
+    if product is None:
+        product = Product(organisation=org, name=name, product_type=product_type, url=url, platforms=platforms)
+        product.refresh_search_text()
+        session.add(product)
+        session.flush()
+    return product
+
+
+def seed(session: Session) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Create whatever demo data is missing; returns (email, password, role) logins and warnings."""
+    logins, warnings, products = [], [], {}
+    for org_name, kind, people, items in ORGANISATIONS:
+        org = _organisation(session, org_name, kind)
+        for email, name, role, password in people:
+            user = session.scalar(sa.select(User).where(User.email == email))
+            user = user or create_user(session, org, email=email, name=name, password=password, role=role)
+            logins.append((email, password, role))
+        for name, product_type, url, platforms in items:  # a vendor's products are authored by its user
+            products[name] = (_product(session, org, name, product_type, url, platforms), user)
+
+    product, author = products[ASSESSED]
+    submission = session.scalar(sa.select(Submission).where(Submission.product_id == product.id,
+                                                            Submission.status == "submitted"))
+    if submission is None:
+        version = latest_published_version()
+        submission = session.scalar(sa.select(Submission).where(Submission.product_id == product.id,
+                                                                Submission.status == "draft"))
+        if submission is None:
+            submission = assessments.new_draft(session, product, author, version,
+                                               sample_answers(version, product.product_type))
+        try:
+            assessments.submit(submission)
+        except ApiError as exc:
+            warnings.append(f"Chưa nộp được bản tự đánh giá mẫu / could not submit the sample self-assessment: "
+                            f"{exc.detail} {[e.get('pointer') for e in exc.errors][:5]}")
+            submission = None
+
+    now = utcnow()
+    for cert_id, product_name in CERTIFIED:
+        if session.get(Certificate, cert_id) is not None:
+            continue
+        certified, _ = products[product_name]
+        linked = submission if submission is not None and certified.id == product.id else None
+        session.add(Certificate(
+            id=cert_id, product=certified, submission_id=linked.id if linked else None,
+            criteria_version=linked.criteria_version if linked else latest_published_version(),
+            level=(linked.level if linked and linked.level else "basic"), status="valid",
+            issued_at=now, valid_until=now + timedelta(days=365), note=DEMO_NOTE))
+    session.flush()
+    return logins, warnings

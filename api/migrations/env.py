@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection handed over by api.db (no alembic.ini, no URL here)."""
+from alembic import context
+
+from api.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("Chạy migration qua `vcsc db upgrade` / run migrations through `vcsc db upgrade` (api.db.upgrade)")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    # SQLite cannot ALTER most things; batch mode rebuilds tables for later migrations.
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

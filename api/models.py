@@ -1,0 +1,181 @@
+"""The database tables: organisations, users, tokens, products, submissions and certificates."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from api.search import fold
+
+ORG_KINDS = ("vendor", "club")
+ROLES = ("vendor", "reviewer", "admin")
+TOKEN_KINDS = ("session", "api")
+SUBMISSION_STATUSES = ("draft", "submitted")
+CERTIFICATE_STATUSES = ("valid", "suspended", "revoked", "expired")
+PLATFORMS = ("android", "ios", "windows", "macos", "linux", "chromeos", "web", "router", "dns")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Aware UTC datetimes on every back end (SQLite stores them naive, so tag them on the way out)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use UTC-aware datetimes")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# JSONB on PostgreSQL (indexable, compact); JSON text elsewhere.
+JSONDoc = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def _enum_check(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_allowed")
+
+
+class Base(DeclarativeBase):
+    # Named constraints so later migrations (SQLite batch mode included) can address them.
+    metadata = sa.MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Organisation(Timestamped, Base):
+    __tablename__ = "organisations"
+    __table_args__ = (_enum_check("kind", ORG_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    website: Mapped[str | None] = mapped_column(sa.String(2000))
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+    products: Mapped[list[Product]] = relationship(back_populates="organisation")
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+    __table_args__ = (_enum_check("role", ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+    __table_args__ = (_enum_check("kind", TOKEN_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str | None] = mapped_column(sa.String(100))
+    # Only the sha256 of the secret is kept: a leaked database yields no usable token.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Product(Timestamped, Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    product_type: Mapped[str] = mapped_column(sa.String(64))
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    platforms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    # fold(name + vendor name): lets "bao ve tre em" find "Bảo vệ trẻ em" with a plain LIKE.
+    search_text: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="products", lazy="joined")
+    submissions: Mapped[list[Submission]] = relationship(back_populates="product", cascade="all, delete-orphan",
+                                                         order_by="Submission.revision")
+    certificates: Mapped[list[Certificate]] = relationship(back_populates="product")
+
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.name} {self.organisation.name}")[:500]
+
+
+class Submission(Timestamped, Base):
+    __tablename__ = "submissions"
+    # One revision number per product; also stops two concurrent "new draft" requests.
+    __table_args__ = (sa.UniqueConstraint("product_id", "revision", name="uq_submissions_product_revision"),
+                      _enum_check("status", SUBMISSION_STATUSES))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int]
+    criteria_version: Mapped[str] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    level: Mapped[str | None] = mapped_column(sa.String(32))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    product: Mapped[Product] = relationship(back_populates="submissions", lazy="joined")
+
+
+class Certificate(Timestamped, Base):
+    __tablename__ = "certificates"
+    __table_args__ = (_enum_check("status", CERTIFICATE_STATUSES),)
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # e.g. VCSC-2025-000123
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id"))
+    criteria_version: Mapped[str] = mapped_column(sa.String(32))
+    level: Mapped[str] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16), default="valid")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    product: Mapped[Product] = relationship(back_populates="certificates", lazy="joined")
+
+    def effective_status(self, now: datetime) -> str:
+        """A 'valid' certificate past its end date reads as expired, before any job flips the column."""
+        return "expired" if self.status == "valid" and self.valid_until < now else self.status

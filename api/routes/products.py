@@ -1,0 +1,79 @@
+"""Products of vendor organisations: list and search, create, read, update, delete."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path, Query, Response
+
+from api.access import load_organisation, load_product, visible
+from api.auth import DB, CurrentUser, Writer
+from api.errors import bilingual, conflict, invalid
+from api.models import Certificate, Product, Submission
+from api.schemas import MAX_ID, ProductIn, ProductOut, ProductUpdate, Text
+from api.search import LIKE_ESCAPE, contains_pattern
+
+router = APIRouter(prefix="/products", tags=["products"])
+ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]
+SearchQuery = Annotated[Text | None, Query(max_length=200, description="Tìm không dấu / accent-insensitive search")]
+
+
+@router.get("", response_model=list[ProductOut], summary="Sản phẩm / Products (vendors: their own)")
+def list_products(user: CurrentUser, session: DB, q: SearchQuery = None) -> list[ProductOut]:
+    query = sa.select(Product).where(visible(user, Product.organisation_id)).order_by(Product.id)
+    if q and q.strip():
+        query = query.where(Product.search_text.like(contains_pattern(q), escape=LIKE_ESCAPE))
+    return [ProductOut.model_validate(p) for p in session.scalars(query)]
+
+
+@router.post("", response_model=ProductOut, status_code=201,
+             summary="Thêm sản phẩm / Add a product (vendors: to their organisation; admins: organisation_id)")
+def create_product(body: ProductIn, user: Writer, session: DB) -> ProductOut:
+    if user.role == "admin" and body.organisation_id is None:
+        raise invalid([{"pointer": "/organisation_id", "message": bilingual(
+            "Quản trị viên phải chọn tổ chức", "Admins must name the organisation")}])
+    org = load_organisation(session, user, body.organisation_id or user.organisation_id, write=True)
+    if org.kind != "vendor":
+        raise invalid([{"pointer": "/organisation_id", "message": bilingual(
+            "Sản phẩm phải thuộc một nhà cung cấp", "Products belong to vendor organisations")}])
+    product = Product(organisation=org, name=body.name, product_type=body.product_type, url=body.url,
+                      platforms=list(body.platforms))
+    product.refresh_search_text()
+    session.add(product)
+    session.flush()
+    return ProductOut.model_validate(product)
+
+
+@router.get("/{product_id}", response_model=ProductOut, summary="Một sản phẩm / One product")
+def get_product(product_id: ProductId, user: CurrentUser, session: DB) -> ProductOut:
+    return ProductOut.model_validate(load_product(session, user, product_id))
+
+
+@router.patch("/{product_id}", response_model=ProductOut, summary="Sửa sản phẩm / Update a product")
+def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser, session: DB) -> ProductOut:
+    product = load_product(session, user, product_id, write=True)
+    changes = body.model_dump(exclude_unset=True)
+    if "product_type" in changes and changes["product_type"] != product.product_type and product.submissions:
+        # Answers are checked against the type's criteria; changing it would strand them.
+        raise conflict("Không thể đổi loại sản phẩm đã có bản tự đánh giá; hãy tạo sản phẩm mới",
+                       "The type of a product with self-assessments cannot change; add a new product")
+    for field, value in changes.items():
+        setattr(product, field, list(value) if field == "platforms" else value)
+    product.refresh_search_text()
+    session.flush()
+    return ProductOut.model_validate(product)
+
+
+@router.delete("/{product_id}", status_code=204, response_class=Response, response_model=None,
+               summary="Xoá sản phẩm / Delete a product that has no submitted self-assessment")
+def delete_product(product_id: ProductId, user: CurrentUser, session: DB) -> Response:
+    product = load_product(session, user, product_id, write=True)
+    submitted = session.scalar(sa.select(sa.func.count()).select_from(Submission)
+                               .where(Submission.product_id == product.id, Submission.status == "submitted"))
+    certified = session.scalar(sa.select(sa.func.count()).select_from(Certificate)
+                               .where(Certificate.product_id == product.id))
+    if submitted or certified:
+        raise conflict("Sản phẩm đã có bản tự đánh giá đã nộp hoặc chứng nhận nên không xoá được",
+                       "The product has a submitted self-assessment or a certificate and cannot be deleted")
+    session.delete(product)
+    return Response(status_code=204)

@@ -1,0 +1,367 @@
+"""Request and response bodies: what the API accepts (strictly) and what it shows (never secrets)."""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from api.errors import CUSTOM_ERROR_TYPE, bilingual, body_pointer
+from api.models import ORG_KINDS, PLATFORMS, ROLES, SUBMISSION_STATUSES
+from checker.assessment import OUTCOMES
+from checker.criteria import load_vocabulary
+
+MAX_ID = 2**31 - 1  # INTEGER columns; larger ids cannot exist and would overflow the drivers
+MAX_JSON_DEPTH = 32
+PRODUCT_TYPES = tuple(load_vocabulary().ids("product_types"))
+
+
+def _custom(vi: str, en: str) -> PydanticCustomError:
+    return PydanticCustomError(CUSTOM_ERROR_TYPE, bilingual(vi, en).replace("{", "{{").replace("}", "}}"))
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be stored (PostgreSQL refuses NUL; lone surrogates are not UTF-8), or None."""
+    if "\x00" in value:
+        return bilingual("Chuỗi chứa ký tự NUL", "The string contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return bilingual("Chuỗi chứa ký tự Unicode không hợp lệ", "The string contains invalid Unicode")
+    return None
+
+
+def _storable(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError(CUSTOM_ERROR_TYPE, problem)
+    return value
+
+
+def _stripped_nonblank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise _custom("Không được để trống", "Must not be blank")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable), AfterValidator(_stripped_nonblank)]
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(_storable),
+                  AfterValidator(str.lower)]
+HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://[^\s/?#]+[^\s]*$"), AfterValidator(_storable)]
+Password = Annotated[str, Field(min_length=10, max_length=256), AfterValidator(_storable)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+ProductType = Literal[PRODUCT_TYPES]  # type: ignore[valid-type]
+Platform = Literal[PLATFORMS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+
+
+def json_problems(doc: Any, base: str = "") -> list[dict]:
+    """Strings the database cannot store, non-finite numbers and excessive nesting in free-form JSON."""
+    problems, stack = [], [(doc, base, 0)]
+    while stack:  # iterative: a deeply nested body must not exhaust the Python stack
+        value, where, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            problems.append({"pointer": where, "message": bilingual(f"Lồng nhau quá {MAX_JSON_DEPTH} cấp",
+                                                                    f"Nested deeper than {MAX_JSON_DEPTH} levels")})
+        elif isinstance(value, str):
+            if problem := text_problem(value):
+                problems.append({"pointer": where, "message": problem})
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append({"pointer": where, "message": bilingual("Số phải hữu hạn (không NaN/Infinity)",
+                                                                    "Numbers must be finite (no NaN/Infinity)")})
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if problem := text_problem(key):
+                    problems.append({"pointer": where + body_pointer(key), "message": problem})
+                else:
+                    stack.append((item, where + body_pointer(key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}/{i}", depth + 1) for i, item in enumerate(value))
+    return sorted(problems, key=lambda p: p["pointer"])
+
+
+class Input(BaseModel):
+    """Request bodies: unknown fields are errors, not silently dropped."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Input):
+    """PATCH bodies: an omitted field stays unchanged; null is refused unless the field is nullable."""
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise _custom("Không được là null; hãy bỏ trường này nếu không đổi",
+                          "Must not be null; omit the field to leave it unchanged")
+        return value
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+Bilingual = dict[Literal["vi", "en"], str]
+
+
+# --- auth and people -----------------------------------------------------------------------
+
+class LoginIn(Input):
+    email: Annotated[str, Field(max_length=254), AfterValidator(_storable)]
+    password: Annotated[str, Field(max_length=256), AfterValidator(_storable)]
+
+
+class TokenOut(Output):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class RegisterIn(Input):
+    organisation_name: Name
+    email: Email
+    name: Name
+    password: Password
+    contact_email: Email | None = None
+    website: HttpUrl | None = None
+
+
+class OrganisationOut(Output):
+    id: int
+    name: str
+    kind: Literal[ORG_KINDS]  # type: ignore[valid-type]
+    contact_email: str | None
+    website: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrganisationUpdate(Patch):
+    nullable = frozenset({"contact_email", "website"})
+    name: Name | None = None
+    contact_email: Email | None = None
+    website: HttpUrl | None = None
+
+
+class UserOut(Output):
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool
+    organisation_id: int
+    organisation_name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserCreate(Input):
+    email: Email
+    name: Name
+    password: Password
+    role: Role = "vendor"
+    organisation_id: Id | None = None
+
+
+class UserUpdate(Patch):
+    name: Name | None = None
+    role: Role | None = None
+    active: bool | None = None
+    password: Password | None = None
+    current_password: Annotated[str, Field(max_length=256), AfterValidator(_storable)] | None = None
+
+
+class ApiTokenCreate(Input):
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable),
+                    AfterValidator(_stripped_nonblank)]
+    expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class ApiTokenOut(Output):
+    id: int
+    name: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class ApiTokenCreated(ApiTokenOut):
+    token: str = Field(description="Chỉ hiển thị một lần / shown only once")
+
+
+# --- products ------------------------------------------------------------------------------
+
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise _custom("Nền tảng bị lặp", "Platforms must not repeat")
+    return values
+
+
+Platforms = Annotated[list[Platform], Field(min_length=1, max_length=len(PLATFORMS)), AfterValidator(_unique)]
+
+
+class ProductIn(Input):
+    name: Name
+    product_type: ProductType
+    url: HttpUrl
+    platforms: Platforms
+    organisation_id: Id | None = Field(None, description="Chỉ quản trị viên / admins only")
+
+
+class ProductUpdate(Patch):
+    name: Name | None = None
+    product_type: ProductType | None = None
+    url: HttpUrl | None = None
+    platforms: Platforms | None = None
+
+
+class ProductOut(Output):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    name: str
+    product_type: str
+    url: str
+    platforms: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- self-assessments ----------------------------------------------------------------------
+
+Version = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_storable)]
+
+
+class SubmissionCreate(Input):
+    criteria_version: Version
+    answers: dict[str, Any] | None = Field(None, description="Bỏ trống: chép từ lần trước nếu cùng phiên bản / "
+                                                            "omitted: copied from the previous revision of the same version")
+
+
+class AnswersReplace(Input):
+    criteria_version: Version | None = Field(None, description="Nếu có, phải khớp bản nháp / if given, must match the draft")
+    answers: dict[str, Any]
+
+
+class AnswersPatch(Input):
+    criteria_version: Version | None = None
+    answers: dict[str, Any] = Field(description="Mỗi tiêu chí thay thế câu trả lời cũ; null xoá nó / "
+                                                "each criterion replaces its old answer; null removes it")
+
+
+class LevelOut(Output):
+    id: str
+    title: Bilingual
+
+
+class CriterionResultOut(Output):
+    criterion_id: str
+    group: str
+    obligation: str
+    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    reason: Bilingual
+    title: Bilingual
+
+
+class EvaluationOut(Output):
+    criteria_version: str
+    product_type: str
+    level: LevelOut | None
+    next_level: LevelOut | None
+    blockers: list[str]
+    counts: dict[str, int]
+    results: list[CriterionResultOut]
+
+
+class SubmissionSummary(Output):
+    id: int
+    product_id: int
+    revision: int
+    criteria_version: str
+    status: Literal[SUBMISSION_STATUSES]  # type: ignore[valid-type]
+    level: str | None
+    submitted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubmissionOut(SubmissionSummary):
+    created_by_id: int | None
+    answers: dict[str, Any]
+    evaluation: EvaluationOut | None
+
+
+# --- criteria (read-only views of checker.criteria) ----------------------------------------
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+IsoDate = Annotated[str | None, BeforeValidator(_iso)]
+
+
+class CriteriaSummaryOut(Output):
+    version: str
+    title: Bilingual
+    status: str
+    released: IsoDate
+    effective_from: IsoDate
+    supersedes: str | None
+    criteria_count: int
+    retired_count: int
+    digest: str
+
+
+class CriteriaSetOut(CriteriaSummaryOut):
+    meta: dict[str, Any]
+    criteria: list[dict[str, Any]]
+
+
+class CriteriaDiffOut(Output):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: str = Field(alias="from")
+    to: str
+    levels_changed: bool
+    changes: dict[str, list[dict[str, Any]]]
+
+
+# --- public lookup -------------------------------------------------------------------------
+
+class PublicCertificate(Output):
+    id: str
+    level: str
+    criteria_version: str
+    status: str
+    issued_at: datetime
+    valid_until: datetime
+    note: str | None
+
+
+class PublicProduct(Output):
+    id: int
+    name: str
+    vendor: str
+    product_type: str
+    url: str
+    platforms: list[str]
+
+
+class PublicListing(PublicProduct):
+    certificate: PublicCertificate
+
+
+class PublicPage(Output):
+    items: list[PublicListing]
+    total: int
+    page: int
+    per_page: int
+
+
+class CertificateLookup(PublicCertificate):
+    product: PublicProduct
+
+

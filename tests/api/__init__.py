@@ -1,0 +1,1 @@
+"""Tests of the HTTP service (api/), each DB test on SQLite and PostgreSQL."""

@@ -1,0 +1,182 @@
+"""Who may call what: every endpoint × anonymous, vendor A, vendor B, reviewer, admin, on A's data.
+
+Vendor B touching organisation A's data must get 404 (read and write), so existence never leaks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+import pytest
+
+from api.auth import issue_token
+from api.demo import sample_answers
+from api.models import Certificate, Organisation, Product, Submission, User, utcnow
+from checker.assessment import checker_for
+from tests.api.conftest import PASSWORD, VERSION, World, unique
+
+# Expected status per caller:      anonymous, vendor_a, vendor_b, reviewer, admin
+PUBLIC_READ = dict(zip(("anonymous", "vendor_a", "vendor_b", "reviewer", "admin"), (200, 200, 200, 200, 200)))
+
+
+def expect(anonymous, vendor_a, vendor_b, reviewer, admin) -> dict:
+    return {"anonymous": anonymous, "vendor_a": vendor_a, "vendor_b": vendor_b, "reviewer": reviewer, "admin": admin}
+
+
+ANY_USER = expect(401, 200, 200, 200, 200)
+A_READ = expect(401, 200, 404, 200, 200)      # A's data: B gets 404, staff read
+A_WRITE = expect(401, 200, 404, 403, 200)     # reviewers read only
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str  # formatted with the fresh objects of `targets`
+    statuses: dict
+    body: Callable[[dict], dict] | None = None
+
+
+ENDPOINTS = [
+    # auth
+    Endpoint("register", "POST", "/auth/register", expect(201, 201, 201, 201, 201),
+             lambda t: {"organisation_name": unique("Nhà cung cấp "), "email": unique("dk") + "@example.vn",
+                        "name": "Chủ", "password": PASSWORD}),
+    Endpoint("login", "POST", "/auth/token", expect(200, 200, 200, 200, 200),
+             lambda t: {"email": t["colleague_email"], "password": PASSWORD}),
+    Endpoint("logout", "DELETE", "/auth/token", expect(401, 204, 204, 204, 204)),
+    # users
+    Endpoint("me", "GET", "/users/me", ANY_USER),
+    Endpoint("list users", "GET", "/users", ANY_USER),
+    Endpoint("create user in A", "POST", "/users", expect(401, 201, 404, 403, 201),
+             lambda t: {"email": unique("moi") + "@example.vn", "name": "Người mới", "password": PASSWORD,
+                        "role": "vendor", "organisation_id": t["org_a"]}),
+    Endpoint("get A's user", "GET", "/users/{colleague}", A_READ),
+    Endpoint("update A's user", "PATCH", "/users/{colleague}", expect(401, 403, 404, 403, 200),
+             lambda t: {"name": "Tên mới"}),
+    Endpoint("list my tokens", "GET", "/users/me/tokens", ANY_USER),
+    Endpoint("create my token", "POST", "/users/me/tokens", expect(401, 201, 201, 201, 201),
+             lambda t: {"name": "ci"}),
+    Endpoint("delete A's token", "DELETE", "/users/me/tokens/{token_a}", expect(401, 204, 404, 404, 404)),
+    # organisations
+    Endpoint("list organisations", "GET", "/organisations", ANY_USER),
+    Endpoint("get organisation A", "GET", "/organisations/{org_a}", A_READ),
+    Endpoint("update organisation A", "PATCH", "/organisations/{org_a}", A_WRITE,
+             lambda t: {"website": "https://a.example.vn"}),
+    # products
+    Endpoint("list products", "GET", "/products", ANY_USER),
+    Endpoint("create product in A", "POST", "/products", expect(401, 201, 404, 403, 201),
+             lambda t: {"name": "Sản phẩm mới", "product_type": "kid_browser", "url": "https://moi.example.vn",
+                        "platforms": ["android", "ios"], "organisation_id": t["org_a"]}),
+    Endpoint("get A's product", "GET", "/products/{product}", A_READ),
+    Endpoint("update A's product", "PATCH", "/products/{product}", A_WRITE, lambda t: {"name": "Tên mới"}),
+    Endpoint("delete A's product", "DELETE", "/products/{bare_product}", expect(401, 204, 404, 403, 204)),
+    # submissions
+    Endpoint("create draft for A", "POST", "/products/{bare_product}/submissions", expect(401, 201, 404, 403, 201),
+             lambda t: {"criteria_version": VERSION}),
+    Endpoint("list A's submissions", "GET", "/products/{product}/submissions", A_READ),
+    Endpoint("get A's submission", "GET", "/submissions/{draft}", A_READ),
+    Endpoint("replace A's answers", "PUT", "/submissions/{draft}/answers", A_WRITE,
+             lambda t: {"answers": t["answers"]}),
+    Endpoint("merge A's answers", "PATCH", "/submissions/{draft}/answers", A_WRITE,
+             lambda t: {"criteria_version": VERSION, "answers": {"PC-01": {"value": True}}}),
+    Endpoint("submit A's draft", "POST", "/submissions/{draft}/submit", A_WRITE),
+    Endpoint("evaluate A's draft", "GET", "/submissions/{draft}/evaluation", A_READ),
+    Endpoint("evaluate A's submitted", "GET", "/submissions/{submitted}/evaluation", A_READ),
+    # criteria (public)
+    Endpoint("criteria versions", "GET", "/criteria", PUBLIC_READ),
+    Endpoint("criteria set", "GET", f"/criteria/{VERSION}", PUBLIC_READ),
+    Endpoint("criterion", "GET", f"/criteria/{VERSION}/criteria/CF-01", PUBLIC_READ),
+    Endpoint("answers schema", "GET", f"/criteria/{VERSION}/schema?product_type=filtering_app", PUBLIC_READ),
+    Endpoint("criteria diff", "GET", f"/criteria/diff?from={VERSION}&to={VERSION}", PUBLIC_READ),
+    # public lookup
+    Endpoint("public products", "GET", "/public/products", PUBLIC_READ),
+    Endpoint("public product", "GET", "/public/products/{certified}", PUBLIC_READ),
+    Endpoint("certificate lookup", "GET", "/public/certificates/{certificate}", PUBLIC_READ),
+]
+
+
+def targets(world: World) -> dict:
+    """Fresh objects of organisation A for one call, so a write by one caller cannot spoil the next."""
+    api, answers = world.api, sample_answers(VERSION, "filtering_app")
+    evaluation = checker_for(VERSION, "filtering_app").evaluate(answers).to_dict()
+    now = utcnow()
+    with api.sessions.begin() as session:  # one transaction: this runs five times per endpoint
+        org = session.get(Organisation, world.org_a.id)
+        product, bare, certified, assessed = (Product(organisation=org, name=unique("Sản phẩm "),
+                                                      product_type="filtering_app", url="https://a.example.vn",
+                                                      platforms=["web"]) for _ in range(4))
+        colleague = User(organisation=org, email=unique("dongnghiep") + "@example.vn", name="Đồng nghiệp",
+                         role="vendor", password_hash=api.users["vendor_a"].password_hash)
+        draft = Submission(product=product, revision=1, criteria_version=VERSION, answers=answers)
+        submitted = Submission(product=assessed, revision=1, criteria_version=VERSION, answers=answers,
+                               status="submitted", evaluation=evaluation, submitted_at=now)
+        certificate = Certificate(id=unique("VCSC-2025-"), product=certified, criteria_version=VERSION,
+                                  level="basic", status="valid", issued_at=now, valid_until=now + timedelta(days=30))
+        for p in (product, bare, certified, assessed):
+            p.refresh_search_text()
+        session.add_all([product, bare, certified, assessed, colleague, draft, submitted, certificate])
+        token, _ = issue_token(session, session.get(User, api.users["vendor_a"].id), "api", timedelta(days=1), "ci")
+        return {"org_a": org.id, "product": product.id, "bare_product": bare.id, "colleague": colleague.id,
+                "colleague_email": colleague.email, "token_a": token.id, "answers": answers, "draft": draft.id,
+                "submitted": submitted.id, "certified": certified.id, "certificate": certificate.id}
+
+
+def test_every_route_is_in_the_table(world):
+    """A new route must be added to ENDPOINTS (and so get its access checks)."""
+    documented = {(m.upper(), p.removeprefix("/api/v1")) for p, ops in world.api.app.openapi()["paths"].items()
+                  for m in ops}
+    tested = set()
+    for e in ENDPOINTS:
+        path = e.path.split("?")[0]
+        for key, template in {"{colleague}": "{user_id}", "{token_a}": "{token_id}", "{org_a}": "{organisation_id}",
+                              "{bare_product}": "{product_id}", "{product}": "{product_id}",
+                              "{certified}": "{product_id}", "{draft}": "{submission_id}",
+                              "{submitted}": "{submission_id}", "{certificate}": "{certificate_id}",
+                              f"/criteria/{VERSION}": "/criteria/{version}", "/CF-01": "/{criterion_id}"}.items():
+            path = path.replace(key, template)
+        tested.add((e.method, path))
+    assert documented - tested == set()
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+def test_access(world, endpoint):
+    mismatches = []
+    for role, wanted in endpoint.statuses.items():
+        fresh = targets(world)
+        body = endpoint.body(fresh) if endpoint.body else None
+        response = world.api.request(endpoint.method, endpoint.path.format(**fresh), role, json=body)
+        if response.status_code != wanted:
+            mismatches.append(f"{role}: {response.status_code} (wanted {wanted}) {response.text[:200]}")
+        if response.status_code >= 400:
+            assert response.headers["content-type"].startswith("application/problem+json")
+    assert not mismatches, "\n".join(mismatches)
+
+
+# list path -> the field naming each row's organisation
+LISTS = {"/users": "organisation_id", "/organisations": "id", "/products": "organisation_id",
+         "/products?q=la chan": "organisation_id"}  # "Lá chắn gia đình B" is B's product
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_lists_never_show_another_vendor(world, path):
+    api, key = world.api, LISTS[path]
+    a_rows = api.request("GET", path, "vendor_a").json()
+    assert {row[key] for row in a_rows} <= {world.org_a.id}
+    assert world.org_b.name not in str(a_rows) and world.product_b.name not in str(a_rows)
+    assert world.org_b.id in {row[key] for row in api.request("GET", path, "reviewer").json()}
+
+
+def test_vendor_cannot_reach_other_vendors_submissions(world):
+    api = world.api
+    draft = api.submission(world.product_b)
+    for method, path in [("GET", f"/products/{world.product_b.id}/submissions"), ("GET", f"/submissions/{draft.id}"),
+                         ("GET", f"/submissions/{draft.id}/evaluation"),
+                         ("POST", f"/submissions/{draft.id}/submit")]:
+        response = api.request(method, path, "vendor_a")
+        assert response.status_code == 404, (method, path)
+        # The same answer as for an id that does not exist: nothing to tell them apart.
+        missing = api.request(method, path.replace(str(draft.id), "999999").replace(str(world.product_b.id), "999999"),
+                              "vendor_a")
+        assert missing.json()["detail"] == response.json()["detail"]
