@@ -132,3 +132,35 @@ def render_criterion(c: dict, lang: str = "vi") -> str:
     for p in c["probes"]:
         lines.append(f"  probe {p['id']}: {_compact(p['threshold'])}")
     return "\n".join(lines)
+
+
+def _evidence_lines(evidence: dict, limit: int = 4) -> list[str]:
+    lines = []
+    for key, value in evidence.items():
+        if isinstance(value, list) and value:
+            shown = [v if isinstance(v, str) else _compact(v) for v in value[:limit]]
+            more = f" (+{len(value) - limit})" if len(value) > limit else ""
+            lines.append(f"        {key}: " + "; ".join(shown) + more)
+        elif isinstance(value, (str, int, float, bool)) and value not in ("", None):
+            lines.append(f"        {key}: {value}")
+    return lines
+
+
+def render_probe_run(run: dict, lang: str = "vi") -> str:
+    """Findings of a probe run, per probe and criterion, with measured values and evidence."""
+    lines = [f"{run['manifest'].get('name') or run['manifest']['start_url']} — {run['criteria_version']}"
+             + (f"  ({run['out_dir']})" if run.get("out_dir") else "")]
+    for probe in run["probes"]:
+        m = probe["measurement"]
+        lines.append(f"[{probe['probe_id']}] {m['explanation'][lang]}  ({probe['seconds']:.1f} s)")
+        for f in probe["findings"]:
+            label = OUTCOME_LABELS[f["outcome"]][lang]
+            values = ", ".join(f"{k}={v}" for k, v in f["measurements"].items())
+            lines.append(f"    {f['criterion_id']:<8} {label:<15} {values}")
+            for failure in f.get("failures", [])[:3]:
+                lines.append(f"        ✗ {failure}")
+            if f["outcome"] == "failed":
+                lines.extend(_evidence_lines(f["evidence"]))
+    if run.get("browser_restarts"):
+        lines.append(f"Trình duyệt đã khởi động lại / browser restarts: {run['browser_restarts']}")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""`vcsc probe`, `vcsc corpus serve` and `vcsc fixtures serve`: probes from the command line."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from checker.criteria import CriteriaError, list_versions, load_set
+from checker.probes.manifest import ManifestError, read_manifest
+from reports.text import render_probe_run
+
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"vcsc: lỗi / error: {message}", err=True)
+    sys.exit(2)
+
+
+class _Progress:
+    """One click progress bar per probe, fed by the runner's progress callback."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.probe = None
+        self.done = 0
+
+    def __call__(self, probe_id: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if probe_id != self.probe:
+            self.close()
+            self.probe, self.done = probe_id, 0
+            self.bar = click.progressbar(length=max(total, 1), label=f"{probe_id:<22}", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        if self.bar is not None and done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command()
+@click.argument("manifest_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--only", multiple=True, help="Chỉ chạy probe này (lặp lại được) / run only this probe (repeatable)")
+@click.option("--criteria-version", default=None, help="Phiên bản bộ tiêu chí để đánh giá / criteria version to judge against")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục lưu artifact và ảnh chụp / folder for artifacts and screenshots")
+@click.option("--replay", is_flag=True, help="Đánh giá lại artifact đã lưu trong --out, không cần trình duyệt / "
+                                             "re-evaluate stored artifacts in --out, no browser")
+@AS_JSON
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+def probe(manifest_file: Path, only: tuple[str, ...], criteria_version: str | None, out_dir: Path | None,
+          replay: bool, as_json: bool, lang: str) -> None:
+    """Kiểm tra tự động một sản phẩm trong Chromium / probe a product in a real browser."""
+    from checker.probes.registry import all_probes
+    from checker.probes.runner import ProbeSettings, run_probes
+
+    try:
+        manifest = read_manifest(manifest_file)
+    except ManifestError as exc:
+        _fail(f"{manifest_file}#{exc}")
+    version = criteria_version or list_versions()[-1]
+    try:
+        load_set(version)
+    except CriteriaError as exc:
+        _fail(str(exc))
+    unknown = sorted(set(only) - set(all_probes()))
+    if unknown:
+        _fail(f"không có probe / unknown probe: {', '.join(unknown)}; có / known: {', '.join(all_probes())}")
+    done = None
+    if replay:
+        if out_dir is None:
+            _fail("--replay cần --out DIR chứa artifact / --replay needs --out DIR with artifacts")
+        done = {p: json.loads((out_dir / f"{p}.json").read_text(encoding="utf-8"))
+                for p in (only or all_probes()) if (out_dir / f"{p}.json").exists()}
+        if not done:
+            _fail(f"{out_dir}: không có artifact nào / no artifacts")
+        only = tuple(done)
+    progress = _Progress(enabled=not as_json and sys.stderr.isatty())
+    try:
+        result = asyncio.run(run_probes(manifest, criteria_version=version, only=list(only) or None,
+                                        settings=ProbeSettings.from_env(), out_dir=out_dir, progress=progress, done=done))
+    except KeyboardInterrupt:
+        _fail("đã dừng / interrupted")
+    finally:
+        progress.close()
+    data = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_probe_run(data, lang))
+
+
+@click.group()
+def corpus() -> None:
+    """Bộ trang thử lọc nội dung / the content-filtering test corpus."""
+
+
+@corpus.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+def corpus_serve(host: str, port: int) -> None:
+    """Phục vụ bộ trang thử / serve the test corpus."""
+    from checker.corpus import serve_forever
+    serve_forever(host, port)
+
+
+@click.group()
+def fixtures() -> None:
+    """Sản phẩm mẫu để thử probe / demo products to probe."""
+
+
+@fixtures.command("serve")
+@click.option("--manifests", type=click.Path(file_okay=False, path_type=Path), default=Path("var/manifests"),
+              show_default=True, help="Thư mục ghi manifest / folder to write the manifests to")
+def fixtures_serve(manifests: Path) -> None:
+    """Chạy SafeKid (tốt) và FunZone (cẩu thả) / run SafeKid (good) and FunZone (careless)."""
+    import demo_products
+    demo_products.serve_all(manifests)
+
+
+PROBE_COMMANDS = [probe, corpus, fixtures]

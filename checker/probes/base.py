@@ -1,0 +1,95 @@
+"""What every probe shares: its measurement result, findings per criterion, and judging
+measurements against the thresholds (JSON Schemas) that criteria set for the probe."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from checker.criteria import CriteriaSet
+
+PASSED, FAILED, CANT_TELL, INAPPLICABLE, UNTESTED = "passed", "failed", "cantTell", "inapplicable", "untested"
+
+
+def text(vi: str, en: str) -> dict:
+    """A user-visible string, Vietnamese first."""
+    return {"vi": vi, "en": en}
+
+
+@dataclass
+class Measurement:
+    """What a probe's `evaluate` concludes from one artifact, before any criterion is applied.
+
+    `measurements` are the named values that criteria thresholds constrain (see
+    criteria/vocabulary.yaml). `applicable` is False when the product offers nothing to
+    measure (no sign-up page, no proxy...); `complete` is False when the run was cut short.
+    """
+    probe_id: str
+    applicable: bool
+    measurements: dict[str, Any]
+    explanation: dict
+    confidence: float = 1.0
+    evidence: dict[str, Any] = field(default_factory=dict)
+    complete: bool = True
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Finding:
+    """A probe's verdict on one criterion (EARL outcome), with the values and evidence behind it."""
+    probe_id: str
+    criterion_id: str
+    outcome: str
+    measurements: dict[str, Any]
+    threshold: dict
+    explanation: dict
+    confidence: float
+    evidence: dict[str, Any]
+    failures: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _threshold_failures(threshold: dict, measurements: dict) -> tuple[list[str], list[str]]:
+    """(missing measurement names, messages of threshold violations)."""
+    required = threshold.get("required", [])
+    missing = [name for name in required if measurements.get(name) is None]
+    present = {k: v for k, v in measurements.items() if v is not None}
+    violations = [f"{'/'.join(map(str, e.absolute_path)) or '/'}: {e.message}"
+                  for e in Draft202012Validator(threshold).iter_errors(present) if e.validator != "required"]
+    return missing, violations
+
+
+def judge(result: Measurement, cset: CriteriaSet, product_type: str) -> list[Finding]:
+    """Findings for every active criterion of `cset` that names this probe."""
+    findings = []
+    for criterion in cset.active_criteria():
+        for use in criterion.probes:
+            if use["id"] != result.probe_id:
+                continue
+            threshold = use["threshold"]
+            names = set(threshold.get("properties", {})) | set(threshold.get("required", []))
+            values = {k: result.measurements.get(k) for k in sorted(names)}
+            failures: list[str] = []
+            if not criterion.applies(product_type):
+                outcome = INAPPLICABLE
+                explanation = text("Tiêu chí không áp dụng cho loại sản phẩm này.", "The criterion does not apply to this product type.")
+            elif not result.applicable:
+                outcome, explanation = INAPPLICABLE, result.explanation
+            else:
+                missing, failures = _threshold_failures(threshold, result.measurements)
+                if failures:
+                    outcome = FAILED
+                elif missing or not result.complete:
+                    outcome = CANT_TELL
+                    failures = [f"{name}: chưa đo được / not measured" for name in missing]
+                else:
+                    outcome = PASSED
+                explanation = result.explanation
+            findings.append(Finding(result.probe_id, criterion.id, outcome, values, threshold, explanation,
+                                    result.confidence, result.evidence, failures))
+    return findings

@@ -1,0 +1,206 @@
+"""Gather: load a sample of harmful corpus pages normally through the product, then ask for
+each page it blocked again with simple bypass tricks, and record what reached the page."""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from checker.corpus.model import HARMFUL
+from checker.corpus.resolve import resolve_host
+from checker.probes.classify import ALLOWED, BLOCKED, load_and_classify
+
+RAW_IP, ALTERNATE_HOST, UPPER_CASE_HOST, TRAILING_DOT_HOST, PERCENT_ENCODED_PATH = (
+    "raw_ip", "alternate_host", "upper_case_host", "trailing_dot_host", "percent_encoded_path")
+TRICKS = (RAW_IP, ALTERNATE_HOST, UPPER_CASE_HOST, TRAILING_DOT_HOST, PERCENT_ENCODED_PATH)
+SAMPLE_BLOCKED = 6        # pages blocked normally that the tricks are tried on
+MAX_NORMAL_LOADS = 16     # candidates loaded normally to find them
+MAX_SCREENSHOTS = 2
+
+
+def candidates(corpus) -> list:
+    """Harmful pages, one category after another (round-robin), languages alternating within a
+    category, pages with a marker (whose arrival can be seen) before pages without."""
+    per_category: dict[str, list] = {}
+    for category in HARMFUL:
+        pages = [p for p in corpus if p.category == category]
+        by_language: dict[str, list] = {}
+        for page in sorted(pages, key=lambda p: p.marker is None):  # stable: corpus order otherwise
+            by_language.setdefault(page.language, []).append(page)
+        queues = list(by_language.values())
+        mixed = [q[i] for i in range(max((len(q) for q in queues), default=0)) for q in queues if i < len(q)]
+        mixed.sort(key=lambda p: p.marker is None)
+        if mixed:
+            per_category[category] = mixed
+    ordered, depth = [], max((len(v) for v in per_category.values()), default=0)
+    for i in range(depth):
+        for pages in per_category.values():
+            if i < len(pages):
+                ordered.append(pages[i])
+    return ordered[:MAX_NORMAL_LOADS]
+
+
+def _netloc(host: str, port: int | None) -> str:
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}" if port else host
+
+
+def encode_path(path: str) -> str:
+    """Every character of the path except '/' percent-encoded ('/p/a-b' -> '/%70/%61%2D%62')."""
+    return "/".join("".join(f"%{byte:02X}" for byte in unquote(segment).encode("utf-8")) for segment in path.split("/"))
+
+
+def preferred_address(addresses: list[str]) -> str | None:
+    """An IPv4 address when there is one (the form pupils type), else the first."""
+    for address in addresses:
+        if ipaddress.ip_address(address).version == 4:
+            return address
+    return addresses[0] if addresses else None
+
+
+def trick_url(url: str, trick: str, *, alternate_url: str | None = None, address: str | None = None) -> str | None:
+    """The URL of `url` disguised by `trick`, or None when the trick cannot be built."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port
+    if trick == RAW_IP:
+        if not address or _is_ip(host):
+            return None
+        return urlunsplit(parts._replace(netloc=_netloc(address, port)))
+    if trick == ALTERNATE_HOST:
+        return alternate_url or None
+    if trick == UPPER_CASE_HOST:
+        return urlunsplit(parts._replace(netloc=_netloc(host.upper(), port)))
+    if trick == TRAILING_DOT_HOST:
+        return None if host.endswith(".") or _is_ip(host) else urlunsplit(parts._replace(netloc=_netloc(host + ".", port)))
+    if trick == PERCENT_ENCODED_PATH:
+        path = encode_path(parts.path or "/")
+        return urlunsplit(parts._replace(path=path)) if path != parts.path else None
+    raise ValueError(trick)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+async def load(ctx, page, url: str, marker: str | None) -> dict:
+    """load_and_classify, plus the URL the browser actually sent for the navigation."""
+    sent: list[str] = []
+
+    def on_request(request):
+        try:
+            if request.is_navigation_request() and request.frame == page.main_frame:
+                sent.append(request.url)
+        except Exception:
+            pass
+
+    page.on("request", on_request)
+    started = time.perf_counter()
+    try:
+        record = await load_and_classify(page, url, marker, ctx.manifest.block_page_markers, ctx.page_timeout_ms)
+    finally:
+        page.remove_listener("request", on_request)
+    record["sent_url"] = sent[0] if sent else None
+    record["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return record
+
+
+async def _canonical(page, url: str) -> str | None:
+    """The URL as the browser's own URL parser writes it (the form a navigation sends)."""
+    try:
+        return await page.evaluate("u => new URL(u).href", url)
+    except Exception as exc:
+        if "has been closed" in str(exc) or "Target closed" in str(exc):
+            raise
+        return None
+
+
+async def _address(host: str) -> str | None:
+    try:
+        return preferred_address(await asyncio.get_running_loop().run_in_executor(None, resolve_host, host))
+    except OSError:
+        return None
+
+
+async def gather(ctx) -> dict:
+    pool = await ctx.pages(ctx.settings.pool_pages)
+    normal: dict = ctx.state.setdefault("normal", {})      # page_id -> record of the normal load
+    attempts: dict = ctx.state.setdefault("attempts", {})  # "page_id trick" -> record
+    shots: list = ctx.state.setdefault("screenshots", [])
+    pages = candidates(ctx.corpus)
+    by_id = {p.page_id: p for p in pages}
+
+    def blocked_ids() -> list[str]:
+        return [p.page_id for p in pages if normal.get(p.page_id, {}).get("verdict") == BLOCKED][:SAMPLE_BLOCKED]
+
+    def let_through(category: str) -> bool:
+        return any(r.get("category") == category and r.get("verdict") == ALLOWED for r in normal.values())
+
+    # 1. Normal loads, a batch at a time, until enough blocked pages are found; a category the
+    #    product let a page of through is not tried further (it has nothing there to bypass).
+    while len(blocked_ids()) < SAMPLE_BLOCKED:
+        batch = [p for p in pages if p.page_id not in normal and not let_through(p.category)][:len(pool)]
+        if not batch:
+            break
+
+        async def load_normal(page, corpus_page):
+            record = await load(ctx, page, corpus_page.url, corpus_page.marker)
+            record.update(page_id=corpus_page.page_id, category=corpus_page.category, url=corpus_page.url)
+            normal[corpus_page.page_id] = record
+
+        await asyncio.gather(*(load_normal(page, cp) for page, cp in zip(pool, batch)))
+        ctx.progress(len(normal), len(pages))
+
+    chosen = blocked_ids()
+    # 2. The tricks on every page blocked normally.
+    jobs = []
+    unavailable = []
+    for page_id in chosen:
+        corpus_page = by_id[page_id]
+        address = await _address(urlsplit(corpus_page.url).hostname or "")
+        for trick in TRICKS:
+            url = trick_url(corpus_page.url, trick, alternate_url=corpus_page.alternate_url, address=address)
+            if url is None:
+                unavailable.append({"page_id": page_id, "trick": trick})
+            elif f"{page_id} {trick}" not in attempts:
+                jobs.append((corpus_page, trick, url))
+    total = len(normal) + len(jobs) + len(attempts)
+    queue: asyncio.Queue = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+
+    async def worker(page):
+        while not queue.empty():
+            corpus_page, trick, url = queue.get_nowait()
+            original = normal[corpus_page.page_id]
+            # A trick the browser undoes (it lower-cases host names) would send the very same
+            # request as the normal load: recorded, not loaded again.
+            canonical = await _canonical(page, url)
+            if canonical is not None and canonical == await _canonical(page, corpus_page.url):
+                record = {"verdict": None, "how": "normalised_by_browser", "sent_url": canonical, "distinct": False}
+            else:
+                record = await load(ctx, page, url, corpus_page.marker)
+                record["distinct"] = not (record["sent_url"] and record["sent_url"] == original.get("sent_url"))
+            record.update(page_id=corpus_page.page_id, category=corpus_page.category, trick=trick, url=url,
+                          original_url=corpus_page.url, original_sent_url=original.get("sent_url"))
+            if record["verdict"] == ALLOWED and len(shots) < MAX_SCREENSHOTS:
+                shot = await ctx.screenshot(page, f"{corpus_page.page_id}-{trick}")
+                if shot:
+                    record["screenshot"] = shot
+                    shots.append(shot)
+            attempts[f"{corpus_page.page_id} {trick}"] = record
+            ctx.progress(len(normal) + len(attempts), total)
+
+    await asyncio.gather(*(worker(page) for page in pool))
+    expected = len(chosen) * len(TRICKS) - len(unavailable)
+    return {"applicable": True, "tricks": list(TRICKS), "sample_size": SAMPLE_BLOCKED,
+            "normal": [normal[p.page_id] for p in pages if p.page_id in normal],
+            "blocked_normally": chosen,
+            "attempts": [attempts[f"{pid} {t}"] for pid in chosen for t in TRICKS if f"{pid} {t}" in attempts],
+            "unavailable": unavailable,
+            "complete": len(attempts) >= expected}

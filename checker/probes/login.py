@@ -1,0 +1,400 @@
+"""Acting as a person on a product's own pages, shared by the site probes (reporting,
+privacy, age assurance, settings lock, transport): running the manifest's declarative
+login steps, loading a page, and reading it the way a person or a screen reader does —
+ARIA roles and accessible names, visible text, the form fields and their labels — never
+a product's markup (class names, ids, our demo products' templates).
+
+Everything here drives the browser; the probes' `evaluate` functions never import it.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import time
+from urllib.parse import urljoin, urlsplit
+
+from checker.probes.signals import _any, fold
+
+BODY_TEXT_JS = "() => document.body ? document.body.innerText.slice(0, 200000) : ''"
+SETTLE_MS = 2500
+
+# Controls a person clicks, as the accessibility tree names them.
+CLICKABLE_ROLES = ("link", "button", "menuitem", "tab")
+
+LOGOUT_WORDS = _any([r"\bdang xuat\b", r"\bthoat\b", r"\blog ?out\b", r"\bsign ?out\b", r"\blog off\b"])
+# Text saying an account now exists (a log-out control is the stronger sign). "Your account"
+# alone is not one: a parent-consent page says "your account will be activated when...".
+ACCOUNT_CREATED_WORDS = _any([r"\bda tao tai khoan\b", r"\btai khoan (?:cua (?:ban|con|em) )?(?:da|vua) (?:duoc )?(?:tao|kich hoat|dang ky)",
+                              r"\bdang ky thanh cong\b", r"\baccount (?:was |has been |is )?(?:created|activated|ready)\b",
+                              r"\b(?:registration|sign[- ]?up) (?:was )?(?:successful|complete)\b", r"\bwelcome aboard\b"])
+NEGATION = re.compile(r"\b(?:no|not|never|chua|khong|chang)\b[^.!?\n]{0,25}$")
+LOGIN_FORM_WORDS = _any([r"\bdang nhap\b", r"\blog ?in\b", r"\bsign ?in\b"])
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+async def settle(page, timeout_ms: int = SETTLE_MS) -> None:
+    """Wait, bounded, until the page stops fetching (never fails)."""
+    with contextlib.suppress(Exception):
+        await page.wait_for_load_state("load", timeout=timeout_ms)
+    with contextlib.suppress(Exception):
+        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
+
+
+def browser_lost(exc: BaseException) -> bool:
+    return any(s in str(exc) for s in ("has been closed", "Target closed", "browser has disconnected", "Connection closed"))
+
+
+def _error_code(exc: BaseException) -> str:
+    message = str(exc)
+    code = re.search(r"net::(ERR_[A-Z_]+)", message)
+    if code:
+        return code.group(1)
+    if "Timeout" in message:
+        return "timeout"
+    return message.splitlines()[0][:200] if message else type(exc).__name__
+
+
+async def goto(page, url: str, timeout_ms: int, *, settle_ms: int = SETTLE_MS) -> dict:
+    """Load `url`; what happened: final URL, status, content type, or the error."""
+    record: dict = {"url": url, "final_url": None, "status": None, "content_type": None, "error": None}
+    started = time.perf_counter()
+    try:
+        response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        record["error"] = _error_code(exc)
+        record["final_url"] = page.url if page.url != "about:blank" else None
+        return record
+    if response is not None:
+        record["status"] = response.status
+        with contextlib.suppress(Exception):
+            record["content_type"] = (await response.all_headers()).get("content-type")
+        with contextlib.suppress(Exception):
+            record["refused_by_egress_guard"] = bool((await response.all_headers()).get("x-vcsc-egress"))
+    await settle(page, settle_ms)
+    record["final_url"] = page.url
+    record["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return record
+
+
+def is_html(content_type: str | None) -> bool:
+    return bool(content_type) and any(t in content_type.lower() for t in ("text/html", "application/xhtml"))
+
+
+# ---- reading a page ------------------------------------------------------------------------
+
+_SNAPSHOT_LINE = re.compile(r'^(?P<indent>\s*)- (?P<role>[a-z]+)(?: (?P<name>"(?:[^"\\]|\\.)*"))?(?P<rest>.*)$')
+_URL_LINE = re.compile(r'^\s*- /url: (?P<url>.+?)\s*$')
+
+
+def parse_aria_snapshot(snapshot: str, base_url: str = "") -> list[dict]:
+    """Clickable controls of a Playwright ARIA snapshot: [{role, name, url, expanded}]."""
+    controls: list[dict] = []
+    last: dict | None = None
+    last_indent = -1
+    for line in (snapshot or "").splitlines():
+        url_match = _URL_LINE.match(line)
+        if url_match and last is not None and len(line) - len(line.lstrip()) > last_indent:
+            url = url_match.group("url").strip()
+            if url.startswith('"'):
+                with contextlib.suppress(ValueError):
+                    url = json.loads(url)
+            last["url"] = urljoin(base_url, url) if base_url else url
+            continue
+        match = _SNAPSHOT_LINE.match(line)
+        if not match:
+            continue
+        role = match.group("role")
+        if role not in CLICKABLE_ROLES:
+            continue
+        name = ""
+        if match.group("name"):
+            try:
+                name = json.loads(match.group("name"))
+            except ValueError:
+                name = match.group("name").strip('"')
+        rest = match.group("rest") or ""
+        expanded = None
+        if "[expanded]" in rest or "[expanded=true]" in rest:
+            expanded = True
+        elif "[expanded=false]" in rest:
+            expanded = False
+        last = {"role": role, "name": re.sub(r"\s+", " ", name).strip(), "url": None, "expanded": expanded}
+        last_indent = len(match.group("indent"))
+        controls.append(last)
+    return controls
+
+
+async def controls(page) -> list[dict] | None:
+    """The page's links, buttons, menu items and tabs that are rendered (not hidden), with
+    their accessible names; None when the accessibility tree could not be read."""
+    try:
+        snapshot = await page.locator("body").aria_snapshot(timeout=10_000)
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        return None
+    return parse_aria_snapshot(snapshot, page.url)
+
+
+async def visible_text(page) -> str:
+    try:
+        return await page.evaluate(BODY_TEXT_JS)
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        return ""
+
+
+async def read_page(page) -> dict:
+    """What a person sees: URL, title, visible text, clickable controls (`controls_ok` False
+    when the accessibility tree could not be read, so "no such control" cannot be claimed)."""
+    title = ""
+    with contextlib.suppress(Exception):
+        title = (await page.title())[:300]
+    found = await controls(page)
+    return {"url": page.url, "title": title, "text": await visible_text(page), "controls": found or [],
+            "controls_ok": found is not None}
+
+
+def matching(controls_: list[dict], pattern) -> list[dict]:
+    """Controls whose accessible name matches `pattern` (a regex over folded text)."""
+    return [c for c in controls_ if c["name"] and pattern.search(fold(c["name"]))]
+
+
+async def activate(page, control: dict, timeout_ms: int) -> dict:
+    """Click a control as a person would. A link with an http(s) address is followed in this
+    page (a new tab would show the same document); anything else is clicked by role and name."""
+    url = control.get("url")
+    if control["role"] == "link" and url and urlsplit(url).scheme in ("http", "https"):
+        return await goto(page, url, timeout_ms)
+    record: dict = {"clicked": control["name"], "role": control["role"], "error": None}
+    before = page.url
+    try:
+        locator = page.get_by_role(control["role"], name=control["name"], exact=True).first
+        await locator.click(timeout=min(timeout_ms, 5000))
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        record["error"] = _error_code(exc)
+        return record
+    await asyncio.sleep(0.3)
+    await settle(page)
+    record["final_url"] = page.url
+    record["navigated"] = page.url != before
+    return record
+
+
+def account_created_text(text_: str) -> list[str]:
+    """Phrases saying an account was created or activated, leaving out negated ones
+    ("no account was created", "chưa tạo tài khoản")."""
+    folded = fold(text_)
+    found = []
+    for m in ACCOUNT_CREATED_WORDS.finditer(folded):
+        if not NEGATION.search(folded[max(0, m.start() - 40):m.start()]):
+            found.append(m.group(0))
+    return found
+
+
+def signed_in(page_info: dict) -> bool:
+    """Signs that a person is logged in: a log-out control, or text saying the account was created."""
+    if matching(page_info.get("controls", []), LOGOUT_WORDS):
+        return True
+    return bool(account_created_text(page_info.get("text", "")))
+
+
+def new_lines(before: str, after: str) -> str:
+    """The lines of `after` that were not on the page `before` (header and footer drop out)."""
+    seen = {line.strip() for line in (before or "").splitlines() if line.strip()}
+    return "\n".join(line for line in (after or "").splitlines() if line.strip() and line.strip() not in seen)
+
+
+# ---- form fields ---------------------------------------------------------------------------
+
+FIELDS_JS = r"""
+() => {
+  const text = (el) => (el ? (el.innerText || el.textContent || '') : '').replace(/\s+/g, ' ').trim();
+  const byIds = (ids) => (ids || '').split(/\s+/).filter(Boolean).map((id) => text(document.getElementById(id))).join(' ');
+  const visible = (el) => {
+    if (el.type === 'hidden') return false;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const out = [];
+  const all = document.querySelectorAll('input, select, textarea');
+  all.forEach((el, i) => {
+    el.setAttribute('data-vcsc-field', String(i));
+    const labelText = el.labels && el.labels.length ? Array.from(el.labels).map(text).join(' ') : '';
+    let name = el.getAttribute('aria-label') || byIds(el.getAttribute('aria-labelledby'));
+    if (!name) name = labelText;
+    if (!name) name = el.getAttribute('placeholder') || el.getAttribute('title') || '';
+    let group = '';
+    const fieldset = el.closest('fieldset');
+    if (fieldset) { const legend = fieldset.querySelector('legend'); group = text(legend); }
+    const roleGroup = el.closest('[role=group], [role=radiogroup]');
+    if (!group && roleGroup) group = roleGroup.getAttribute('aria-label') || byIds(roleGroup.getAttribute('aria-labelledby'));
+    const form = el.form || el.closest('form');
+    out.push({
+      index: i, input_name: el.getAttribute('name') || '', tag: el.tagName.toLowerCase(), type: (el.type || '').toLowerCase(), name: name.replace(/\s+/g, ' ').trim(),
+      label_text: labelText === name ? '' : labelText, group: (group || '').trim(), value: el.tagName === 'SELECT' ? (el.value || '') : (el.value || ''),
+      checked: !!el.checked, required: !!el.required, disabled: !!el.disabled, readonly: !!el.readOnly,
+      visible: visible(el), autocomplete: (el.getAttribute('autocomplete') || '').toLowerCase(),
+      placeholder: el.getAttribute('placeholder') || '', min: el.getAttribute('min'), max: el.getAttribute('max'), step: el.getAttribute('step'),
+      selected_index: el.tagName === 'SELECT' ? el.selectedIndex : null,
+      options: el.tagName === 'SELECT' ? Array.from(el.options).map((o) => ({value: o.value, text: text(o) || o.label || '',
+        selected: o.selected, default_selected: o.defaultSelected, disabled: o.disabled})) : null,
+      default_checked: !!el.defaultChecked, default_value: el.defaultValue === undefined ? null : el.defaultValue,
+      form: form ? Array.from(document.forms).indexOf(form) : -1,
+    });
+  });
+  return out;
+}
+"""
+
+
+async def form_fields(page) -> list[dict]:
+    """Every input, select and textarea with its accessible label, group label, type and state.
+
+    Each element is tagged with a `data-vcsc-field` index so the probe can act on exactly
+    the field it read (`field_locator`)."""
+    try:
+        return await page.evaluate(FIELDS_JS)
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        return []
+
+
+def field_locator(page, field: dict):
+    return page.locator(f'[data-vcsc-field="{field["index"]}"]')
+
+
+SUBMIT_JS = r"""
+(formIndex) => {
+  const form = document.forms[formIndex];
+  if (!form) return null;
+  const buttons = Array.from(form.querySelectorAll('button, input[type=submit], input[type=image]'))
+    .concat(form.id ? Array.from(document.querySelectorAll(`[form="${CSS.escape(form.id)}"]`)) : [])
+    .filter((b) => (b.tagName !== 'BUTTON' || (b.type || 'submit') === 'submit') && !b.disabled);
+  const shown = buttons.filter((b) => { const r = b.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
+  const button = shown[shown.length - 1] || buttons[buttons.length - 1];
+  if (button) { button.setAttribute('data-vcsc-submit', String(formIndex)); return true; }
+  return false;
+}
+"""
+
+
+async def submit_form(page, form_index: int, timeout_ms: int) -> dict:
+    """Send a form as a person does: click its submit button (or press Enter-equivalent
+    `requestSubmit()` when it has none), then wait for what follows."""
+    record: dict = {"form": form_index, "error": None, "how": None}
+    before = page.url
+    try:
+        has_button = await page.evaluate(SUBMIT_JS, form_index)
+        if has_button:
+            record["how"] = "click"
+            await page.locator(f'[data-vcsc-submit="{form_index}"]').first.click(timeout=min(timeout_ms, 5000))
+        elif has_button is False:
+            record["how"] = "requestSubmit"
+            await page.evaluate("(i) => document.forms[i].requestSubmit()", form_index)
+        else:
+            record["error"] = "no_form"
+            return record
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        record["error"] = _error_code(exc)
+        return record
+    await asyncio.sleep(0.3)
+    with contextlib.suppress(Exception):
+        await page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+    await settle(page)
+    record["final_url"] = page.url
+    record["navigated"] = page.url != before
+    return record
+
+
+async def validation_messages(page, form_index: int) -> list[str]:
+    """The browser's own validation messages for a form that did not go (required fields...)."""
+    with contextlib.suppress(Exception):
+        return await page.evaluate(
+            "(i) => { const f = document.forms[i]; if (!f) return [];"
+            " return Array.from(f.elements).filter(e => e.willValidate && !e.checkValidity()).map(e => e.validationMessage); }",
+            form_index)
+    return []
+
+
+# ---- the manifest's login steps ------------------------------------------------------------
+
+def _fill_placeholders(value: str, account: dict) -> str:
+    return value.replace("{username}", account["username"]).replace("{password}", account["password"])
+
+
+async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
+    """Run the manifest's declarative login steps with the `role` account in `page`.
+
+    Returns what happened — never the secrets: {"ok", "role", "steps": [{action, selector|url, ok}],
+    "error", "final_url", "signed_in"}. When the steps do not start with `goto`, the login
+    page (or the start page) is opened first."""
+    account = manifest.account(role)
+    record: dict = {"role": role, "ok": False, "steps": [], "error": None, "final_url": None, "signed_in": None}
+    if account is None or not manifest.login_steps:
+        record["error"] = "no_account_or_steps"
+        return record
+    steps = list(manifest.login_steps)
+    if steps[0]["action"] != "goto":
+        first = await goto(page, manifest.page("login") or manifest.data.get("start_url") or "about:blank", timeout_ms)
+        record["steps"].append({"action": "goto", "url": first["url"], "ok": first["error"] is None})
+        if first["error"]:
+            record["error"] = first["error"]
+            return record
+    for step in steps:
+        action = step["action"]
+        shown = {"action": action}
+        try:
+            if action == "goto":
+                url = _fill_placeholders(step["url"], account)
+                shown["url"] = step["url"]
+                loaded = await goto(page, url, timeout_ms)
+                if loaded["error"]:
+                    raise RuntimeError(loaded["error"])
+            elif action == "fill":
+                shown["selector"] = step["selector"]
+                await page.locator(step["selector"]).first.fill(_fill_placeholders(step["value"], account), timeout=timeout_ms)
+            elif action == "click":
+                shown["selector"] = step["selector"]
+                await page.locator(step["selector"]).first.click(timeout=timeout_ms)
+                with contextlib.suppress(Exception):
+                    await page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+            elif action == "press":
+                shown["selector"] = step["selector"]
+                await page.locator(step["selector"]).first.press(step["key"], timeout=timeout_ms)
+            elif action == "wait_for":
+                shown["selector"] = step["selector"]
+                await page.locator(step["selector"]).first.wait_for(timeout=timeout_ms)
+        except Exception as exc:
+            if browser_lost(exc):
+                raise
+            shown["ok"] = False
+            record["steps"].append(shown)
+            record["error"] = _error_code(exc)
+            record["final_url"] = page.url
+            return record
+        shown["ok"] = True
+        record["steps"].append(shown)
+    await settle(page)
+    record["final_url"] = page.url
+    info = await read_page(page)
+    record["signed_in"] = signed_in(info)
+    still_on_login = bool(await page.locator("input[type=password]").count()) and not record["signed_in"]
+    record["ok"] = not still_on_login
+    if still_on_login:
+        record["error"] = "still_on_login_form"
+        record["page_excerpt"] = re.sub(r"\s+", " ", new_lines("", info["text"]))[:300]
+    return record

@@ -1,0 +1,83 @@
+"""Evaluate: tracker requests, third-party cookies and location requests before any consent."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from checker.probes.base import Measurement, text
+from checker.probes.signals import third_party, tracker_of
+
+MEASURES = ("tracker_requests_before_consent", "third_party_cookies_before_consent", "geolocation_requested_on_load")
+
+
+def is_third_party(host: str, first_party_hosts: list[str]) -> bool:
+    host = (host or "").lstrip(".").lower()
+    if not host:
+        return False
+    return all(third_party(host, fp) for fp in first_party_hosts) if first_party_hosts else False
+
+
+def third_party_cookies(artifact: dict) -> list[dict]:
+    """Unique (domain, name) of cookies set for another site: stored by the browser, or sent
+    in a Set-Cookie by another site's response (browsers differ in which they keep)."""
+    first = artifact.get("first_party_hosts", [])
+    found: dict[tuple[str, str], dict] = {}
+    for c in artifact.get("cookies", []):
+        if is_third_party(c["domain"], first):
+            found.setdefault((c["domain"].lstrip("."), c["name"]), {"domain": c["domain"], "name": c["name"], "how": "stored"})
+    for c in artifact.get("set_cookie_headers", []):
+        host = urlsplit(c["url"]).hostname or ""
+        domain = c.get("domain") or host
+        if is_third_party(host, first) and is_third_party(domain, first):
+            found.setdefault((domain.lstrip("."), c["name"]), {"domain": domain, "name": c["name"], "how": "set_cookie",
+                                                               "url": c["url"]})
+    return list(found.values())
+
+
+def evaluate(artifact: dict) -> Measurement:
+    if not artifact.get("applicable", True):
+        if artifact.get("reason") == "start_not_a_web_page":
+            explanation = text("Địa chỉ bắt đầu không phải là một trang web (không trả về HTML) nên không có trang nào để quan sát trước khi đồng ý.",
+                               "The start address is not a web page (no HTML), so there is no page to observe before consent.")
+        else:
+            explanation = text("Sản phẩm không có trang web nào để quan sát trước khi đồng ý.",
+                               "The product has no web page to observe before consent.")
+        return Measurement("privacy_before_consent", False, {}, explanation,
+                           evidence={"start": artifact.get("start"), "missing": artifact.get("missing", [])})
+    start = artifact.get("start") or {}
+    if not artifact.get("start_loaded"):
+        return Measurement("privacy_before_consent", True, {name: None for name in MEASURES}, text(
+            f"Không tải được trang bắt đầu ({start.get('error') or start.get('status')}); chưa đo được.",
+            f"The start page did not load ({start.get('error') or start.get('status')}); nothing measured."),
+            confidence=0.0, evidence={"start": start}, complete=artifact.get("complete", True))
+    trackers = [r for r in artifact.get("requests", []) if r.get("tracker") or tracker_of(r["url"])]
+    cookies = third_party_cookies(artifact)
+    calls = artifact.get("geolocation_calls", [])
+    measurements = {"tracker_requests_before_consent": len(trackers),
+                    "third_party_cookies_before_consent": len(cookies),
+                    "geolocation_requested_on_load": bool(calls)}
+    tracker_names = sorted({r.get("tracker") or tracker_of(r["url"]) for r in trackers})
+    first = artifact.get("first_party_hosts", [])
+    other_hosts = sorted({urlsplit(r["url"]).hostname for r in artifact.get("requests", [])
+                          if is_third_party(urlsplit(r["url"]).hostname or "", first)})
+    pages = [l.get("url") for l in artifact.get("loads", [])]
+    cookie_list = ", ".join(f"{c['name']}@{c['domain']}" for c in cookies[:5])
+    explanation = text(
+        f"Chưa nhấn gì trên {len(pages)} trang: {len(trackers)} yêu cầu tới trình theo dõi"
+        f"{' (' + ', '.join(tracker_names) + ')' if tracker_names else ''}, {len(cookies)} cookie bên thứ ba"
+        f"{' (' + cookie_list + ')' if cookies else ''}, {'có' if calls else 'không'} xin vị trí khi tải trang.",
+        f"Without any click on {len(pages)} page(s): {len(trackers)} request(s) to trackers"
+        f"{' (' + ', '.join(tracker_names) + ')' if tracker_names else ''}, {len(cookies)} third-party cookie(s)"
+        f"{' (' + cookie_list + ')' if cookies else ''}, location {'requested' if calls else 'not requested'} on load.")
+    evidence = {
+        "pages": pages,
+        "tracker_requests": [{"url": r["url"], "tracker": r.get("tracker") or tracker_of(r["url"]),
+                              "refused_by_our_egress_guard": r.get("refused_by_guard", False)} for r in trackers][:50],
+        "third_party_cookies": cookies[:50],
+        "third_party_hosts": other_hosts[:50],
+        "geolocation_calls": calls[:10],
+        "screenshots": artifact.get("screenshots", []),
+    }
+    # Loading stops at network idle (bounded): a tracker started much later would be missed.
+    confidence = 0.9 if all(not l.get("error") for l in artifact.get("loads", [])) else 0.6
+    return Measurement("privacy_before_consent", True, measurements, explanation, confidence=confidence,
+                       evidence=evidence, complete=artifact.get("complete", True))

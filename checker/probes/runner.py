@@ -1,0 +1,386 @@
+"""The probe runner: one Chromium per worker, a fresh context per probe, every connection
+through the egress guard; gathers artifacts, evaluates them and judges them per criterion."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from checker.corpus import CorpusPage, CorpusServer, load_url_list, sample
+from checker.criteria import load_set
+from checker.probes.base import Measurement, judge, text
+from checker.probes.egress import EgressGuard, EgressPolicy
+from checker.probes.manifest import Manifest
+from checker.probes.registry import Probe, all_probes
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_ARGS = [
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-quic", "--disable-gpu", "--no-default-browser-check", "--disable-features=Translate,MediaRouter,AutofillServerCommunication,OptimizationHints",
+    # Chromium sends loopback and *.localhost straight out, around any proxy; the probes must
+    # not go around the product's filter or our egress guard, ever.
+    "--proxy-bypass-list=<-loopback>",
+]
+CORPUS_PROBES = {"content_filtering", "rta_label", "filter_bypass", "block_page", "filter_overhead"}
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+@dataclass
+class ProbeSettings:
+    """Operator settings for probe runs (environment variables VCSC_*)."""
+    chromium: str = "/usr/bin/chromium"
+    allowed_networks: tuple[str, ...] = ()  # private networks probes may reach (tests: 127.0.0.0/8)
+    ignore_tls_errors: bool = False
+    page_timeout_ms: int = 15_000
+    run_timeout_s: float = 900.0
+    pool_pages: int = 3
+    corpus_per_category: int | None = None
+    max_browser_restarts: int = 2
+
+    @classmethod
+    def from_env(cls, **overrides) -> "ProbeSettings":
+        values: dict[str, Any] = {
+            "chromium": os.environ.get("VCSC_CHROMIUM", "/usr/bin/chromium"),
+            "allowed_networks": tuple(n.strip() for n in os.environ.get("VCSC_PROBE_ALLOW_NETWORKS", "").split(",") if n.strip()),
+            "ignore_tls_errors": _env_flag("VCSC_PROBE_IGNORE_TLS_ERRORS"),
+        }
+        if os.environ.get("VCSC_PROBE_PAGE_TIMEOUT_MS"):
+            values["page_timeout_ms"] = int(os.environ["VCSC_PROBE_PAGE_TIMEOUT_MS"])
+        if os.environ.get("VCSC_PROBE_RUN_TIMEOUT_S"):
+            values["run_timeout_s"] = float(os.environ["VCSC_PROBE_RUN_TIMEOUT_S"])
+        if os.environ.get("VCSC_CORPUS_PER_CATEGORY"):
+            values["corpus_per_category"] = int(os.environ["VCSC_CORPUS_PER_CATEGORY"])
+        values.update(overrides)
+        return cls(**values)
+
+
+class BrowserHost:
+    """One Chromium for a worker; restarted when it crashes."""
+
+    def __init__(self, settings: ProbeSettings):
+        self.settings = settings
+        self.restarts = 0
+        self._playwright = None
+        self._browser = None
+        self._lock = asyncio.Lock()
+
+    async def browser(self):
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            if self._playwright is None:
+                from playwright.async_api import async_playwright
+                self._playwright = await async_playwright().start()
+            elif self._browser is not None:
+                self.restarts += 1
+                log.warning("Chromium was lost; restarting (%d)", self.restarts)
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.settings.chromium, args=CHROMIUM_ARGS,
+                # Chromium's own sandbox cannot run as root; everywhere else keep it.
+                chromium_sandbox=os.geteuid() != 0, headless=True)
+            return self._browser
+
+    def connected(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Exception):
+                await self._browser.close()
+        if self._playwright is not None:
+            with contextlib.suppress(Exception):
+                await self._playwright.stop()
+        self._browser = self._playwright = None
+
+    async def __aenter__(self):
+        await self.browser()
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
+
+
+class BrowserLost(Exception):
+    """The browser died during a probe."""
+
+
+def _is_browser_lost(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_is_browser_lost(e) for e in exc.exceptions)
+    message = str(exc)
+    return any(s in message for s in ("Target page, context or browser has been closed", "Browser has been closed",
+                                      "Target closed", "browser has disconnected", "Connection closed"))
+
+
+class ProbeContext:
+    """What a probe's `gather` gets: the manifest, a proxied browser context, the corpus."""
+
+    def __init__(self, run: "ProbeRun", probe: Probe, browser_context, state: dict):
+        self.run = run
+        self.probe = probe
+        self.manifest: Manifest = run.manifest
+        self.settings: ProbeSettings = run.settings
+        self.browser_context = browser_context
+        self.state = state  # survives a browser restart within the run: long probes resume from it
+        self.requests: list[dict] = []
+        self._pages: list = []
+        self._extra_contexts: list = []
+        self.page_timeout_ms = run.settings.page_timeout_ms
+        self._watch(browser_context)
+
+    def _watch(self, browser_context) -> None:
+        def on_request(request):
+            try:
+                frame_url = request.frame.url if request.frame else ""
+            except Exception:
+                frame_url = ""
+            self.requests.append({"url": request.url, "method": request.method, "resource_type": request.resource_type,
+                                  "frame_url": frame_url, "t": time.time()})
+        browser_context.on("request", on_request)
+
+    @property
+    def corpus(self) -> list[CorpusPage]:
+        return self.run.corpus
+
+    async def page(self):
+        return (await self.pages(1))[0]
+
+    async def pages(self, count: int):
+        """`count` reused pages of this probe's context (at most the pool size)."""
+        count = max(1, min(count, self.settings.pool_pages))
+        while len(self._pages) < count:
+            self._pages.append(await self.browser_context.new_page())
+        return self._pages[:count]
+
+    async def new_context(self, *, through_product: bool = True):
+        """Another fresh context (a second session, or the direct baseline without the product)."""
+        ctx = await self.run.new_browser_context(through_product=through_product)
+        self._extra_contexts.append(ctx)
+        self._watch(ctx)
+        return ctx
+
+    def progress(self, done: int, total: int) -> None:
+        self.run.report_progress(self.probe.id, done, total)
+
+    async def screenshot(self, page, name: str) -> str | None:
+        path = self.run.out_dir / "screenshots" / f"{self.probe.id}-{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await page.screenshot(path=str(path), timeout=5000)
+        except Exception as exc:  # a screenshot is evidence, not a reason to fail the probe
+            log.info("screenshot %s failed: %s", name, exc)
+            return None
+        return str(path.relative_to(self.run.out_dir))
+
+    def refusals(self) -> list[dict]:
+        return [r.to_dict() for r in self.run.refusals()]
+
+    async def close(self) -> None:
+        for ctx in [*self._extra_contexts, self.browser_context]:
+            with contextlib.suppress(Exception):
+                await ctx.close()
+
+
+@dataclass
+class ProbeOutcome:
+    probe_id: str
+    artifact: dict
+    measurement: Measurement
+    findings: list
+    seconds: float
+
+    def to_dict(self) -> dict:
+        return {"probe_id": self.probe_id, "seconds": round(self.seconds, 3), "measurement": self.measurement.to_dict(),
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class RunResult:
+    manifest: dict
+    criteria_version: str
+    outcomes: list[ProbeOutcome] = field(default_factory=list)
+    out_dir: str = ""
+    browser_restarts: int = 0
+
+    def findings(self) -> list:
+        return [f for o in self.outcomes for f in o.findings]
+
+    def to_dict(self) -> dict:
+        return {"manifest": {k: v for k, v in self.manifest.items() if k not in ("accounts", "login_steps")},
+                "criteria_version": self.criteria_version, "out_dir": self.out_dir,
+                "browser_restarts": self.browser_restarts, "probes": [o.to_dict() for o in self.outcomes]}
+
+
+def evaluate_artifact(probe: Probe, artifact: dict, criteria_version: str, product_type: str) -> tuple[Measurement, list]:
+    """Pure: artifact -> measurement -> findings (no browser)."""
+    measurement = probe.evaluate(artifact)
+    return measurement, judge(measurement, load_set(criteria_version), product_type)
+
+
+def _inapplicable_artifact(probe: Probe, manifest: Manifest) -> dict | None:
+    """An artifact saying the probe has nothing to measure, or None when it applies."""
+    missing = []
+    for need in probe.needs:
+        if need == "proxy" and not manifest.proxy:
+            missing.append(need)
+        elif need == "start_page" and not manifest.start_url:
+            missing.append(need)
+        elif need == "signup" and not manifest.page("signup"):
+            missing.append(need)
+        elif need == "login" and not manifest.page("login"):
+            missing.append(need)
+        elif need == "settings" and not manifest.page("settings"):
+            missing.append(need)
+        elif need == "accounts" and not (manifest.account("child") and manifest.login_steps):
+            missing.append(need)
+    if not missing:
+        return None
+    return {"applicable": False, "missing": missing, "complete": True}
+
+
+class ProbeRun:
+    """One run of some probes against one product."""
+
+    def __init__(self, manifest: Manifest, *, settings: ProbeSettings, browser_host: BrowserHost,
+                 out_dir: Path, progress: Callable[[str, int, int], None] | None = None):
+        self.manifest = manifest
+        self.settings = settings
+        self.browser_host = browser_host
+        self.out_dir = out_dir
+        self._progress = progress
+        self.corpus: list[CorpusPage] = []
+        self._guards: dict[bool, EgressGuard] = {}
+        self._corpus_server: CorpusServer | None = None
+
+    def report_progress(self, probe_id: str, done: int, total: int) -> None:
+        if self._progress:
+            self._progress(probe_id, done, total)
+
+    def refusals(self):
+        return [r for g in self._guards.values() for r in g.refusals]
+
+    async def prepare(self, probes: list[Probe]) -> None:
+        hosts = set(self.manifest.hosts())
+        if any(p.id in CORPUS_PROBES for p in probes):
+            self.corpus = self._load_corpus()
+            for page in self.corpus:
+                for url in (page.url, page.alternate_url):
+                    if url:
+                        hosts.add(urlsplit(url).hostname)
+        policy = EgressPolicy(hosts, allowed_networks=self.settings.allowed_networks)
+        self._guards[True] = await EgressGuard(policy, upstream=self.manifest.proxy).start()
+        self._guards[False] = await EgressGuard(policy, upstream=None).start()
+
+    def _load_corpus(self) -> list[CorpusPage]:
+        spec = self.manifest.data.get("corpus", {})
+        if spec.get("csv"):
+            pages = load_url_list(Path(spec["csv"]))
+        else:
+            self._corpus_server = CorpusServer()
+            self._corpus_server.start()
+            pages = self._corpus_server.pages
+        per_category = spec.get("sample_per_category") or self.settings.corpus_per_category
+        return sample(pages, per_category, seed=2024) if per_category else pages
+
+    async def new_browser_context(self, *, through_product: bool = True):
+        browser = await self.browser_host.browser()
+        guard = self._guards[through_product]
+        ctx = await browser.new_context(
+            proxy={"server": f"http://{guard.address}"}, ignore_https_errors=self.settings.ignore_tls_errors,
+            locale="vi-VN", viewport={"width": 1280, "height": 900}, service_workers="block")
+        ctx.set_default_timeout(self.settings.page_timeout_ms)
+        ctx.set_default_navigation_timeout(self.settings.page_timeout_ms)
+        return ctx
+
+    async def run_probe(self, probe: Probe) -> dict:
+        """Gather one probe's artifact; restarts the browser and resumes if it dies."""
+        inapplicable = _inapplicable_artifact(probe, self.manifest)
+        if inapplicable is not None:
+            return inapplicable
+        state: dict = {}
+        attempts = 0
+        while True:
+            ctx = ProbeContext(self, probe, await self.new_browser_context(), state)
+            try:
+                artifact = await asyncio.wait_for(probe.gather(ctx), timeout=self.settings.run_timeout_s)
+                artifact.setdefault("complete", True)
+                artifact["refusals"] = ctx.refusals()
+                return artifact
+            except asyncio.TimeoutError:
+                return {**state, "complete": False, "error": text("Hết thời gian cho phép của probe.", "The probe ran out of time."),
+                        "refusals": ctx.refusals()}
+            except Exception as exc:
+                if not (_is_browser_lost(exc) or not self.browser_host.connected()):
+                    raise
+                attempts += 1
+                if attempts > self.settings.max_browser_restarts:
+                    return {**state, "complete": False, "error": text("Trình duyệt gặp sự cố nhiều lần; kết quả chưa đầy đủ.",
+                                                                      "The browser crashed repeatedly; results are partial."),
+                            "refusals": ctx.refusals()}
+                log.warning("%s: browser lost (%s); resuming", probe.id, exc)
+            finally:
+                with contextlib.suppress(Exception):
+                    await ctx.close()
+
+    async def close(self) -> None:
+        for guard in self._guards.values():
+            await guard.stop()
+        if self._corpus_server is not None:
+            self._corpus_server.stop()
+
+
+async def run_probes(manifest: Manifest, *, criteria_version: str, only: list[str] | None = None,
+                     settings: ProbeSettings | None = None, browser_host: BrowserHost | None = None,
+                     out_dir: Path | None = None, progress: Callable[[str, int, int], None] | None = None,
+                     done: dict[str, dict] | None = None,
+                     on_artifact: Callable[[str, dict], None] | None = None) -> RunResult:
+    """Run the probes (all, or `only`) against the product described by `manifest`.
+
+    `done` holds artifacts of probes already gathered (a resumed job); they are evaluated
+    again, not re-run. `on_artifact` is called as each probe's artifact is ready.
+    """
+    settings = settings or ProbeSettings.from_env()
+    probes = list(all_probes().values())
+    if only:
+        unknown = sorted(set(only) - set(all_probes()))
+        if unknown:
+            raise KeyError(f"không có probe / unknown probe(s): {', '.join(unknown)}")
+        probes = [p for p in probes if p.id in only]
+    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="vcsc-probe-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    own_host = browser_host is None
+    browser_host = browser_host or BrowserHost(settings)
+    done = dict(done or {})
+    result = RunResult(manifest.data, criteria_version, out_dir=str(out_dir))
+    run = ProbeRun(manifest, settings=settings, browser_host=browser_host, out_dir=out_dir, progress=progress)
+    restarts_before = browser_host.restarts
+    try:
+        await run.prepare([p for p in probes if p.id not in done])
+        for probe in probes:
+            started = time.perf_counter()
+            artifact = done.get(probe.id)
+            if artifact is None:
+                artifact = await run.run_probe(probe)
+                (out_dir / f"{probe.id}.json").write_text(json.dumps(artifact, ensure_ascii=False, indent=1), encoding="utf-8")
+                if on_artifact:
+                    on_artifact(probe.id, artifact)
+            measurement, findings = evaluate_artifact(probe, artifact, criteria_version, manifest.product_type)
+            result.outcomes.append(ProbeOutcome(probe.id, artifact, measurement, findings, time.perf_counter() - started))
+    finally:
+        await run.close()
+        result.browser_restarts = browser_host.restarts - restarts_before
+        if own_host:
+            await browser_host.close()
+    return result
