@@ -85,3 +85,47 @@ def summarise(records: list[dict]) -> dict:
         if stats["judged"]:
             stats["block_rate"] = round(stats["blocked"] / stats["judged"], 4)
     return {"categories": categories, "methods": methods, "undetermined": undetermined}
+
+
+async def load_corpus_pages(ctx, pages, *, screenshot_when, max_screenshots: int) -> dict:
+    """Load `pages` through the product on the context's reused pages and classify each.
+
+    Resumable: records live in `ctx.state`, so after a browser restart only the pages not
+    yet measured are loaded again. `screenshot_when(corpus_page, record)` says which
+    results deserve a screenshot as evidence (the misjudged ones).
+    """
+    import asyncio
+    import time
+
+    results: dict = ctx.state.setdefault("results", {})  # page_id -> record
+    shots: list = ctx.state.setdefault("screenshots", [])
+    total = len(pages)
+    queue: asyncio.Queue = asyncio.Queue()
+    for p in pages:
+        if p.page_id not in results:
+            queue.put_nowait(p)
+
+    async def worker(page):
+        while not queue.empty():
+            corpus_page = queue.get_nowait()
+            started = time.perf_counter()
+            record = await load_and_classify(page, corpus_page.url, corpus_page.marker, ctx.manifest.block_page_markers,
+                                             ctx.page_timeout_ms)
+            record.update(page_id=corpus_page.page_id, category=corpus_page.category, language=corpus_page.language,
+                          url=corpus_page.url, harmful=corpus_page.harmful, rta=corpus_page.rta,
+                          ms=round((time.perf_counter() - started) * 1000, 1))
+            if record["verdict"] != UNDETERMINED and screenshot_when(corpus_page, record) and len(shots) < max_screenshots:
+                shot = await ctx.screenshot(page, corpus_page.page_id)
+                if shot:
+                    record["screenshot"] = shot
+                    shots.append(shot)
+            results[corpus_page.page_id] = record
+            ctx.progress(len(results), total)
+
+    ctx.progress(len(results), total)
+    if pages:
+        async with asyncio.TaskGroup() as group:  # one page failing stops the others (a lost browser)
+            for page in await ctx.pages(ctx.settings.pool_pages):
+                group.create_task(worker(page))
+    return {"applicable": True, "total": total, "pages": [results[p.page_id] for p in pages if p.page_id in results],
+            "complete": len(results) == total}
