@@ -37,6 +37,17 @@ class Measurement:
         return asdict(self)
 
 
+NO_PROXY = text("Sản phẩm không có proxy lọc để kiểm tra (manifest không khai báo).",
+                "The product has no filtering proxy to test (none in the manifest).")
+
+
+def without_proxy(probe_id: str, artifact: dict) -> Measurement | None:
+    """The inapplicable measurement of a probe that needs the product's proxy, or None when it ran."""
+    if artifact.get("applicable", True):
+        return None
+    return Measurement(probe_id, False, {}, NO_PROXY)
+
+
 @dataclass
 class Finding:
     """A probe's verdict on one criterion (EARL outcome), with the values and evidence behind it."""

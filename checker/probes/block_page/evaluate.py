@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from checker.corpus.model import CATEGORY_TITLES, EXPECTED_BLOCKED
-from checker.probes.base import Measurement, text
+from checker.probes.base import Measurement, text, without_proxy
 from checker.probes.signals import ASK_PARENT, BLOCK_EXPLAINS, HOTLINE_111, HOTLINE_CONTEXT, fold
 
 PROBE_ID = "block_page"
@@ -73,10 +73,8 @@ def _yes(value: bool, lang: str) -> str:
 
 
 def evaluate(artifact: dict) -> Measurement:
-    if not artifact.get("applicable", True):
-        return Measurement(PROBE_ID, False, {}, text(
-            "Sản phẩm không có proxy lọc để kiểm tra (manifest không khai báo).",
-            "The product has no filtering proxy to test (none in the manifest)."))
+    if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
+        return inapplicable
     records = artifact.get("pages", [])
     blocked = [r for r in records if r.get("verdict") == "blocked"]
     judged = [judge_page(r) for r in blocked]

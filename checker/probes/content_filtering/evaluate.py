@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from checker.corpus.model import HARMFUL, SAFE
-from checker.probes.base import Measurement, text
+from checker.probes.base import Measurement, text, without_proxy
 from checker.probes.classify import summarise
 
 
 def evaluate(artifact: dict) -> Measurement:
-    if not artifact.get("applicable", True):
-        return Measurement("content_filtering", False, {}, text(
-            "Sản phẩm không có proxy lọc để kiểm tra (manifest không khai báo).",
-            "The product has no filtering proxy to test (none in the manifest)."))
+    if (inapplicable := without_proxy("content_filtering", artifact)) is not None:
+        return inapplicable
     records = artifact.get("pages", [])
     summary = summarise(records)
     measurements = {}

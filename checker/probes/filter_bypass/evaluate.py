@@ -1,7 +1,7 @@
 """Evaluate: how many bypass tricks reached a page the product blocks when asked normally."""
 from __future__ import annotations
 
-from checker.probes.base import Measurement, text
+from checker.probes.base import Measurement, text, without_proxy
 from checker.probes.classify import ALLOWED, BLOCKED, UNDETERMINED
 
 PROBE_ID = "filter_bypass"
@@ -20,10 +20,8 @@ def _name(trick: str, lang: str) -> str:
 
 
 def evaluate(artifact: dict) -> Measurement:
-    if not artifact.get("applicable", True):
-        return Measurement(PROBE_ID, False, {}, text(
-            "Sản phẩm không có proxy lọc để kiểm tra (manifest không khai báo).",
-            "The product has no filtering proxy to test (none in the manifest)."))
+    if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
+        return inapplicable
     normal = artifact.get("normal", [])
     blocked_ids = artifact.get("blocked_normally", [])
     attempts = artifact.get("attempts", [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from statistics import median
 
-from checker.probes.base import Measurement, text
+from checker.probes.base import Measurement, text, without_proxy
 
 PROBE_ID = "filter_overhead"
 FLOOR_MS = 1.0           # a direct median below this is taken as this, so the ratio stays finite
@@ -23,10 +23,8 @@ def pair_times(direct: dict, filtered: dict) -> tuple[float, float, str] | None:
 
 
 def evaluate(artifact: dict) -> Measurement:
-    if not artifact.get("applicable", True):
-        return Measurement(PROBE_ID, False, {}, text(
-            "Sản phẩm không có proxy lọc để kiểm tra (manifest không khai báo).",
-            "The product has no filtering proxy to test (none in the manifest)."))
+    if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
+        return inapplicable
     samples = artifact.get("samples", [])
     complete = artifact.get("complete", True)
     by_key: dict[tuple, dict] = {}

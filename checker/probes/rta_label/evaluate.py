@@ -2,7 +2,7 @@
 through and how each carried the label."""
 from __future__ import annotations
 
-from checker.probes.base import Measurement, text
+from checker.probes.base import Measurement, text, without_proxy
 from checker.probes.classify import ALLOWED, BLOCKED, UNDETERMINED
 
 PROBE_ID = "rta_label"
@@ -16,10 +16,8 @@ FULL_CONFIDENCE_PAGES = 20  # pages judged for full confidence (the built-in cor
 
 
 def evaluate(artifact: dict) -> Measurement:
-    if not artifact.get("applicable", True):
-        return Measurement(PROBE_ID, False, {}, text(
-            "Sản phẩm không có proxy lọc để kiểm tra (manifest không khai báo).",
-            "The product has no filtering proxy to test (none in the manifest)."))
+    if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
+        return inapplicable
     records = artifact.get("pages", [])
     judged = [r for r in records if r.get("verdict") in (ALLOWED, BLOCKED)]
     blocked = [r for r in judged if r["verdict"] == BLOCKED]
