@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.errors import forbidden, not_found
-from api.models import Organisation, Product, Submission, User
+from api.models import Organisation, ProbeRun, Product, Submission, User
 
 T = TypeVar("T")
 
@@ -16,6 +16,7 @@ _NAMES = {  # (Vietnamese, English) names for "not found" messages
     User: ("người dùng", "User"),
     Product: ("sản phẩm", "Product"),
     Submission: ("bản tự đánh giá", "Self-assessment"),
+    ProbeRun: ("lần kiểm tra tự động", "Probe run"),
 }
 
 
@@ -62,3 +63,9 @@ def load_submission(session: Session, user: User, submission_id: int, *, write: 
     submission = _get(session, Submission, submission_id)
     check_org(user, submission.product.organisation_id, write=write, what=Submission)
     return submission
+
+
+def load_probe_run(session: Session, user: User, run_id: int, *, write: bool = False) -> ProbeRun:
+    run = _get(session, ProbeRun, run_id)
+    check_org(user, run.product.organisation_id, write=write, what=ProbeRun)
+    return run

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from api import errors
 from api.body_limit import BodyLimit
 from api.db import make_engine, session_factory
+from api.jobs import make_queue
 from api.routes import ROUTERS
 from api.settings import Settings
 
@@ -18,11 +19,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app bound to `settings` (default: from the environment). The schema is made by `vcsc db upgrade`."""
     settings = settings or Settings()
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    sessions = session_factory(engine)
+    jobs = make_queue(settings, sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
-        engine.dispose()
+        jobs.start()  # the in-process back end's worker thread (nothing for Procrastinate)
+        try:
+            yield
+        finally:
+            jobs.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="VCSC — Kiểm tra chứng nhận an toàn trẻ em / Child-safety certification checker",
@@ -34,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
+    app.state.sessions = sessions
+    app.state.jobs = jobs
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -1,4 +1,4 @@
-"""Service commands for the `vcsc` CLI: db upgrade, users create, demo and serve."""
+"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve and worker."""
 from __future__ import annotations
 
 import os
@@ -21,21 +21,39 @@ def _sessions(settings: Settings):
 
 
 def _require_head(settings: Settings) -> None:
-    from api.db import current_revision, head_revision, make_engine
+    from api.db import current_revision, has_job_schema, head_revision, make_engine
+    from api.jobs import JobsConfigError, check_settings
+    try:
+        check_settings(settings)
+    except JobsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     engine = make_engine(settings.database_url)
     try:
         current = current_revision(engine)
+        jobs_missing = settings.jobs == "procrastinate" and not _with_connection(engine, has_job_schema)
     finally:
         engine.dispose()
-    if current != head_revision():
+    if current != head_revision() or jobs_missing:
+        what = f"at {current}" if current != head_revision() else "no Procrastinate tables"
         raise click.ClickException(
-            f"Cơ sở dữ liệu chưa được nâng cấp (đang ở {current}); chạy `vcsc db upgrade` / "
-            f"the database is not migrated (at {current}); run `vcsc db upgrade`")
+            f"Cơ sở dữ liệu chưa được nâng cấp ({what}); chạy `vcsc db upgrade` / "
+            f"the database is not migrated ({what}); run `vcsc db upgrade`")
+
+
+def _with_connection(engine, function):
+    with engine.connect() as connection:
+        return function(connection)
 
 
 def _upgrade(settings: Settings) -> str:
     from api.db import head_revision, upgrade
-    upgrade(settings.database_url)
+    from api.jobs import JobsConfigError, check_settings
+    try:
+        check_settings(settings)
+    except JobsConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    # The Procrastinate tables come with the job back end that uses them (applied once, idempotent here).
+    upgrade(settings.database_url, job_schema=settings.jobs == "procrastinate")
     return head_revision()
 
 
@@ -151,5 +169,23 @@ def serve(host: str, port: int, with_demo: bool) -> None:
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
+@click.command("worker", help="Chạy các lần kiểm tra tự động trong hàng đợi (VCSC_JOBS=procrastinate: một trong "
+                              "nhiều bộ chạy; inprocess: thay luồng của máy chủ khi máy chủ đặt VCSC_JOBS_WORKER=0) / "
+                              "Run queued probe runs (VCSC_JOBS=procrastinate: one of any number of workers; "
+                              "inprocess: instead of the server's own thread, with VCSC_JOBS_WORKER=0 on the server).")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Số lần chạy song song trong tiến trình này / runs at once in this process (procrastinate)")
+def worker(concurrency: int) -> None:
+    import logging
+
+    from api.jobs import run_worker
+
+    settings = _settings()
+    _require_head(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo(f"Bộ chạy / worker: VCSC_JOBS={settings.jobs}, {_safe_url(settings.database_url)}", err=True)
+    run_worker(settings, concurrency=concurrency)
+
+
 # api/cli.py adds these to the `vcsc` group.
-SERVICE_COMMANDS = [db, users, demo, serve]
+SERVICE_COMMANDS = [db, users, demo, serve, worker]

@@ -71,14 +71,47 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | URL, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` (head by default)."""
+def upgrade(url: str | URL, revision: str = "head", *, job_schema: bool = False) -> None:
+    """Bring the database at `url` to `revision` (head by default); with `job_schema`, also create the
+    Procrastinate job tables if they are missing (PostgreSQL only)."""
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), revision)
+            if job_schema:
+                ensure_job_schema(connection)
     finally:
         engine.dispose()
+
+
+def has_job_schema(connection: sa.Connection) -> bool:
+    if connection.dialect.name != "postgresql":
+        return False
+    return connection.exec_driver_sql("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").scalar()
+
+
+def ensure_job_schema(connection: sa.Connection) -> bool:
+    """Apply Procrastinate's schema once (its schema.sql is not idempotent); True if it was applied now."""
+    if connection.dialect.name != "postgresql":
+        raise ValueError("Procrastinate needs PostgreSQL / Procrastinate cần PostgreSQL")
+    if has_job_schema(connection):
+        return False
+    from procrastinate.schema import SchemaManager
+    # Several statements in one string: psycopg sends them as one simple query when no parameters are given.
+    connection.connection.driver_connection.execute(SchemaManager.get_schema())
+    return True
+
+
+def libpq_conninfo(url: str | URL) -> str:
+    """The libpq connection string for a PostgreSQL SQLAlchemy URL (what Procrastinate's psycopg pool takes)."""
+    from psycopg.conninfo import make_conninfo
+    parsed = normalise_url(url)
+    params = {key: value if isinstance(value, str) else value[-1] for key, value in parsed.query.items()}
+    for key, value in (("host", parsed.host), ("port", parsed.port), ("user", parsed.username),
+                       ("password", parsed.password), ("dbname", parsed.database)):
+        if value is not None and value != "":
+            params[key] = str(value)
+    return make_conninfo("", **params)
 
 
 def head_revision() -> str:

@@ -1,4 +1,4 @@
-"""The database tables: organisations, users, tokens, products, submissions and certificates."""
+"""The database tables: organisations, users, tokens, products, submissions, certificates and probe runs."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -15,6 +15,8 @@ ROLES = ("vendor", "reviewer", "admin")
 TOKEN_KINDS = ("session", "api")
 SUBMISSION_STATUSES = ("draft", "submitted")
 CERTIFICATE_STATUSES = ("valid", "suspended", "revoked", "expired")
+PROBE_RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
+PROBE_RUN_ACTIVE = ("queued", "running")
 PLATFORMS = ("android", "ios", "windows", "macos", "linux", "chromeos", "web", "router", "dns")
 
 
@@ -179,3 +181,59 @@ class Certificate(Timestamped, Base):
     def effective_status(self, now: datetime) -> str:
         """A 'valid' certificate past its end date reads as expired, before any job flips the column."""
         return "expired" if self.status == "valid" and self.valid_until < now else self.status
+
+
+class ProbeRun(Base):
+    """One job running probes against a submission's product; its artifacts are stored as each probe finishes."""
+    __tablename__ = "probe_runs"
+    __table_args__ = (_enum_check("status", PROBE_RUN_STATUSES),
+                      sa.Index("ix_probe_runs_status_created_at", "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    # Denormalised from the submission: access checks and listings need no join.
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    only: Mapped[list[str] | None] = mapped_column(JSONDoc)
+    criteria_version: Mapped[str] = mapped_column(sa.String(32))
+    progress_probe: Mapped[str | None] = mapped_column(sa.String(64))
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    probes_done: Mapped[int] = mapped_column(default=0)
+    probes_total: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column(default=0)  # how many times a worker has started it
+    worker: Mapped[str | None] = mapped_column(sa.String(200))  # host:pid:tag of the last worker that claimed it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    submission: Mapped[Submission] = relationship(lazy="joined")
+    product: Mapped[Product] = relationship(lazy="joined")
+
+    @property
+    def product_type(self) -> str:
+        return self.manifest["product_type"]
+
+    @property
+    def progress(self) -> dict[str, Any]:
+        return {"probe": self.progress_probe, "done": self.progress_done, "total": self.progress_total,
+                "probes_done": self.probes_done, "probes_total": self.probes_total}
+
+
+class ProbeArtifact(Base):
+    """What one probe gathered in a run, and what the code made of it (re-computable without a browser)."""
+    __tablename__ = "probe_artifacts"
+    __table_args__ = (sa.UniqueConstraint("run_id", "probe_id", name="uq_probe_artifacts_run_probe"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("probe_runs.id", ondelete="CASCADE"))
+    probe_id: Mapped[str] = mapped_column(sa.String(64))
+    artifact: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    measurement: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

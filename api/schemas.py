@@ -9,13 +9,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from api.errors import CUSTOM_ERROR_TYPE, bilingual, body_pointer
-from api.models import ORG_KINDS, PLATFORMS, ROLES, SUBMISSION_STATUSES
+from api.models import ORG_KINDS, PLATFORMS, PROBE_RUN_STATUSES, ROLES, SUBMISSION_STATUSES
 from checker.assessment import OUTCOMES
 from checker.criteria import load_vocabulary
+from checker.probes.registry import all_probes
 
 MAX_ID = 2**31 - 1  # INTEGER columns; larger ids cannot exist and would overflow the drivers
 MAX_JSON_DEPTH = 32
 PRODUCT_TYPES = tuple(load_vocabulary().ids("product_types"))
+PROBE_IDS = tuple(all_probes())
 
 
 def _custom(vi: str, en: str) -> PydanticCustomError:
@@ -267,6 +269,9 @@ class CriterionResultOut(Output):
     title: Bilingual
 
 
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+
+
 class EvaluationOut(Output):
     criteria_version: str
     product_type: str
@@ -275,6 +280,10 @@ class EvaluationOut(Output):
     blockers: list[str]
     counts: dict[str, int]
     results: list[CriterionResultOut]
+    probe_run_id: int | None = Field(None, description="Lần kiểm tra tự động mới nhất đã xong / the latest finished "
+                                                        "probe run (GET /evaluation only)")
+    probe_findings: dict[str, list[Outcome]] | None = Field(
+        None, description="Kết quả của probe theo tiêu chí / the probes' outcomes per criterion in that run")
 
 
 class SubmissionSummary(Output):
@@ -293,6 +302,85 @@ class SubmissionOut(SubmissionSummary):
     created_by_id: int | None
     answers: dict[str, Any]
     evaluation: EvaluationOut | None
+
+
+# --- probe runs ----------------------------------------------------------------------------
+
+ProbeId = Literal[PROBE_IDS]  # type: ignore[valid-type]
+
+
+def _unique_probes(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise _custom("Probe bị lặp", "Probes must not repeat")
+    return values
+
+
+class ProbeRunCreate(Input):
+    manifest: dict[str, Any] = Field(description="Cách các probe tiếp cận sản phẩm (checker/probes/manifest.schema.json)"
+                                                 " / how the probes reach the product; product_type must be the product's")
+    only: Annotated[list[ProbeId], Field(min_length=1, max_length=len(PROBE_IDS)),
+                    AfterValidator(_unique_probes)] | None = Field(
+        None, description="Chỉ chạy các probe này; bỏ trống: tất cả / run only these probes; omitted: all")
+
+
+class ProbeProgressOut(Output):
+    probe: str | None = Field(description="Probe đang chạy / the probe in progress")
+    done: int = Field(description="Số trang đã xong của probe đó / pages (steps) done of that probe")
+    total: int
+    probes_done: int
+    probes_total: int
+
+
+class ProbeRunSummary(Output):
+    id: int
+    submission_id: int
+    product_id: int
+    requested_by_id: int | None
+    status: Literal[PROBE_RUN_STATUSES]  # type: ignore[valid-type]
+    criteria_version: str
+    only: list[str] | None
+    progress: ProbeProgressOut
+    error: str | None
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+
+
+class ProbeRunOut(ProbeRunSummary):
+    manifest: dict[str, Any] = Field(description="Mật khẩu tài khoản được che / account passwords masked")
+
+
+class FindingOut(Output):
+    model_config = ConfigDict(extra="allow")
+    probe_id: str
+    criterion_id: str
+    outcome: Outcome
+    measurements: dict[str, Any]
+    threshold: dict[str, Any]
+    explanation: dict[str, Any]
+    confidence: float
+    evidence: dict[str, Any]
+    failures: list[str]
+
+
+class ProbeResultOut(Output):
+    probe_id: str
+    measurement: dict[str, Any] | None = Field(description="Kết quả đo / the probe's measurements (null: the stored "
+                                                           "artifact could not be evaluated)")
+    findings: list[FindingOut]
+    created_at: datetime
+    evaluated_at: datetime
+
+
+class ProbeRunFindingsOut(Output):
+    run_id: int
+    status: Literal[PROBE_RUN_STATUSES]  # type: ignore[valid-type]
+    criteria_version: str
+    product_type: str
+    summary: dict[str, list[Outcome]] = Field(description="Tiêu chí -> kết quả / criterion id -> outcomes")
+    probes: list[ProbeResultOut]
 
 
 # --- criteria (read-only views of checker.criteria) ----------------------------------------

@@ -1,6 +1,9 @@
 """The service's settings, read once from the environment into one `Settings` object."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,3 +20,19 @@ class Settings(BaseSettings):
     token_ttl_hours: int = Field(12, ge=1, le=24 * 90)
     api_token_ttl_days: int = Field(365, ge=1, le=3650)
     sql_echo: bool = False
+
+    # --- probe-run jobs ------------------------------------------------------------------------
+    # inprocess: a thread of the server runs the jobs (the embedded SQLite default);
+    # procrastinate: `vcsc worker` processes on the same PostgreSQL run them.
+    jobs: Literal["inprocess", "procrastinate"] = "inprocess"
+    # inprocess only: whether this server process runs jobs itself (off: a `vcsc worker` does).
+    jobs_worker: bool = True
+    artifacts_dir: Path = Path("var/artifacts")  # screenshots, one folder per run
+    job_heartbeat_seconds: float = Field(5.0, gt=0, le=600)
+    # A running job whose heartbeat is older than this is taken for dead and queued again.
+    job_stale_after_seconds: float = Field(90.0, gt=0)
+    job_max_attempts: int = Field(3, ge=1, le=100)
+    job_poll_seconds: float = Field(2.0, gt=0, le=600)  # fallback when no wake-up reaches the worker
+
+    def run_dir(self, run_id: int) -> Path:
+        return self.artifacts_dir / str(run_id)

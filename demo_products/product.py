@@ -70,7 +70,9 @@ class DemoProduct:
         origin = self.origin
         return {
             "name": self.name,
-            "product_type": "filtering_app",
+            # A filtering proxy with its own kids' portal and browser-like use: of the
+            # product types, the kid-safe browser is the one every probe's criteria apply to.
+            "product_type": "kid_browser",
             "start_url": self.portal_url,
             "filtering": {"mode": "proxy", "proxy": self.proxy_address},
             "accounts": {role: dict(account) for role, account in self.accounts.items()},

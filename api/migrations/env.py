@@ -13,6 +13,8 @@ context.configure(
     # SQLite cannot ALTER most things; batch mode rebuilds tables for later migrations.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # Procrastinate's tables (PostgreSQL job backend) share the database but are its own, not ours.
+    include_name=lambda name, type_, _parent: not (type_ == "table" and (name or "").startswith("procrastinate_")),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -6,7 +6,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path
 
-from api import assessments
+from api import assessments, probe_runs
 from api.access import load_product, load_submission
 from api.auth import DB, CurrentUser, Writer
 from api.models import Submission
@@ -71,4 +71,8 @@ def submit_submission(submission_id: ObjectId, user: Writer, session: DB) -> Sub
             summary="Kết quả đánh giá / Outcome per criterion and the level reached")
 def get_evaluation(submission_id: ObjectId, user: CurrentUser, session: DB) -> EvaluationOut:
     submission = load_submission(session, user, submission_id)
-    return EvaluationOut.model_validate(assessments.evaluation_of(submission))
+    evaluation = dict(assessments.evaluation_of(submission))
+    latest = probe_runs.latest_findings(session, submission)
+    if latest is not None:
+        evaluation["probe_run_id"], evaluation["probe_findings"] = latest
+    return EvaluationOut.model_validate(evaluation)

@@ -133,10 +133,12 @@ def _password_hash() -> str:
 
 
 @pytest.fixture
-def api_client(database_url):
-    """The app on a database migrated by Alembic (never metadata.create_all), and its test client."""
+def api_client(database_url, tmp_path):
+    """The app on a database migrated by Alembic (never metadata.create_all), and its test client.
+
+    Probe runs are only queued here (no worker thread, so no browser); tests/jobs runs them."""
     upgrade(database_url)
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(Settings(database_url=database_url, jobs_worker=False, artifacts_dir=tmp_path / "artifacts"))
     with TestClient(app) as client:
         yield Api(client, app)
     app.state.engine.dispose()

@@ -12,7 +12,7 @@ import pytest
 
 from api.auth import issue_token
 from api.demo import sample_answers
-from api.models import Certificate, Organisation, Product, Submission, User, utcnow
+from api.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User, utcnow
 from checker.assessment import checker_for
 from tests.api.conftest import PASSWORD, VERSION, World, unique
 
@@ -84,6 +84,16 @@ ENDPOINTS = [
     Endpoint("submit A's draft", "POST", "/submissions/{draft}/submit", A_WRITE),
     Endpoint("evaluate A's draft", "GET", "/submissions/{draft}/evaluation", A_READ),
     Endpoint("evaluate A's submitted", "GET", "/submissions/{submitted}/evaluation", A_READ),
+    # probe runs (queued only: the test app runs no worker)
+    Endpoint("start a probe run for A", "POST", "/submissions/{draft}/probe-runs",
+             expect(401, 202, 404, 403, 202), lambda t: {"manifest": PROBE_MANIFEST, "only": ["transport"]}),
+    Endpoint("list A's probe runs", "GET", "/submissions/{draft}/probe-runs", A_READ),
+    Endpoint("get A's probe run", "GET", "/probe-runs/{probe_run}", A_READ),
+    Endpoint("A's probe findings", "GET", "/probe-runs/{probe_run}/findings", A_READ),
+    Endpoint("A's probe artifact", "GET", "/probe-runs/{probe_run}/artifacts/transport", A_READ),
+    Endpoint("A's probe screenshot", "GET", "/probe-runs/{probe_run}/files/screenshots/transport-start.png", A_READ),
+    Endpoint("re-evaluate A's probe run", "POST", "/probe-runs/{probe_run}/reevaluate", A_WRITE),
+    Endpoint("cancel A's probe run", "POST", "/probe-runs/{queued_run}/cancel", A_WRITE),
     # criteria (public)
     Endpoint("criteria versions", "GET", "/criteria", PUBLIC_READ),
     Endpoint("criteria set", "GET", f"/criteria/{VERSION}", PUBLIC_READ),
@@ -95,6 +105,11 @@ ENDPOINTS = [
     Endpoint("public product", "GET", "/public/products/{certified}", PUBLIC_READ),
     Endpoint("certificate lookup", "GET", "/public/certificates/{certificate}", PUBLIC_READ),
 ]
+
+
+PROBE_MANIFEST = {"product_type": "filtering_app", "start_url": "https://a.example.vn/", "filtering": {"mode": "none"}}
+INAPPLICABLE_ARTIFACT = {"applicable": False, "missing": ["start_page"], "complete": True}
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 
 
 def targets(world: World) -> dict:
@@ -116,11 +131,23 @@ def targets(world: World) -> dict:
                                   level="basic", status="valid", issued_at=now, valid_until=now + timedelta(days=30))
         for p in (product, bare, certified, assessed):
             p.refresh_search_text()
-        session.add_all([product, bare, certified, assessed, colleague, draft, submitted, certificate])
+        # The queued run sits on the submitted assessment, so the draft stays free for a new run.
+        done_run, queued_run = (ProbeRun(submission=sub, product=sub.product, status=status, manifest=PROBE_MANIFEST,
+                                         only=["transport"], criteria_version=VERSION, created_at=now)
+                                for sub, status in ((draft, "done"), (submitted, "queued")))
+        session.add_all([product, bare, certified, assessed, colleague, draft, submitted, certificate, done_run,
+                         queued_run])
+        session.flush()
+        session.add(ProbeArtifact(run_id=done_run.id, probe_id="transport", artifact=INAPPLICABLE_ARTIFACT,
+                                  measurement=None, findings=[], created_at=now, evaluated_at=now))
+        screenshot = api.app.state.settings.run_dir(done_run.id) / "screenshots" / "transport-start.png"
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        screenshot.write_bytes(PNG)
         token, _ = issue_token(session, session.get(User, api.users["vendor_a"].id), "api", timedelta(days=1), "ci")
         return {"org_a": org.id, "product": product.id, "bare_product": bare.id, "colleague": colleague.id,
                 "colleague_email": colleague.email, "token_a": token.id, "answers": answers, "draft": draft.id,
-                "submitted": submitted.id, "certified": certified.id, "certificate": certificate.id}
+                "submitted": submitted.id, "certified": certified.id, "certificate": certificate.id,
+                "probe_run": done_run.id, "queued_run": queued_run.id}
 
 
 def test_every_route_is_in_the_table(world):
@@ -134,7 +161,9 @@ def test_every_route_is_in_the_table(world):
                               "{bare_product}": "{product_id}", "{product}": "{product_id}",
                               "{certified}": "{product_id}", "{draft}": "{submission_id}",
                               "{submitted}": "{submission_id}", "{certificate}": "{certificate_id}",
-                              f"/criteria/{VERSION}": "/criteria/{version}", "/CF-01": "/{criterion_id}"}.items():
+                              f"/criteria/{VERSION}": "/criteria/{version}", "/CF-01": "/{criterion_id}",
+                              "/screenshots/transport-start.png": "/{name}", "{probe_run}": "{run_id}",
+                              "{queued_run}": "{run_id}", "/transport": "/{probe_id}"}.items():
             path = path.replace(key, template)
         tested.add((e.method, path))
     assert documented - tested == set()

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from api.app import create_app
 from api.auth import issue_token
 from api.db import upgrade
-from api.models import User
+from api.models import ProbeArtifact, ProbeRun, User, utcnow
 from api.settings import Settings
 from tests.api.conftest import Api, TestClient
 
@@ -32,7 +32,9 @@ ROLES = ("anonymous", "vendor", "reviewer")
 # built here, on a temporary SQLite file that the `fuzz_api` fixture migrates and fills.
 _FOLDER = Path(tempfile.mkdtemp(prefix="vcsc-fuzz-"))
 atexit.register(shutil.rmtree, _FOLDER, True)
-APP = create_app(Settings(database_url=f"sqlite:///{_FOLDER / 'vcsc.db'}"))
+# Probe runs the fuzzer starts are only queued (no worker thread): no browser ever visits a fuzzed manifest's URLs.
+APP = create_app(Settings(database_url=f"sqlite:///{_FOLDER / 'vcsc.db'}", jobs_worker=False,
+                          artifacts_dir=_FOLDER / "artifacts"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -43,7 +45,19 @@ def fuzz_api():
     vendor_org, club = api.org("Nhà cung cấp"), api.org("VCSC", kind="club")
     api.users["vendor"], api.users["reviewer"] = api.user(vendor_org), api.user(club, "reviewer")
     product = api.product(vendor_org, "Bảo vệ trẻ em")
-    api.submission(product)
+    draft = api.submission(product)
+    # A finished probe run (id 1, a boundary value the fuzzer tries) with an artifact and a screenshot.
+    now = utcnow()
+    run = ProbeRun(submission_id=draft.id, product_id=product.id, status="done", only=["transport"],
+                   manifest={"product_type": "filtering_app", "start_url": "https://a.example.vn/",
+                             "filtering": {"mode": "none"}, "accounts": {"child": {"username": "c", "password": "p"}}},
+                   criteria_version=draft.criteria_version, created_at=now)
+    api.add(run)
+    api.add(ProbeArtifact(run_id=run.id, probe_id="transport", measurement=None, findings=[], created_at=now,
+                          evaluated_at=now, artifact={"applicable": False, "missing": ["start_page"], "complete": True}))
+    screenshot = APP.state.settings.run_dir(run.id) / "screenshots" / "transport-start.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    screenshot.write_bytes(bytes.fromhex("89504e470d0a1a0a"))
     api.certificate(api.product(vendor_org, "Gia Đình An Toàn"), cert_id="VCSC-2025-000001")
     yield api
     APP.state.engine.dispose()
