@@ -6,6 +6,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api import audit
+from api.audit import Actor
 from api.errors import ApiError, bilingual, conflict, invalid, not_found
 from api.models import Product, Submission, User, utcnow
 from api.schemas import json_problems
@@ -65,7 +67,17 @@ def new_draft(session: Session, product: Product, user: User, version: str, answ
                             criteria_version=version, status="draft", answers=answers, created_by_id=user.id)
     session.add(submission)
     session.flush()
+    audit.record(session, user, "submission.draft_created", "submission", submission.id, product.organisation_id,
+                 None, {"product_id": product.id, "revision": submission.revision, "criteria_version": version,
+                        "status": "draft", "answered_criteria": sorted(answers)})
     return submission
+
+
+def _record_answers(session: Session, actor: Actor, submission: Submission, action: str, old: dict[str, Any]) -> None:
+    """Which criteria's answers changed (the answers themselves stay in the submission)."""
+    audit.record(session, actor, action, "submission", submission.id, submission.product.organisation_id,
+                 {"answered": len(old)}, {"answered": len(submission.answers),
+                                          "changed_criteria": audit.changed_keys(old, submission.answers)})
 
 
 def _editable(submission: Submission, version: str | None) -> None:
@@ -78,13 +90,16 @@ def _editable(submission: Submission, version: str | None) -> None:
             f"The draft uses {submission.criteria_version}, not {version}")}])
 
 
-def replace_answers(submission: Submission, version: str | None, answers: dict[str, Any]) -> None:
+def replace_answers(session: Session, actor: Actor, submission: Submission, version: str | None,
+                    answers: dict[str, Any]) -> None:
     _editable(submission, version)
     _validated(submission.criteria_version, submission.product.product_type, answers)
-    submission.answers = answers
+    old, submission.answers = dict(submission.answers), answers
+    _record_answers(session, actor, submission, "submission.answers_replaced", old)
 
 
-def merge_answers(submission: Submission, version: str | None, changes: dict[str, Any]) -> None:
+def merge_answers(session: Session, actor: Actor, submission: Submission, version: str | None,
+                  changes: dict[str, Any]) -> None:
     """Each criterion in `changes` replaces its answer; null removes it."""
     _editable(submission, version)
     merged = dict(submission.answers)
@@ -94,10 +109,11 @@ def merge_answers(submission: Submission, version: str | None, changes: dict[str
         else:
             merged[criterion_id] = answer
     _validated(submission.criteria_version, submission.product.product_type, merged)
-    submission.answers = merged
+    old, submission.answers = dict(submission.answers), merged
+    _record_answers(session, actor, submission, "submission.answers_merged", old)
 
 
-def submit(submission: Submission) -> None:
+def submit(session: Session, actor: Actor, submission: Submission) -> None:
     """Check completely, store the evaluation and freeze the submission."""
     _editable(submission, None)
     checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers,
@@ -107,6 +123,11 @@ def submit(submission: Submission) -> None:
     submission.level = evaluation["level"]["id"] if evaluation["level"] else None
     submission.status = "submitted"
     submission.submitted_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "submission.submitted", "submission", submission.id,
+                 submission.product.organisation_id, {"status": "draft"},
+                 {"status": "submitted", "level": submission.level, "criteria_version": submission.criteria_version,
+                  "submitted_at": submission.submitted_at.isoformat()})
 
 
 def evaluation_of(submission: Submission) -> dict:

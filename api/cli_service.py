@@ -1,4 +1,4 @@
-"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve and worker."""
+"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve, worker and audit verify."""
 from __future__ import annotations
 
 import os
@@ -117,8 +117,8 @@ def users_create(email: str, name: str, role: str, organisation_name: str, passw
     try:
         with sessions.begin() as session:
             org = find_organisation(session, organisation_name) or create_organisation(
-                session, organisation_name, "vendor" if role == "vendor" else "club")
-            user = create_user(session, org, email=email, name=name, password=password, role=role)
+                session, organisation_name, "vendor" if role == "vendor" else "club", actor="cli")
+            user = create_user(session, org, email=email, name=name, password=password, role=role, actor="cli")
             out = UserOut.model_validate(user)
     except ApiError as exc:
         messages = [exc.detail] + [e["message"] for e in exc.errors]
@@ -187,5 +187,37 @@ def worker(concurrency: int) -> None:
     run_worker(settings, concurrency=concurrency)
 
 
+@click.group("audit", help="Nhật ký thay đổi / Audit trail.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Kiểm tra chuỗi băm của nhật ký / Verify the audit trail's hash chain "
+                              "(exit 1 at the first broken link).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print the result as JSON")
+def audit_verify(as_json: bool) -> None:
+    import json
+
+    from api.audit import verify_chain
+
+    settings = _settings()
+    _require_head(settings)
+    engine, sessions = _sessions(settings)
+    try:
+        with sessions() as session:
+            ok, checked, broken = verify_chain(session)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps({"ok": ok, "checked": checked, "first_broken": broken}))
+    elif ok:
+        click.echo(f"OK: {checked} sự kiện, chuỗi nguyên vẹn / OK: {checked} events, chain intact")
+    else:
+        click.echo(f"HỎNG / BROKEN: sự kiện / event #{broken['id']}: {broken['reason']} "
+                   f"({checked} sự kiện trước đó hợp lệ / {checked} earlier events intact)")
+    if not ok:
+        sys.exit(1)
+
+
 # api/cli.py adds these to the `vcsc` group.
-SERVICE_COMMANDS = [db, users, demo, serve, worker]
+SERVICE_COMMANDS = [db, users, demo, serve, worker, audit]

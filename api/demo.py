@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api import assessments
+from api.products import create_product
 from api.accounts import create_organisation, create_user, find_organisation
 from api.errors import ApiError
 from api.models import Certificate, Organisation, Product, Submission, User, utcnow
 from checker.criteria import Criterion, list_versions, load_set
 
+DEMO_ACTOR = "demo"  # the audit events of seeding
 DEMO_NOTE = "Dữ liệu mẫu để thử hệ thống, không phải chứng nhận thật / Demo data for trying the system, not a real certificate"
 CLUB = "CLB An toàn trẻ em trên không gian mạng (VCSC)"
 
@@ -101,17 +103,15 @@ def latest_published_version() -> str:
 # --- seeding ---------------------------------------------------------------------------
 
 def _organisation(session: Session, name: str, kind: str) -> Organisation:
-    return find_organisation(session, name) or create_organisation(session, name, kind)
+    return find_organisation(session, name) or create_organisation(session, name, kind, actor=DEMO_ACTOR)
 
 
 def _product(session: Session, org: Organisation, name: str, product_type: str, url: str,
              platforms: list[str]) -> Product:
     product = session.scalar(sa.select(Product).where(Product.organisation_id == org.id, Product.name == name))
     if product is None:
-        product = Product(organisation=org, name=name, product_type=product_type, url=url, platforms=platforms)
-        product.refresh_search_text()
-        session.add(product)
-        session.flush()
+        product = create_product(session, DEMO_ACTOR, org, name=name, product_type=product_type, url=url,
+                                          platforms=platforms)
     return product
 
 
@@ -122,7 +122,8 @@ def seed(session: Session) -> tuple[list[tuple[str, str, str]], list[str]]:
         org = _organisation(session, org_name, kind)
         for email, name, role, password in people:
             user = session.scalar(sa.select(User).where(User.email == email))
-            user = user or create_user(session, org, email=email, name=name, password=password, role=role)
+            user = user or create_user(session, org, email=email, name=name, password=password, role=role,
+                                       actor=DEMO_ACTOR)
             logins.append((email, password, role))
         for name, product_type, url, platforms in items:  # a vendor's products are authored by its user
             products[name] = (_product(session, org, name, product_type, url, platforms), user)
@@ -138,7 +139,7 @@ def seed(session: Session) -> tuple[list[tuple[str, str, str]], list[str]]:
             submission = assessments.new_draft(session, product, author, version,
                                                sample_answers(version, product.product_type))
         try:
-            assessments.submit(submission)
+            assessments.submit(session, DEMO_ACTOR, submission)
         except ApiError as exc:
             warnings.append(f"Chưa nộp được bản tự đánh giá mẫu / could not submit the sample self-assessment: "
                             f"{exc.detail} {[e.get('pointer') for e in exc.errors][:5]}")

@@ -237,3 +237,23 @@ class ProbeArtifact(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """One recorded state change. Append-only and hash-chained: see api.audit (no update or delete paths;
+    database triggers refuse both). No foreign keys: events outlive the objects and people they name."""
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # set by api.audit.record: the order
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column()
+    actor_label: Mapped[str] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str] = mapped_column(sa.String(32))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
+    before: Mapped[Any] = mapped_column(JSONDoc, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONDoc, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api import audit
+from api.audit import Actor
 from api.errors import bilingual, conflict, invalid, not_found
 from api.jobs import JobQueue
 from api.jobs.execute import evaluate_stored, probe_ids_of
@@ -76,17 +78,24 @@ def start_run(session: Session, jobs: JobQueue, submission: Submission, user: Us
                    probes_total=len(probe_ids_of(only)), created_at=utcnow())
     session.add(run)
     session.flush()
+    audit.record(session, user, "probe_run.started", "probe_run", run.id, submission.product.organisation_id, None,
+                 {"submission_id": submission.id, "status": "queued", "only": only,
+                  "criteria_version": run.criteria_version})  # not the manifest: it may hold account passwords
     jobs.enqueue(session, run)
     session.commit()  # before waking a worker, which must see the row
     jobs.wake()
     return run
 
 
-def cancel_run(run: ProbeRun) -> None:
+def cancel_run(session: Session, actor: Actor, run: ProbeRun) -> None:
     if run.status not in PROBE_RUN_ACTIVE:
         raise conflict(f"Lần kiểm tra đã kết thúc ({run.status})", f"The probe run has already ended ({run.status})")
     # A worker running it sees the status at its next heartbeat or progress step and stops the probes.
+    before = run.status
     run.status, run.finished_at = "cancelled", utcnow()
+    session.flush()
+    audit.record(session, actor, "probe_run.cancelled", "probe_run", run.id, run.product.organisation_id,
+                 {"status": before}, {"status": "cancelled"})
 
 
 def artifacts_of(session: Session, run: ProbeRun) -> list[ProbeArtifact]:
@@ -112,7 +121,7 @@ def findings_view(session: Session, run: ProbeRun) -> dict:
                         "created_at": a.created_at, "evaluated_at": a.evaluated_at} for a in artifacts]}
 
 
-def reevaluate(session: Session, run: ProbeRun) -> dict:
+def reevaluate(session: Session, actor: Actor, run: ProbeRun) -> dict:
     """Measurements and findings again from the stored artifacts, with today's code and the run's criteria
     version: no browser, nothing gathered."""
     if run.status in PROBE_RUN_ACTIVE:
@@ -127,7 +136,10 @@ def reevaluate(session: Session, run: ProbeRun) -> dict:
                                                                   run.criteria_version, run.product_type)
         artifact.evaluated_at = now
     session.flush()
-    return findings_view(session, run)
+    view = findings_view(session, run)
+    audit.record(session, actor, "probe_run.reevaluated", "probe_run", run.id, run.product.organisation_id, None,
+                 {"summary": view["summary"]})
+    return view
 
 
 def latest_findings(session: Session, submission: Submission) -> tuple[int, dict[str, list[str]]] | None:

@@ -453,3 +453,20 @@ class CertificateLookup(PublicCertificate):
     product: PublicProduct
 
 
+
+
+# --- audit trail -----------------------------------------------------------------------------
+
+class AuditEventOut(Output):
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str | None
+    organisation_id: int | None
+    before: Any
+    after: Any
+    prev_hash: str
+    hash: str

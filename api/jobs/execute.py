@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models import ProbeArtifact, ProbeRun, utcnow
+from api import audit
+from api.models import ProbeArtifact, ProbeRun, Product, utcnow
 from api.settings import Settings
 from checker.probes.manifest import load_manifest
 from checker.probes.registry import all_probes, get_probe
@@ -112,6 +113,14 @@ def _local_process_gone(worker: str | None) -> bool:
     return False
 
 
+def record_finished(session: Session, run_id: int, worker: str, status: str, error: str | None) -> None:
+    """The audit event of a run's end, in the transaction that ends it (the actor is the worker)."""
+    org_id = session.scalar(sa.select(Product.organisation_id).join(ProbeRun, ProbeRun.product_id == Product.id)
+                            .where(ProbeRun.id == run_id))
+    audit.record(session, f"worker {worker}", "probe_run.finished", "probe_run", run_id, org_id,
+                 {"status": "running"}, {"status": status, "error": error})
+
+
 def recover_runs(sessions: sessionmaker[Session], settings: Settings) -> dict[str, list[int]]:
     """Runs left `running` by a dead worker go back to the queue, or fail after `job_max_attempts` starts.
 
@@ -139,6 +148,8 @@ def recover_runs(sessions: sessionmaker[Session], settings: Settings) -> dict[st
             result = session.execute(sa.update(ProbeRun).where(same_claim).values(**values)
                                      .execution_options(synchronize_session=False))
             if result.rowcount:
+                if kind == "failed":
+                    record_finished(session, run_id, "worker-recovery", "failed", values["error"])
                 outcome[kind].append(run_id)
                 log.warning("probe run %s of dead worker %s: %s", run_id, worker, kind)
     return outcome
@@ -234,7 +245,10 @@ class _Recorder:
         with self.sessions.begin() as session:
             result = session.execute(sa.update(ProbeRun).where(self._mine()).values(**values)
                                      .execution_options(synchronize_session=False))
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            record_finished(session, self.run_id, self.worker, status, error)
+            return True
 
     def release(self) -> None:
         """Back to the queue, untouched (the worker is shutting down): this start does not count."""

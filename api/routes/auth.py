@@ -16,9 +16,11 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post("/register", response_model=UserOut, status_code=201,
              summary="Đăng ký nhà cung cấp / Register a vendor organisation and its first user")
 def register(body: RegisterIn, session: DB) -> UserOut:
+    # Nobody is logged in yet: the events name the registering email as their actor.
     org = create_organisation(session, body.organisation_name, "vendor", contact_email=body.contact_email,
-                              website=body.website, pointer="/organisation_name")
-    user = create_user(session, org, email=body.email, name=body.name, password=body.password, role="vendor")
+                              website=body.website, pointer="/organisation_name", actor=body.email)
+    user = create_user(session, org, email=body.email, name=body.name, password=body.password, role="vendor",
+                       actor=body.email)
     return UserOut.model_validate(user)
 
 

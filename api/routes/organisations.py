@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path
 
 from api.access import load_organisation, visible
-from api.accounts import ensure_name_free
+from api import accounts
 from api.auth import DB, CurrentUser
 from api.models import Organisation
 from api.schemas import MAX_ID, OrganisationOut, OrganisationUpdate
@@ -32,14 +32,5 @@ def get_organisation(organisation_id: OrgId, user: CurrentUser, session: DB) -> 
 def update_organisation(organisation_id: OrgId, body: OrganisationUpdate, user: CurrentUser,
                         session: DB) -> OrganisationOut:
     org = load_organisation(session, user, organisation_id, write=True)
-    changes = body.model_dump(exclude_unset=True)
-    if "name" in changes and changes["name"] != org.name:
-        ensure_name_free(session, changes["name"], keep=org)
-        org.name = changes["name"]
-        for product in org.products:  # the vendor name is part of each product's search text
-            product.refresh_search_text()
-    for field in ("contact_email", "website"):
-        if field in changes:
-            setattr(org, field, changes[field])
-    session.flush()
+    accounts.update_organisation(session, user, org, body.model_dump(exclude_unset=True))
     return OrganisationOut.model_validate(org)

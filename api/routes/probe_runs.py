@@ -77,13 +77,13 @@ def get_probe_run_file(run_id: ObjectId, name: Annotated[str, Path(min_length=1,
                      "with the current code (no browser)")
 def reevaluate_probe_run(run_id: ObjectId, user: Writer, session: DB) -> ProbeRunFindingsOut:
     run = load_probe_run(session, user, run_id, write=True)
-    return ProbeRunFindingsOut.model_validate(probe_runs.reevaluate(session, run))
+    return ProbeRunFindingsOut.model_validate(probe_runs.reevaluate(session, user, run))
 
 
 @router.post("/probe-runs/{run_id}/cancel", response_model=ProbeRunOut,
              summary="Huỷ lần kiểm tra / Cancel a queued or running probe run (stored probes are kept)")
 def cancel_probe_run(run_id: ObjectId, user: Writer, session: DB) -> ProbeRunOut:
     run = load_probe_run(session, user, run_id, write=True)
-    probe_runs.cancel_run(run)
+    probe_runs.cancel_run(session, user, run)
     session.flush()
     return _out(run)

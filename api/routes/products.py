@@ -6,10 +6,11 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Response
 
+from api import products
 from api.access import load_organisation, load_product, visible
 from api.auth import DB, CurrentUser, Writer
-from api.errors import bilingual, conflict, invalid
-from api.models import Certificate, Product, Submission
+from api.errors import bilingual, invalid
+from api.models import Product
 from api.schemas import MAX_ID, ProductIn, ProductOut, ProductUpdate, Text
 from api.search import LIKE_ESCAPE, contains_pattern
 
@@ -36,11 +37,8 @@ def create_product(body: ProductIn, user: Writer, session: DB) -> ProductOut:
     if org.kind != "vendor":
         raise invalid([{"pointer": "/organisation_id", "message": bilingual(
             "Sản phẩm phải thuộc một nhà cung cấp", "Products belong to vendor organisations")}])
-    product = Product(organisation=org, name=body.name, product_type=body.product_type, url=body.url,
-                      platforms=list(body.platforms))
-    product.refresh_search_text()
-    session.add(product)
-    session.flush()
+    product = products.create_product(session, user, org, name=body.name, product_type=body.product_type,
+                                      url=body.url, platforms=list(body.platforms))
     return ProductOut.model_validate(product)
 
 
@@ -52,15 +50,7 @@ def get_product(product_id: ProductId, user: CurrentUser, session: DB) -> Produc
 @router.patch("/{product_id}", response_model=ProductOut, summary="Sửa sản phẩm / Update a product")
 def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser, session: DB) -> ProductOut:
     product = load_product(session, user, product_id, write=True)
-    changes = body.model_dump(exclude_unset=True)
-    if "product_type" in changes and changes["product_type"] != product.product_type and product.submissions:
-        # Answers are checked against the type's criteria; changing it would strand them.
-        raise conflict("Không thể đổi loại sản phẩm đã có bản tự đánh giá; hãy tạo sản phẩm mới",
-                       "The type of a product with self-assessments cannot change; add a new product")
-    for field, value in changes.items():
-        setattr(product, field, list(value) if field == "platforms" else value)
-    product.refresh_search_text()
-    session.flush()
+    products.update_product(session, user, product, body.model_dump(exclude_unset=True))
     return ProductOut.model_validate(product)
 
 
@@ -68,12 +58,5 @@ def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser
                summary="Xoá sản phẩm / Delete a product that has no submitted self-assessment")
 def delete_product(product_id: ProductId, user: CurrentUser, session: DB) -> Response:
     product = load_product(session, user, product_id, write=True)
-    submitted = session.scalar(sa.select(sa.func.count()).select_from(Submission)
-                               .where(Submission.product_id == product.id, Submission.status == "submitted"))
-    certified = session.scalar(sa.select(sa.func.count()).select_from(Certificate)
-                               .where(Certificate.product_id == product.id))
-    if submitted or certified:
-        raise conflict("Sản phẩm đã có bản tự đánh giá đã nộp hoặc chứng nhận nên không xoá được",
-                       "The product has a submitted self-assessment or a certificate and cannot be deleted")
-    session.delete(product)
+    products.delete_product(session, user, product)
     return Response(status_code=204)

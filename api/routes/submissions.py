@@ -44,7 +44,7 @@ def get_submission(submission_id: ObjectId, user: CurrentUser, session: DB) -> S
             summary="Thay toàn bộ câu trả lời / Replace all answers of a draft")
 def replace_answers(submission_id: ObjectId, body: AnswersReplace, user: Writer, session: DB) -> SubmissionOut:
     submission = load_submission(session, user, submission_id, write=True)
-    assessments.replace_answers(submission, body.criteria_version, body.answers)
+    assessments.replace_answers(session, user, submission, body.criteria_version, body.answers)
     session.flush()
     return SubmissionOut.model_validate(submission)
 
@@ -53,7 +53,7 @@ def replace_answers(submission_id: ObjectId, body: AnswersReplace, user: Writer,
               summary="Sửa một số câu trả lời / Merge answers per criterion into a draft (null removes)")
 def merge_answers(submission_id: ObjectId, body: AnswersPatch, user: Writer, session: DB) -> SubmissionOut:
     submission = load_submission(session, user, submission_id, write=True)
-    assessments.merge_answers(submission, body.criteria_version, body.answers)
+    assessments.merge_answers(session, user, submission, body.criteria_version, body.answers)
     session.flush()
     return SubmissionOut.model_validate(submission)
 
@@ -62,7 +62,7 @@ def merge_answers(submission_id: ObjectId, body: AnswersPatch, user: Writer, ses
              summary="Nộp bản tự đánh giá / Submit: checks every answer, stores the evaluation, freezes the draft")
 def submit_submission(submission_id: ObjectId, user: Writer, session: DB) -> SubmissionOut:
     submission = load_submission(session, user, submission_id, write=True)
-    assessments.submit(submission)
+    assessments.submit(session, user, submission)
     session.flush()
     return SubmissionOut.model_validate(submission)
 

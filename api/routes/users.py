@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request, Response
 
 from api.access import load_organisation, load_user, visible
-from api.accounts import check_role_fits, create_user
-from api.auth import DB, CurrentUser, Writer, hash_password, issue_token, verify_password
+from api import accounts
+from api.accounts import create_api_token, create_user, revoke_api_token
+from api.auth import DB, CurrentUser, Writer, verify_password
 from api.errors import ApiError, bilingual, conflict, forbidden, invalid, not_found
 from api.models import Token, User
 from api.schemas import MAX_ID, ApiTokenCreate, ApiTokenCreated, ApiTokenOut, UserCreate, UserOut, UserUpdate
@@ -47,7 +48,8 @@ def add_user(body: UserCreate, user: Writer, session: DB) -> UserOut:
     else:
         org_id = body.organisation_id
     org = load_organisation(session, user, org_id, write=True)
-    created = create_user(session, org, email=body.email, name=body.name, password=body.password, role=body.role)
+    created = create_user(session, org, email=body.email, name=body.name, password=body.password, role=body.role,
+                          actor=user)
     return UserOut.model_validate(created)
 
 
@@ -62,7 +64,7 @@ def list_tokens(user: CurrentUser, session: DB) -> list[ApiTokenOut]:
              summary="Tạo mã API / Create a named API token for scripts (the secret is shown once)")
 def create_token(body: ApiTokenCreate, user: CurrentUser, request: Request, session: DB) -> ApiTokenCreated:
     days = body.expires_in_days or request.app.state.settings.api_token_ttl_days
-    token, secret = issue_token(session, user, "api", timedelta(days=days), name=body.name)
+    token, secret = create_api_token(session, user, body.name, timedelta(days=days))
     return ApiTokenCreated(id=token.id, name=token.name, created_at=token.created_at, expires_at=token.expires_at,
                            token=secret)
 
@@ -73,7 +75,7 @@ def delete_token(token_id: UserId, user: CurrentUser, session: DB) -> Response:
     token = session.get(Token, token_id)
     if token is None or token.user_id != user.id or token.kind != "api":
         raise not_found("mã API", "API token")
-    session.delete(token)
+    revoke_api_token(session, user, token)
     return Response(status_code=204)
 
 
@@ -97,19 +99,11 @@ def update_user(user_id: UserId, body: UserUpdate, user: CurrentUser, request: R
     if target.id == user.id and (("role" in given and body.role != user.role) or body.active is False):
         raise conflict("Không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản",
                        "You cannot remove your own admin role or deactivate yourself")
-    if "password" in given:
-        if body.current_password is None or not verify_password(target.password_hash, body.current_password):
-            raise invalid([{"pointer": "/current_password", "message": bilingual(
-                "Cần mật khẩu hiện tại đúng", "The correct current password is required")}])
-        target.password_hash = hash_password(body.password)
-        # Other sessions end with a password change (a thief's too); API tokens are managed separately.
-        session.execute(sa.delete(Token).where(Token.user_id == target.id, Token.kind == "session",
-                                               Token.id != request.state.token.id))
-    if "role" in given:
-        check_role_fits(body.role, target.organisation)
-        target.role = body.role
-    if "active" in given:
-        target.active = body.active
-    if "name" in given:
-        target.name = body.name
+    if "password" in given and (body.current_password is None
+                                or not verify_password(target.password_hash, body.current_password)):
+        raise invalid([{"pointer": "/current_password", "message": bilingual(
+            "Cần mật khẩu hiện tại đúng", "The correct current password is required")}])
+    accounts.update_user(session, user, target, name=body.name if "name" in given else None,
+                role=body.role if "role" in given else None, active=body.active if "active" in given else None,
+                password=body.password if "password" in given else None, keep_token_id=request.state.token.id)
     return UserOut.model_validate(target)

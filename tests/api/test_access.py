@@ -94,6 +94,9 @@ ENDPOINTS = [
     Endpoint("A's probe screenshot", "GET", "/probe-runs/{probe_run}/files/screenshots/transport-start.png", A_READ),
     Endpoint("re-evaluate A's probe run", "POST", "/probe-runs/{probe_run}/reevaluate", A_WRITE),
     Endpoint("cancel A's probe run", "POST", "/probe-runs/{queued_run}/cancel", A_WRITE),
+    # audit trail (vendors: their organisation's events only)
+    Endpoint("audit trail", "GET", "/audit?object_type=submission", ANY_USER),
+    Endpoint("A's submission audit", "GET", "/submissions/{draft}/audit", A_READ),
     # criteria (public)
     Endpoint("criteria versions", "GET", "/criteria", PUBLIC_READ),
     Endpoint("criteria set", "GET", f"/criteria/{VERSION}", PUBLIC_READ),
