@@ -142,10 +142,15 @@ def reevaluate(session: Session, actor: Actor, run: ProbeRun) -> dict:
     return view
 
 
+def latest_finished_run(session: Session, submission: Submission) -> ProbeRun | None:
+    """The submission's newest finished probe run, or None."""
+    return session.scalar(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id, ProbeRun.status == "done")
+                          .order_by(ProbeRun.finished_at.desc(), ProbeRun.id.desc()).limit(1))
+
+
 def latest_findings(session: Session, submission: Submission) -> tuple[int, dict[str, list[str]]] | None:
     """The newest finished run of the submission and its outcomes per criterion, or None."""
-    run = session.scalar(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id, ProbeRun.status == "done")
-                         .order_by(ProbeRun.finished_at.desc(), ProbeRun.id.desc()).limit(1))
+    run = latest_finished_run(session, submission)
     if run is None:
         return None
     return run.id, outcome_summary(artifacts_of(session, run))

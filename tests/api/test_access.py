@@ -97,6 +97,7 @@ ENDPOINTS = [
     # audit trail (vendors: their organisation's events only)
     Endpoint("audit trail", "GET", "/audit?object_type=submission", ANY_USER),
     Endpoint("A's submission audit", "GET", "/submissions/{draft}/audit", A_READ),
+    Endpoint("A's conformance report", "GET", "/submissions/{draft}/report?format=json", A_READ),
     # criteria (public)
     Endpoint("criteria versions", "GET", "/criteria", PUBLIC_READ),
     Endpoint("criteria set", "GET", f"/criteria/{VERSION}", PUBLIC_READ),
