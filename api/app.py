@@ -6,10 +6,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.credentials import load_or_create_key
 from api.body_limit import BodyLimit
 from api.db import make_engine, session_factory
 from api.jobs import make_queue
-from api.routes import ROUTERS
+from api.routes import ROUTERS, well_known
 from api.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        load_or_create_key(settings.keys_dir)  # the certificate signing key, made on first start
         jobs.start()  # the in-process back end's worker thread (nothing for Procrastinate)
         try:
             yield
@@ -46,5 +48,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(well_known.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

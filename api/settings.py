@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     token_ttl_hours: int = Field(12, ge=1, le=24 * 90)
     api_token_ttl_days: int = Field(365, ge=1, le=3650)
     sql_echo: bool = False
+    # The Ed25519 key that signs certificates: made on first start, kept outside the database
+    # (every instance must share this folder).
+    keys_dir: Path = Path("var/keys")
 
     # --- probe-run jobs ------------------------------------------------------------------------
     # inprocess: a thread of the server runs the jobs (the embedded SQLite default);
