@@ -10,7 +10,7 @@ from api.credentials import load_or_create_key
 from api.body_limit import BodyLimit
 from api.db import make_engine, session_factory
 from api.jobs import make_queue
-from api.routes import ROUTERS, well_known
+from api.routes import ROUTERS, public, well_known
 from api.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -49,5 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(well_known.router)
+    app.include_router(public.badge_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

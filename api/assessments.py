@@ -22,6 +22,12 @@ def criteria_set(version: str) -> CriteriaSet:
     return load_set(version)
 
 
+def current_version() -> str:
+    """The newest published criteria version: what new assessments and renewals are made against."""
+    published = [v for v in list_versions() if load_set(v).status == "published"]
+    return (published or list_versions())[-1]
+
+
 def _checker(version: str, product_type: str) -> Checker:
     if version not in list_versions():
         raise invalid([{"pointer": "/criteria_version", "message": bilingual(
@@ -49,27 +55,56 @@ def _validated(version: str, product_type: str, answers: dict[str, Any], *, comp
     return checker
 
 
-def new_draft(session: Session, product: Product, user: User, version: str, answers: dict | None) -> Submission:
-    """Revision = previous + 1; without `answers`, the previous revision's are copied if the version matches."""
-    draft = session.scalar(sa.select(Submission.id).where(Submission.product_id == product.id,
-                                                          Submission.status == "draft"))
-    if draft is not None:
-        raise conflict(f"Sản phẩm đã có bản nháp #{draft}; hãy sửa bản đó",
-                       f"The product already has a draft (#{draft}); edit that one", draft_id=draft)
+UNDER_REVIEW = ("submitted", "in_review", "resubmitted")
+
+
+def carried_answers(previous: dict[str, Any], version: str, product_type: str) -> dict[str, Any]:
+    """The previous revision's answers that are still valid under `version` (a renewal moves to the current
+    criteria version: answers to retired or changed criteria are dropped, the rest carried over)."""
+    checker = _checker(version, product_type)
+    answers = dict(previous)
+    for _ in range(3):  # dropping an answer never makes another invalid; a second pass only confirms
+        doc = {"criteria_version": version, "product_type": product_type, "answers": answers}
+        bad = {i.pointer.split("/")[2] for i in checker.validate(doc) if i.pointer.startswith("/answers/")
+               and len(i.pointer.split("/")) > 2}
+        if not bad:
+            break
+        answers = {k: v for k, v in answers.items() if k not in bad}
+    return answers
+
+
+def new_draft(session: Session, product: Product, user: User, version: str, answers: dict | None, *,
+              renews: str | None = None) -> Submission:
+    """Revision = previous + 1, following the previous revision; without `answers`, the previous revision's
+    are carried over (those still valid under `version`). Refused while a revision awaits the club."""
+    open_row = session.execute(sa.select(Submission.id, Submission.status).where(
+        Submission.product_id == product.id, Submission.status.in_(("draft",) + UNDER_REVIEW))).first()
+    if open_row is not None and open_row.status == "draft":
+        raise conflict(f"Sản phẩm đã có bản nháp #{open_row.id}; hãy sửa bản đó",
+                       f"The product already has a draft (#{open_row.id}); edit that one", draft_id=open_row.id)
+    if open_row is not None:
+        raise conflict(f"Bản #{open_row.id} của sản phẩm đang chờ thẩm định; hãy chờ kết quả hoặc rút bản đó",
+                       f"Self-assessment #{open_row.id} of the product awaits review; wait for the decision "
+                       f"or withdraw it", submission_id=open_row.id)
     previous = session.scalar(sa.select(Submission).where(Submission.product_id == product.id)
                               .order_by(Submission.revision.desc()).limit(1))
     if answers is None:
-        answers = dict(previous.answers) if previous is not None and previous.criteria_version == version else {}
+        answers = carried_answers(previous.answers, version, product.product_type) if previous is not None else {}
         _checker(version, product.product_type)
     else:
         _validated(version, product.product_type, answers)
+    if renews is None and previous is not None and previous.status == "changes_requested":
+        renews = previous.renews_certificate_id  # a resubmitted renewal is still a renewal
     submission = Submission(product=product, revision=(previous.revision + 1) if previous else 1,
-                            criteria_version=version, status="draft", answers=answers, created_by_id=user.id)
+                            criteria_version=version, status="draft", answers=answers, created_by_id=user.id,
+                            previous_id=previous.id if previous is not None else None,
+                            renews_certificate_id=renews)
     session.add(submission)
     session.flush()
     audit.record(session, user, "submission.draft_created", "submission", submission.id, product.organisation_id,
                  None, {"product_id": product.id, "revision": submission.revision, "criteria_version": version,
-                        "status": "draft", "answered_criteria": sorted(answers)})
+                        "status": "draft", "answered_criteria": sorted(answers),
+                        "previous_id": submission.previous_id, "renews_certificate_id": renews})
     return submission
 
 
@@ -82,8 +117,10 @@ def _record_answers(session: Session, actor: Actor, submission: Submission, acti
 
 def _editable(submission: Submission, version: str | None) -> None:
     if submission.status != "draft":
+        from api.review import allowed_actions  # api.review builds on this module
         raise conflict("Bản tự đánh giá đã nộp không thể thay đổi; hãy tạo bản nháp mới",
-                       "A submitted self-assessment cannot change; create a new draft")
+                       "A submitted self-assessment cannot change; create a new draft",
+                       submission_status=submission.status, allowed=allowed_actions(submission.status))
     if version is not None and version != submission.criteria_version:
         raise invalid([{"pointer": "/criteria_version", "message": bilingual(
             f"Bản nháp dùng phiên bản {submission.criteria_version}, không phải {version}",
@@ -119,20 +156,23 @@ def submit(session: Session, actor: Actor, submission: Submission) -> None:
     checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers,
                          complete=True)
     evaluation = checker.evaluate(submission.answers).to_dict()
+    previous = session.get(Submission, submission.previous_id) if submission.previous_id else None
     submission.evaluation = evaluation
     submission.level = evaluation["level"]["id"] if evaluation["level"] else None
-    submission.status = "submitted"
+    # After "changes requested", the next revision goes back to the club as a resubmission.
+    submission.status = "resubmitted" if previous is not None and previous.status == "changes_requested" else "submitted"
     submission.submitted_at = utcnow()
     session.flush()
-    audit.record(session, actor, "submission.submitted", "submission", submission.id,
+    audit.record(session, actor, f"submission.{submission.status}", "submission", submission.id,
                  submission.product.organisation_id, {"status": "draft"},
-                 {"status": "submitted", "level": submission.level, "criteria_version": submission.criteria_version,
+                 {"status": submission.status, "level": submission.level,
+                  "criteria_version": submission.criteria_version, "previous_id": submission.previous_id,
                   "submitted_at": submission.submitted_at.isoformat()})
 
 
 def evaluation_of(submission: Submission) -> dict:
     """The stored evaluation of a submission, or the current answers' evaluation for a draft."""
-    if submission.status == "submitted":
+    if submission.status != "draft" and submission.evaluation is not None:
         return submission.evaluation
     try:
         checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers)

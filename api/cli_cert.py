@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
-from api.credentials import SigningKeyError, load_key, public_jwks, verify_credential
+from api.credentials import SigningKeyError, is_set, load_key, public_jwks, status_of, verify_credential
+
+PURPOSE_STATUS = {"revocation": ("revoked", "đã thu hồi / revoked"),
+                  "suspension": ("suspended", "tạm đình chỉ / suspended")}
+FETCH_TIMEOUT = 10.0
 
 
 def _fail(message: str) -> None:
@@ -74,9 +78,49 @@ def _summary(result) -> list[str]:
                      + (" (đã hết hạn / expired)" if result.expired else ""))
     for error in result.errors:
         lines.append(f"Lỗi / Error: {error['vi']} / {error['en']}")
-    lines.append("Lưu ý / Note: chưa kiểm tra thu hồi; dùng POST /api/v1/public/verify / "
-                 "revocation not checked; use POST /api/v1/public/verify")
     return lines
+
+
+def _fetch(url: str) -> str:
+    import urllib.request
+    if not url.startswith(("https://", "http://")):
+        raise OSError(f"not an http(s) URL: {url}")
+    request = urllib.request.Request(url, headers={"Accept": "application/vc+jwt"})
+    with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - scheme checked above
+        return response.read(1_000_000).decode("ascii").strip()
+
+
+def check_status(credential: dict, jwks: dict, lists: dict[str, str]) -> tuple[str | None, list[str]]:
+    """(status, problems): status is "valid", "revoked", "suspended", or None when it could not be checked.
+
+    `lists` maps a status-list URL to its signed JWS; lists not given are fetched from their URL."""
+    problems, status = [], "valid"
+    for purpose, (word, _) in PURPOSE_STATUS.items():
+        entry = status_of(credential, purpose)
+        if entry is None:
+            if purpose == "revocation":
+                problems.append("chứng nhận không có mục trạng thái thu hồi / the credential has no revocation entry")
+                return None, problems
+            continue
+        url, index = entry
+        try:
+            token = lists.get(url) or _fetch(url)
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"không tải được danh sách trạng thái / cannot fetch the status list {url}: {exc}")
+            return None, problems
+        checked = verify_credential(token, jwks)
+        listed = checked.credential or {}
+        subject = listed.get("credentialSubject") or {}
+        if not checked.valid_signature or listed.get("id") != url or subject.get("statusPurpose") != purpose:
+            problems.append(f"danh sách trạng thái không hợp lệ / invalid status list {url}")
+            return None, problems
+        try:
+            if is_set(subject["encodedList"], index) and status == "valid":
+                status = word
+        except (KeyError, ValueError, OSError) as exc:
+            problems.append(f"danh sách trạng thái hỏng / broken status list {url}: {exc}")
+            return None, problems
+    return status, problems
 
 
 @click.group("cert", help="Chứng nhận đã ký / Signed certificates.")
@@ -89,26 +133,52 @@ def cert() -> None:
 @click.option("--jwks", "jwks_source", type=click.Path(path_type=Path), default=Path("var/keys"),
               show_default=True,
               help="Tệp JWKS hoặc thư mục khoá / a JWKS file or the key folder")
+@click.option("--status-list", "status_lists", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách trạng thái đã tải (vc+jwt), có thể lặp lại; mặc định tải theo URL trong chứng nhận / "
+                   "a downloaded status list (vc+jwt), repeatable; by default fetched from the URLs in the credential")
+@click.option("--offline", is_flag=True, help="Không kiểm tra trạng thái hiện tại / skip the current-status check")
 @click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
-def cert_verify(file: Path, jwks_source: Path, as_json: bool) -> None:
-    """Kiểm tra chữ ký và thời hạn của một chứng nhận / check a certificate's signature and validity.
+def cert_verify(file: Path, jwks_source: Path, status_lists: tuple[Path, ...], offline: bool, as_json: bool) -> None:
+    """Kiểm tra chữ ký, thời hạn và trạng thái hiện tại của một chứng nhận / check a certificate's signature,
+    validity period and current status (revoked, suspended) from the issuer's status lists.
 
     FILE: JWS dạng rút gọn hoặc JSON {"credential_jws": ...} / a compact JWS or a JSON
-    {"credential_jws": ...} file. Trạng thái hiện tại (thu hồi, đình chỉ) chỉ kiểm tra được với sổ
-    đăng ký qua POST /api/v1/public/verify / the current status (revoked, suspended) is checked only
-    against the registry, by POST /api/v1/public/verify.
+    {"credential_jws": ...} file.
 
-    Mã thoát / exit: 0 hợp lệ / valid, 1 không hợp lệ hoặc hết hạn / invalid or expired,
-    2 không đọc được đầu vào / unreadable input.
+    Mã thoát / exit: 0 hợp lệ / valid, 1 không hợp lệ, hết hạn, bị thu hồi hay đình chỉ / invalid, expired,
+    revoked or suspended, 2 không đọc được đầu vào / unreadable input, 3 không kiểm tra được trạng thái /
+    the status could not be checked.
     """
     token = _read_token(file)
     jwks = _read_jwks(jwks_source)
     result = verify_credential(token, jwks)
+    lists = {}
+    for path in status_lists:
+        text = _read_token(path)
+        listed = verify_credential(text, jwks).credential or {}
+        lists[str(listed.get("id", path))] = text
+    status, problems = (None, []) if offline or not result.valid_signature or result.credential is None else \
+        check_status(result.credential, jwks, lists)
+    ok = result.ok and (offline or status == "valid")
+    code = 0 if ok else 1 if (not result.ok or status in ("revoked", "suspended")) else 3
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**result.to_dict(), "status": status, "status_problems": problems, "ok": ok},
+                              ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(_summary(result)))
-    sys.exit(0 if result.ok else 1)
+        lines = _summary(result)
+        if offline:
+            lines.append("Trạng thái / Status: không kiểm tra (--offline) / not checked (--offline)")
+        elif status is not None:
+            words = {"valid": "còn hiệu lực / valid", **{w: t for w, t in PURPOSE_STATUS.values()}}
+            lines.append(f"Trạng thái / Status: {words[status]}")
+        for problem in problems:
+            lines.append(f"Trạng thái / Status: {problem}")
+        lines[0] = "Kết quả / Result: " + ("HỢP LỆ / VALID" if ok else lines[0].split(": ", 1)[1] if not result.ok
+                                           else "BỊ THU HỒI / REVOKED" if status == "revoked"
+                                           else "TẠM ĐÌNH CHỈ / SUSPENDED" if status == "suspended"
+                                           else "CHƯA RÕ TRẠNG THÁI / STATUS UNKNOWN")
+        click.echo("\n".join(lines))
+    sys.exit(code)
 
 
 CERT_COMMANDS = [cert]

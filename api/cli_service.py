@@ -1,6 +1,7 @@
-"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve, worker and audit verify."""
+"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve, worker, audit verify, monitor tick."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -137,7 +138,7 @@ def _seed(settings: Settings) -> None:
     engine, sessions = _sessions(settings)
     try:
         with sessions.begin() as session:
-            logins, warnings = seed(session)
+            logins, warnings = seed(session, settings)
     finally:
         engine.dispose()
     click.echo("Dữ liệu mẫu đã sẵn sàng / Demo data ready. Đăng nhập / Logins:")
@@ -162,6 +163,8 @@ def serve(host: str, port: int, with_demo: bool) -> None:
     from api.app import create_app
 
     settings = _settings()
+    if "public_url" not in settings.model_fields_set:  # certificates name the address this server is reached at
+        settings = settings.model_copy(update={"public_url": f"http://{host}:{port}"})
     if with_demo:
         _seed(settings)
     else:
@@ -220,4 +223,31 @@ def audit_verify(as_json: bool) -> None:
 
 
 # api/cli.py adds these to the `vcsc` group.
-SERVICE_COMMANDS = [db, users, demo, serve, worker, audit]
+@click.group("monitor", help="Giám sát sản phẩm được chứng nhận / Monitoring of certified products.")
+def monitor() -> None:
+    pass
+
+
+@monitor.command("tick", help="Xếp lịch kiểm tra lại các chứng nhận đến hạn (dùng với cron) / Queue re-probes of "
+                              "the certificates that are due (for cron; the server and workers also do this).")
+@click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
+def monitor_tick(as_json: bool) -> None:
+    from api.jobs import make_queue
+    from api.monitoring import schedule_due
+    settings = _settings()
+    _require_head(settings)
+    engine, sessions = _sessions(settings)
+    try:
+        run_ids = schedule_due(sessions, settings, make_queue(settings, sessions))
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps({"queued_runs": run_ids}))
+    elif settings.monitor_interval_days <= 0:
+        click.echo("Giám sát đang tắt (VCSC_MONITOR_INTERVAL_DAYS=0) / Monitoring is off (VCSC_MONITOR_INTERVAL_DAYS=0)")
+    else:
+        click.echo(f"Đã xếp {len(run_ids)} lần kiểm tra lại / Queued {len(run_ids)} re-probe run(s)"
+                   + (f": {', '.join(f'#{i}' for i in run_ids)}" if run_ids else ""))
+
+
+SERVICE_COMMANDS = [db, users, demo, serve, worker, audit, monitor]

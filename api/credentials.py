@@ -153,9 +153,9 @@ def _digest_hex(report_digest: str) -> str:
     return hexdigest
 
 
-def status_entry(status_list_url: str, status_index: int) -> dict[str, str]:
+def status_entry(status_list_url: str, status_index: int, purpose: str = "revocation") -> dict[str, str]:
     return {"id": f"{status_list_url}#{status_index}", "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation", "statusListIndex": str(status_index),
+            "statusPurpose": purpose, "statusListIndex": str(status_index),
             "statusListCredential": status_list_url}
 
 
@@ -163,7 +163,7 @@ def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: d
                      issuer: dict[str, str], product: dict[str, Any], vendor: dict[str, str],
                      criteria_version: str, level: dict[str, Any], report_digest: str,
                      report_url: str | None = None, status_list_url: str | None = None,
-                     status_index: int | None = None) -> dict[str, Any]:
+                     status_index: int | None = None, suspension_list_url: str | None = None) -> dict[str, Any]:
     """An OpenBadgeCredential (VC 2.0) for one certified product.
 
     Human-readable strings are bilingual "vi / en" plain strings, which the Open Badges 3.0 JSON
@@ -215,15 +215,18 @@ def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: d
     }
     if status_list_url is not None:
         credential["credentialStatus"] = status_entry(status_list_url, int(status_index))
+        if suspension_list_url is not None:
+            credential["credentialStatus"] = [credential["credentialStatus"],
+                                              status_entry(suspension_list_url, int(status_index), "suspension")]
     return credential
 
 
-def status_of(credential: dict[str, Any]) -> tuple[str, int] | None:
-    """(status list credential URL, index) of a revocation status entry, if any."""
+def status_of(credential: dict[str, Any], purpose: str = "revocation") -> tuple[str, int] | None:
+    """(status list credential URL, index) of the credential's status entry for `purpose`, if any."""
     entries = credential.get("credentialStatus")
     for entry in entries if isinstance(entries, list) else [entries]:
         if (isinstance(entry, dict) and entry.get("type") == "BitstringStatusListEntry"
-                and entry.get("statusPurpose") == "revocation"):
+                and entry.get("statusPurpose") == purpose):
             try:
                 return str(entry["statusListCredential"]), int(entry["statusListIndex"])
             except (KeyError, TypeError, ValueError):
@@ -342,7 +345,7 @@ def is_set(encoded: str, index: int) -> bool:
 
 
 def build_status_list_credential(url: str, issuer: dict[str, str] | str, encoded: str, *,
-                                 valid_from: datetime | None = None) -> dict[str, Any]:
+                                 valid_from: datetime | None = None, purpose: str = "revocation") -> dict[str, Any]:
     """The BitstringStatusListCredential published at `url` (to be signed like any credential)."""
     issuer_id = issuer if isinstance(issuer, str) else issuer["id"]
     return {
@@ -352,5 +355,5 @@ def build_status_list_credential(url: str, issuer: dict[str, str] | str, encoded
         "issuer": issuer_id,
         "validFrom": _iso(valid_from or datetime.now(timezone.utc)),
         "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
-                              "statusPurpose": "revocation", "encodedList": encoded},
+                              "statusPurpose": purpose, "encodedList": encoded},
     }

@@ -121,3 +121,19 @@ def head_revision() -> str:
 def current_revision(engine: sa.Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def lock_for_update(session: Session, obj) -> None:
+    """Lock `obj`'s row until the transaction ends, then re-read it, so a check-then-change on it cannot race.
+
+    PostgreSQL: SELECT ... FOR UPDATE (a second transaction waits, then sees the committed change).
+    SQLite: a write statement matching no row takes the database's single write lock now (a concurrent writer
+    waits on busy_timeout); the re-read then sees whatever the previous writer committed.
+    """
+    table = type(obj).__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # The row alone (the mapped object's eager joins cannot be locked with it).
+        session.execute(sa.select(table.c.id).where(table.c.id == obj.id).with_for_update())
+    else:
+        session.execute(sa.text(f'UPDATE "{table.name}" SET id = id WHERE 0'))
+    session.refresh(obj)

@@ -1,18 +1,19 @@
-"""Demo data: the club, two vendors with realistic products, a submitted self-assessment and demo certificates."""
+"""Demo data: the club, two vendors with realistic products, and self-assessments at each stage of review,
+two of them approved with real signed certificates (marked as demo data)."""
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import assessments
+from api import assessments, review
 from api.products import create_product
 from api.accounts import create_organisation, create_user, find_organisation
 from api.errors import ApiError
-from api.models import Certificate, Organisation, Product, Submission, User, utcnow
+from api.models import Organisation, Product, Submission, User
+from api.settings import Settings
 from checker.criteria import Criterion, list_versions, load_set
 
 DEMO_ACTOR = "demo"  # the audit events of seeding
@@ -35,8 +36,9 @@ ORGANISATIONS = [
      [("Gia Đình An Toàn DNS", "dns_proxy_filter", "https://giadinhso.example/dns", ["router", "dns"]),
       ("Góc Học Tập Nhí", "children_platform", "https://giadinhso.example/hoc-tap", ["web", "android"])]),
 ]
-ASSESSED = "Bảo vệ trẻ em SafeKid"
-CERTIFIED = [("VCSC-DEMO-000001", "Bảo vệ trẻ em SafeKid"), ("VCSC-DEMO-000002", "Gia Đình An Toàn DNS")]
+CERTIFIED = ["Bảo vệ trẻ em SafeKid", "Gia Đình An Toàn DNS"]  # approved through the review workflow
+IN_QUEUE = "SafeKid Trình duyệt Bé Vui"  # submitted, waiting for a reviewer
+CHANGES_REQUESTED = "Góc Học Tập Nhí"  # the reviewer asked for more evidence
 
 
 # --- sample answers that pass a criterion -----------------------------------------------
@@ -95,9 +97,7 @@ def sample_answers(version: str, product_type: str) -> dict[str, dict]:
     return {c.id: sample_answer(c) for c in load_set(version).applicable(product_type)}
 
 
-def latest_published_version() -> str:
-    published = [v for v in list_versions() if load_set(v).status == "published"]
-    return (published or list_versions())[-1]
+latest_published_version = assessments.current_version
 
 
 # --- seeding ---------------------------------------------------------------------------
@@ -115,9 +115,33 @@ def _product(session: Session, org: Organisation, name: str, product_type: str, 
     return product
 
 
-def seed(session: Session) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """Create whatever demo data is missing; returns (email, password, role) logins and warnings."""
-    logins, warnings, products = [], [], {}
+def _assess(session: Session, product: Product, author: User, warnings: list[str]) -> Submission | None:
+    """The product's latest submission, or a new one with passing sample answers, submitted."""
+    latest = session.scalar(sa.select(Submission).where(Submission.product_id == product.id)
+                            .order_by(Submission.revision.desc()).limit(1))
+    if latest is not None and latest.status != "draft":
+        return latest
+    version = latest_published_version()
+    submission = latest or assessments.new_draft(session, product, author, version,
+                                                 sample_answers(version, product.product_type))
+    try:
+        assessments.submit(session, author, submission)
+    except ApiError as exc:
+        warnings.append(f"Chưa nộp được bản tự đánh giá mẫu / could not submit the sample self-assessment: "
+                        f"{exc.detail} {[e.get('pointer') for e in exc.errors][:5]}")
+        return None
+    return submission
+
+
+def seed(session: Session, settings: Settings | None = None) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Create whatever demo data is missing; returns (email, password, role) logins and warnings.
+
+    Everything goes through the real workflow: sample self-assessments are submitted by the vendors, taken and
+    approved by the club's reviewer (and admin, when two approvals are required), which issues signed certificates
+    (marked as demo data in their public note). One product waits in the review queue and one has changes
+    requested, so every page has something to show."""
+    settings = settings or Settings()
+    logins, warnings, products, staff = [], [], {}, {}
     for org_name, kind, people, items in ORGANISATIONS:
         org = _organisation(session, org_name, kind)
         for email, name, role, password in people:
@@ -125,36 +149,38 @@ def seed(session: Session) -> tuple[list[tuple[str, str, str]], list[str]]:
             user = user or create_user(session, org, email=email, name=name, password=password, role=role,
                                        actor=DEMO_ACTOR)
             logins.append((email, password, role))
+            staff.setdefault(role, user)
         for name, product_type, url, platforms in items:  # a vendor's products are authored by its user
             products[name] = (_product(session, org, name, product_type, url, platforms), user)
 
-    product, author = products[ASSESSED]
-    submission = session.scalar(sa.select(Submission).where(Submission.product_id == product.id,
-                                                            Submission.status == "submitted"))
-    if submission is None:
-        version = latest_published_version()
-        submission = session.scalar(sa.select(Submission).where(Submission.product_id == product.id,
-                                                                Submission.status == "draft"))
-        if submission is None:
-            submission = assessments.new_draft(session, product, author, version,
-                                               sample_answers(version, product.product_type))
-        try:
-            assessments.submit(session, DEMO_ACTOR, submission)
-        except ApiError as exc:
-            warnings.append(f"Chưa nộp được bản tự đánh giá mẫu / could not submit the sample self-assessment: "
-                            f"{exc.detail} {[e.get('pointer') for e in exc.errors][:5]}")
-            submission = None
-
-    now = utcnow()
-    for cert_id, product_name in CERTIFIED:
-        if session.get(Certificate, cert_id) is not None:
+    reviewers = [staff["reviewer"], staff["admin"]][:settings.review_approvals_required]
+    for name in CERTIFIED:
+        product, author = products[name]
+        submission = _assess(session, product, author, warnings)
+        if submission is None or submission.status in ("approved", "rejected", "withdrawn"):
             continue
-        certified, _ = products[product_name]
-        linked = submission if submission is not None and certified.id == product.id else None
-        session.add(Certificate(
-            id=cert_id, product=certified, submission_id=linked.id if linked else None,
-            criteria_version=linked.criteria_version if linked else latest_published_version(),
-            level=(linked.level if linked and linked.level else "basic"), status="valid",
-            issued_at=now, valid_until=now + timedelta(days=365), note=DEMO_NOTE))
+        try:
+            if submission.status in ("submitted", "resubmitted"):
+                review.take(session, reviewers[0], submission)
+            if submission.status == "in_review":
+                for reviewer in reviewers:
+                    cert = review.approve(session, settings, reviewer, submission,
+                                          "Đạt yêu cầu (dữ liệu mẫu) / Meets the criteria (demo data)")
+                if cert is not None:
+                    cert.note = DEMO_NOTE
+        except ApiError as exc:
+            warnings.append(f"Chưa cấp được chứng nhận mẫu cho {name} / could not certify {name}: {exc.detail}")
+
+    queued, _ = products[IN_QUEUE]
+    _assess(session, queued, products[IN_QUEUE][1], warnings)
+
+    product, author = products[CHANGES_REQUESTED]
+    submission = _assess(session, product, author, warnings)
+    if submission is not None and submission.status in ("submitted", "resubmitted"):
+        review.take(session, staff["reviewer"], submission)
+        review.request_changes(session, staff["reviewer"], submission,
+                               "Vui lòng bổ sung báo cáo kiểm thử lọc nội dung của bên thứ ba. / "
+                               "Please add a third-party content-filtering test report.",
+                               {})
     session.flush()
     return logins, warnings

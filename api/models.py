@@ -13,7 +13,13 @@ from api.search import fold
 ORG_KINDS = ("vendor", "club")
 ROLES = ("vendor", "reviewer", "admin")
 TOKEN_KINDS = ("session", "api")
-SUBMISSION_STATUSES = ("draft", "submitted")
+# The review life cycle (api.review holds the transitions): a revision sent back with "changes_requested"
+# is followed by a new revision that is "resubmitted"; approved, rejected and withdrawn are final.
+SUBMISSION_STATUSES = ("draft", "submitted", "in_review", "changes_requested", "resubmitted", "approved", "rejected",
+                       "withdrawn")
+REVIEW_DECISIONS = ("accept", "override")
+COMMENT_KINDS = ("request_changes", "reject", "approve", "note", "response")
+PROBE_RUN_PURPOSES = ("assessment", "review", "monitoring")
 CERTIFICATE_STATUSES = ("valid", "suspended", "revoked", "expired")
 PROBE_RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 PROBE_RUN_ACTIVE = ("queued", "running")
@@ -152,14 +158,78 @@ class Submission(Timestamped, Base):
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
     revision: Mapped[int]
     criteria_version: Mapped[str] = mapped_column(sa.String(32))
-    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(24), default="draft")
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     level: Mapped[str | None] = mapped_column(sa.String(32))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The revision this one follows (a resubmission after "changes requested", or any later revision).
+    previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id", ondelete="SET NULL"))
+    # A renewal: the certificate this submission is meant to replace.
+    renews_certificate_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("certificates.id", ondelete="SET NULL", use_alter=True))
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="submissions", lazy="joined")
+
+
+class ReviewDecision(Timestamped, Base):
+    """A reviewer's decision on one criterion of a submission: accept the combined outcome, or override it."""
+    __tablename__ = "review_decisions"
+    __table_args__ = (sa.UniqueConstraint("submission_id", "criterion_id", name="uq_review_decisions_criterion"),
+                      _enum_check("decision", REVIEW_DECISIONS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[str] = mapped_column(sa.String(32))
+    decision: Mapped[str] = mapped_column(sa.String(16))
+    outcome: Mapped[str] = mapped_column(sa.String(16))  # the outcome that counts after this decision
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ReviewComment(Base):
+    """What reviewers tell the vendor (and the vendor's answers); every comment is visible to both sides."""
+    __tablename__ = "review_comments"
+    __table_args__ = (_enum_check("kind", COMMENT_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(sa.String(200))
+    author_role: Mapped[str] = mapped_column(sa.String(16))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    criterion_id: Mapped[str | None] = mapped_column(sa.String(32))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Approval(Base):
+    """One reviewer's approval; the club may require two distinct reviewers before a certificate is issued."""
+    __tablename__ = "approvals"
+    __table_args__ = (sa.UniqueConstraint("submission_id", "reviewer_id", name="uq_approvals_submission_reviewer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(Base):
+    """A message for one user (e.g. a monitoring regression for every reviewer)."""
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str] = mapped_column(sa.String(32))
+    object_id: Mapped[str] = mapped_column(sa.String(64))
+    message: Mapped[dict[str, str]] = mapped_column(JSONDoc)  # {"vi": ..., "en": ...}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Certificate(Timestamped, Base):
@@ -168,13 +238,26 @@ class Certificate(Timestamped, Base):
 
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # e.g. VCSC-2025-000123
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), index=True)
-    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id"))
+    # Unique: one approval, one certificate, whatever the races.
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id"), unique=True)
     criteria_version: Mapped[str] = mapped_column(sa.String(32))
     level: Mapped[str] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(16), default="valid")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # Position in the issuer's bitstring status lists (revocation and suspension); unique per issuer.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
+    credential_jws: Mapped[str | None] = mapped_column(sa.Text)  # the signed Open Badges 3.0 credential
+    report_digest: Mapped[str | None] = mapped_column(sa.String(71))  # "sha256:" + hex of report_json
+    report_json: Mapped[str | None] = mapped_column(sa.Text)  # the report as approved: its digest is above
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    renews_id: Mapped[str | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="SET NULL"))
+    # Monitoring: when the product was last re-probed, and a MUST regression awaiting a reviewer.
+    last_monitored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flag_reason: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 
     product: Mapped[Product] = relationship(back_populates="certificates", lazy="joined")
 
@@ -186,11 +269,13 @@ class Certificate(Timestamped, Base):
 class ProbeRun(Base):
     """One job running probes against a submission's product; its artifacts are stored as each probe finishes."""
     __tablename__ = "probe_runs"
-    __table_args__ = (_enum_check("status", PROBE_RUN_STATUSES),
+    __table_args__ = (_enum_check("status", PROBE_RUN_STATUSES), _enum_check("purpose", PROBE_RUN_PURPOSES),
                       sa.Index("ix_probe_runs_status_created_at", "status", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16), default="assessment", server_default="assessment")
+    certificate_id: Mapped[str | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="SET NULL"))
     # Denormalised from the submission: access checks and listings need no join.
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

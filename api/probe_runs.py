@@ -65,8 +65,12 @@ def masked_manifest(manifest: dict) -> dict:
 # --- runs --------------------------------------------------------------------------------------
 
 def start_run(session: Session, jobs: JobQueue, submission: Submission, user: User, manifest: dict,
-              only: list[str] | None) -> ProbeRun:
+              only: list[str] | None, *, purpose: str = "assessment") -> ProbeRun:
     """Create a queued run for `submission` and hand it to the job back end (committed here)."""
+    if submission.status in ("approved", "rejected", "withdrawn"):
+        raise conflict("Bản tự đánh giá đã có quyết định cuối; hãy tạo bản mới để kiểm tra lại",
+                       "The self-assessment has a final decision; start a new one to probe again",
+                       submission_status=submission.status)
     check_manifest(manifest, submission.product.product_type, user)
     active = session.scalar(sa.select(ProbeRun.id).where(ProbeRun.submission_id == submission.id,
                                                          ProbeRun.status.in_(PROBE_RUN_ACTIVE)))
@@ -75,11 +79,11 @@ def start_run(session: Session, jobs: JobQueue, submission: Submission, user: Us
                        f"The self-assessment already has an unfinished probe run (#{active})", probe_run_id=active)
     run = ProbeRun(submission_id=submission.id, product_id=submission.product_id, requested_by_id=user.id,
                    status="queued", manifest=manifest, only=only, criteria_version=submission.criteria_version,
-                   probes_total=len(probe_ids_of(only)), created_at=utcnow())
+                   probes_total=len(probe_ids_of(only)), created_at=utcnow(), purpose=purpose)
     session.add(run)
     session.flush()
     audit.record(session, user, "probe_run.started", "probe_run", run.id, submission.product.organisation_id, None,
-                 {"submission_id": submission.id, "status": "queued", "only": only,
+                 {"submission_id": submission.id, "status": "queued", "only": only, "purpose": purpose,
                   "criteria_version": run.criteria_version})  # not the manifest: it may hold account passwords
     jobs.enqueue(session, run)
     session.commit()  # before waking a worker, which must see the row
@@ -143,8 +147,10 @@ def reevaluate(session: Session, actor: Actor, run: ProbeRun) -> dict:
 
 
 def latest_finished_run(session: Session, submission: Submission) -> ProbeRun | None:
-    """The submission's newest finished probe run, or None."""
-    return session.scalar(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id, ProbeRun.status == "done")
+    """The submission's newest finished probe run, or None (monitoring re-probes after certification do not
+    count: the report stays the one the reviewers decided on)."""
+    return session.scalar(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id, ProbeRun.status == "done",
+                                                    ProbeRun.purpose != "monitoring")
                           .order_by(ProbeRun.finished_at.desc(), ProbeRun.id.desc()).limit(1))
 
 

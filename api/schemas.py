@@ -300,6 +300,8 @@ class SubmissionSummary(Output):
 
 class SubmissionOut(SubmissionSummary):
     created_by_id: int | None
+    previous_id: int | None = None
+    renews_certificate_id: str | None = None
     answers: dict[str, Any]
     evaluation: EvaluationOut | None
 
@@ -470,3 +472,192 @@ class AuditEventOut(Output):
     after: Any
     prev_hash: str
     hash: str
+
+
+# --- review ----------------------------------------------------------------------------------
+
+Comment = Annotated[str, Field(max_length=5000), AfterValidator(_storable)]
+LongComment = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_storable),
+                        AfterValidator(_stripped_nonblank)]
+CriterionId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Z]{2,5}-[0-9]{2,3}$")]
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+
+
+class Action(Output):
+    action: str
+    to: str
+
+
+class ReviewQueueItem(Output):
+    id: int
+    product_id: int
+    product_name: str
+    vendor: str
+    product_type: str
+    revision: int
+    criteria_version: str
+    status: str
+    level: str | None
+    submitted_at: datetime | None
+    reviewer_id: int | None
+    previous_id: int | None
+    renews_certificate_id: str | None
+
+
+class ReviewQueuePage(Output):
+    items: list[ReviewQueueItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class CriterionDecisionIn(Input):
+    decision: Literal["accept", "override"]
+    outcome: Outcome | None = Field(None, description="Bắt buộc khi override / required to override")
+    comment: Comment | None = Field(None, description="Bắt buộc khi override / required to override")
+
+
+class CriterionDecisionOut(Output):
+    criterion_id: str
+    decision: str
+    outcome: str
+    comment: str | None
+    reviewer: str | None = None
+    updated_at: str | None = None
+
+
+class ReviewDecisionIn(Input):
+    decision: Literal["approve", "reject", "request_changes"]
+    comment: Comment | None = None
+    criteria_comments: dict[CriterionId, Comment] = Field(
+        default_factory=dict, max_length=200,
+        description="Nhận xét theo tiêu chí cho nhà cung cấp / comments per criterion for the vendor")
+
+
+class WithdrawIn(Input):
+    reason: Comment | None = None
+
+
+class CommentIn(Input):
+    body: LongComment
+    criterion_id: CriterionId | None = None
+
+
+class CommentOut(Output):
+    id: int
+    submission_id: int
+    author_name: str
+    author_role: str
+    kind: str
+    criterion_id: str | None
+    body: str
+    created_at: datetime
+
+
+class ReviewOut(Output):
+    submission_id: int
+    revision: int
+    status: str
+    status_title: Bilingual
+    previous_id: int | None
+    renews_certificate_id: str | None
+    allowed_actions: list[Action]
+    reviewer_id: int | None
+    review_started_at: datetime | None
+    decided_at: datetime | None
+    approvals: int
+    approvals_required: int
+    approved_by: list[int] | None = None
+    decisions: list[CriterionDecisionOut]
+    comments: list[CommentOut]
+    certificate_id: str | None
+
+
+class ReviewProbeRunIn(Input):
+    only: list[Literal[PROBE_IDS]] | None = Field(None, min_length=1)  # type: ignore[valid-type]
+
+
+# --- certificates ----------------------------------------------------------------------------
+
+class CertificateOut(Output):
+    id: str
+    product_id: int
+    product_name: str
+    vendor: str
+    submission_id: int | None
+    criteria_version: str
+    level: str
+    level_title: Bilingual
+    status: str = Field(description="Trạng thái hiện tại (hết hạn theo ngày) / current status (expiry by date)")
+    status_reason: str | None
+    status_changed_at: datetime | None
+    issued_at: datetime
+    valid_until: datetime
+    renews_id: str | None
+    report_digest: str | None
+    flagged_at: datetime | None
+    flag_reason: dict[str, Any] | None
+    last_monitored_at: datetime | None
+    badge_url: str
+    allowed_actions: list[Action]
+    note: str | None
+
+
+class CertificatePage(Output):
+    items: list[CertificateOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class CertificateStatusIn(Input):
+    reason: Comment | None = Field(None, description="Bắt buộc khi đình chỉ hay thu hồi / required to suspend or revoke")
+
+
+class ClearFlagIn(Input):
+    comment: LongComment
+
+
+class VerifyIn(Input):
+    credential: Annotated[str, Field(min_length=1, max_length=50_000), AfterValidator(_storable)] | None = Field(
+        None, description="Chứng nhận đã ký (JWS rút gọn) / the signed certificate (compact JWS)")
+    certificate_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")] | None = None
+
+
+class VerifiedProduct(Output):
+    id: int
+    name: str
+    vendor: str
+    product_type: str
+    url: str
+
+
+class VerifiedCertificate(Output):
+    id: str
+    status: str
+    level: str
+    level_title: Bilingual
+    criteria_version: str
+    issued_at: datetime
+    valid_until: datetime
+    status_reason: str | None
+    product: VerifiedProduct
+
+
+class VerifyOut(Output):
+    ok: bool
+    signature_checked: bool
+    signature_valid: bool | None
+    status: str | None
+    errors: list[Bilingual]
+    certificate: VerifiedCertificate | None
+
+
+class NotificationOut(Output):
+    id: int
+    kind: str
+    object_type: str
+    object_id: str
+    message: Bilingual
+    created_at: datetime
+    read_at: datetime | None

@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     # The Ed25519 key that signs certificates: made on first start, kept outside the database
     # (every instance must share this folder).
     keys_dir: Path = Path("var/keys")
+    # Where the public reaches this service: the issuer id, status-list and badge URLs inside certificates.
+    public_url: str = Field("http://localhost:8000", pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+
+    # --- review and certification ----------------------------------------------------------------
+    # How many distinct reviewers must approve a submission before its certificate is issued.
+    review_approvals_required: int = Field(1, ge=1, le=2)
+    certificate_validity_days: int = Field(365, ge=1, le=3 * 366)
+    # Certified products are re-probed this often (0: never); a MUST regression flags the certificate.
+    monitor_interval_days: float = Field(30.0, ge=0)
+    monitor_check_seconds: float = Field(3600.0, gt=0)  # how often the scheduler looks for due certificates
 
     # --- probe-run jobs ------------------------------------------------------------------------
     # inprocess: a thread of the server runs the jobs (the embedded SQLite default);
@@ -36,6 +46,10 @@ class Settings(BaseSettings):
     job_stale_after_seconds: float = Field(90.0, gt=0)
     job_max_attempts: int = Field(3, ge=1, le=100)
     job_poll_seconds: float = Field(2.0, gt=0, le=600)  # fallback when no wake-up reaches the worker
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/")
 
     def run_dir(self, run_id: int) -> Path:
         return self.artifacts_dir / str(run_id)

@@ -35,6 +35,12 @@ the claim cannot yet be confirmed; it never softens a failure.
 
 The level reached is computed with the criteria set's levels on the combined outcomes
 (``Evaluation.build``); the level the answers alone would reach is kept as ``claimed_level``.
+
+Reviewer decisions
+------------------
+A club reviewer records a decision per criterion: ``accept`` keeps the combined outcome,
+``override`` replaces it (always with a comment). The row keeps both: ``computed_outcome`` is
+what the claim and the probes gave, ``outcome`` is what counts (and what the level uses).
 """
 from __future__ import annotations
 
@@ -161,8 +167,13 @@ def _content_filtering(findings: list[dict], measurements: dict) -> dict | None:
 
 
 def build_report(*, product: dict, vendor: dict, submission: dict, probe_findings: list[dict],
-                 probe_measurements: dict | None = None) -> dict:
-    """The conformance report of one submission revision, as plain JSON-ready data."""
+                 probe_measurements: dict | None = None, review: dict[str, dict] | None = None) -> dict:
+    """The conformance report of one submission revision, as plain JSON-ready data.
+
+    `review`: reviewer decisions by criterion id, each {"decision": "accept"|"override",
+    "outcome": ..., "comment": ..., "reviewer": ...}.
+    """
+    review = review or {}
     version, product_type = submission["criteria_version"], submission["product_type"]
     checker = checker_for(version, product_type)
     cset = checker.cset
@@ -181,7 +192,9 @@ def build_report(*, product: dict, vendor: dict, submission: dict, probe_finding
         claim = claim_by_id[c.id]
         findings = findings_by_criterion.get(c.id, [])
         probe = probe_outcome(findings)
-        outcome = combine(claim.outcome, probe)
+        computed = combine(claim.outcome, probe)
+        decision = review.get(c.id)
+        outcome = decision["outcome"] if decision and decision.get("decision") == "override" else computed
         disc = discrepancy(claim.outcome, probe)
         answer = answers.get(c.id) if isinstance(answers.get(c.id), dict) else None
         remarks = [claim.reason]
@@ -191,6 +204,10 @@ def build_report(*, product: dict, vendor: dict, submission: dict, probe_finding
             remarks.append(_REMARKS["probe_cant_tell"])
         elif probe == PASSED and claim.outcome == PASSED:
             remarks.append(_REMARKS["probe_passed"])
+        if decision and decision.get("decision") == "override":
+            comment = decision.get("comment") or ""
+            remarks.append({"vi": f"Người thẩm định thay đổi kết quả: {comment}",
+                            "en": f"Overridden by the reviewer: {comment}"})
         row = {
             "criterion_id": c.id,
             "title": c.title,
@@ -203,17 +220,20 @@ def build_report(*, product: dict, vendor: dict, submission: dict, probe_finding
                 "evidence": _evidence(answer)},
             "claim": {"outcome": claim.outcome, "reason": claim.reason},
             "probe": None if not findings else {"outcome": probe, "findings": [_finding_view(f, probe_titles) for f in findings]},
+            "computed_outcome": computed,
             "outcome": outcome,
             "conformance": CONFORMANCE[outcome],
             "remarks": remarks,
             "discrepancy": disc,
+            "review": None if decision is None else {k: decision.get(k) for k in
+                                                     ("decision", "outcome", "comment", "reviewer")},
         }
         rows.append(row)
         combined_results.append(CriterionResult(c.id, c.group, c.obligation, outcome, remarks[-1], c.title))
         if disc:
             discrepancies.append({"criterion_id": c.id, "title": c.title, "obligation": c.obligation,
                                   "claim": claim.outcome, "probe": probe, **disc,
-                                  "findings": row["probe"]["findings"]})
+                                  "findings": row["probe"]["findings"], "review": row["review"]})
     discrepancies.sort(key=lambda d: (d["kind"] != FAILED, d["obligation"] != "MUST", d["criterion_id"]))
 
     combined = Evaluation.build(cset, product_type, combined_results)

@@ -236,15 +236,18 @@ def test_cli_verify_valid_from_key_folder_and_jwks_file(tmp_path, key):
     token_file = tmp_path / "cert.jws"
     token_file.write_text(sign_credential(_credential(valid_until=datetime.now(timezone.utc) + timedelta(days=1)),
                                           key))
-    result = _run(token_file, "--jwks", key.path.parent)
+    result = _run(token_file, "--jwks", key.path.parent, "--offline")
     assert result.exit_code == 0, result.output
     assert "HỢP LỆ / VALID" in result.output and "Bé Học Vui" in result.output
-    assert "POST /api/v1/public/verify" in result.output
+    assert "không kiểm tra (--offline) / not checked (--offline)" in result.output
+    # Without a status entry the current status cannot be known: not "valid".
+    unknown = _run(token_file, "--jwks", key.path.parent)
+    assert unknown.exit_code == 3 and "CHƯA RÕ TRẠNG THÁI / STATUS UNKNOWN" in unknown.output
     jwks_file = tmp_path / "jwks.json"
     jwks_file.write_text(json.dumps(public_jwks(key)))
     wrapped = tmp_path / "cert.json"
     wrapped.write_text(json.dumps({"credential_jws": token_file.read_text()}))
-    result = _run(wrapped, "--jwks", jwks_file, "--json")
+    result = _run(wrapped, "--jwks", jwks_file, "--json", "--offline")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["ok"] is True
 
@@ -305,5 +308,6 @@ def test_the_service_publishes_its_key_and_cli_verifies_with_it(tmp_path):
         report_digest="a" * 64)
     (tmp_path / "cert.jws").write_text(sign_credential(credential, key))
     (tmp_path / "jwks.json").write_text(_json.dumps(response.json()))
-    result = CliRunner().invoke(main, ["cert", "verify", str(tmp_path / "cert.jws"), "--jwks", str(tmp_path / "jwks.json")])
+    result = CliRunner().invoke(main, ["cert", "verify", str(tmp_path / "cert.jws"), "--jwks", str(tmp_path / "jwks.json"),
+                                       "--offline"])
     assert result.exit_code == 0, result.output

@@ -320,4 +320,11 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
         recorder.flush_progress()
     except Exception:
         log.exception("progress of probe run %s", run_id)
-    return "done" if recorder.finish("done") else recorder.stopped_by or "lost"
+    if not recorder.finish("done"):
+        return recorder.stopped_by or "lost"
+    try:  # a monitoring re-probe of a certified product: look for MUST regressions
+        from api.monitoring import check_run
+        check_run(sessions, run_id)
+    except Exception:
+        log.exception("monitoring check of probe run %s", run_id)
+    return "done"

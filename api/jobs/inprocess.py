@@ -9,7 +9,9 @@ import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.jobs import JobQueue
 from api.jobs.execute import execute_run, next_queued, recover_runs, worker_name
+from api.monitoring import schedule_due
 from api.settings import Settings
 from checker.probes.runner import BrowserHost, ProbeSettings
 
@@ -86,6 +88,7 @@ class InProcessWorker:
         probe_settings = self.probe_settings or ProbeSettings.from_env()
         host = BrowserHost(probe_settings)
         last_recovery = -RECOVER_EVERY
+        last_monitoring = -self.settings.monitor_check_seconds
         try:
             while not self._stopping.is_set():
                 self._wake.clear()  # before looking, so a run queued meanwhile still wakes the wait below
@@ -93,6 +96,10 @@ class InProcessWorker:
                     if time.monotonic() - last_recovery >= RECOVER_EVERY:
                         last_recovery = time.monotonic()
                         recover_runs(self.sessions, self.settings)
+                    if time.monotonic() - last_monitoring >= self.settings.monitor_check_seconds:
+                        last_monitoring = time.monotonic()
+                        # The runs it queues are picked up just below: no job back end needed.
+                        schedule_due(self.sessions, self.settings, JobQueue())
                     run_id = next_queued(self.sessions)
                     if run_id is not None:
                         await execute_run(run_id, sessions=self.sessions, settings=self.settings, browser_host=host,

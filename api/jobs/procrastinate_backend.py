@@ -26,6 +26,7 @@ log = logging.getLogger("vcsc.jobs")
 QUEUE = "probe_runs"
 RUN_TASK = "run_probe_job"
 RECOVER_TASK = "recover_probe_runs"
+MONITOR_TASK = "schedule_monitoring"
 
 
 def run_lock(run_id: int) -> str:
@@ -72,11 +73,32 @@ def make_app(settings: Settings, *, state: WorkerState | None = None, pool_max_s
             raise RuntimeError("recover_probe_runs runs only in `vcsc worker`")
         return await requeue_orphans(app, state)
 
+    @app.periodic(cron="7 * * * *")
+    @app.task(name=MONITOR_TASK, queue=QUEUE, queueing_lock=MONITOR_TASK, pass_context=False)
+    async def schedule_monitoring(timestamp: int) -> list[int]:
+        if state is None:
+            raise RuntimeError("schedule_monitoring runs only in `vcsc worker`")
+        from api.monitoring import schedule_due
+        return await asyncio.to_thread(schedule_due, state.sessions, state.settings, _Deferrer(app))
+
     return app
 
 
 # No Procrastinate `lock`: a job left `doing` by a dead worker would block every later job with that lock. The
 # claim on the probe_runs row is what keeps a run to one worker; the queueing lock keeps one job waiting per run.
+
+class _Deferrer:
+    """The job-queue face `api.monitoring.schedule_due` needs, inside a worker process."""
+
+    def __init__(self, app: procrastinate.App):
+        self.app = app
+
+    def enqueue(self, session: Session, run) -> None:
+        defer_in_transaction(self.app, session, run.id)
+
+    def wake(self) -> None:
+        pass
+
 
 def defer_in_transaction(app: procrastinate.App, session: Session, run_id: int) -> None:
     """Defer the run's job on the session's own connection: it exists if and only if the run row is committed."""

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from api import probe_runs
+from api import reporting
 from api.access import load_submission
 from api.auth import DB, CurrentUser
 from api.schemas import MAX_ID
-from reports.conformance import build_report, report_json
+from reports.conformance import report_json
 from reports.earl import render_earl
 from reports.html import render_html
 
@@ -27,14 +27,8 @@ MEDIA_TYPES = {
 
 
 def _latest_run_inputs(session, submission) -> tuple[list[dict], dict]:
-    """Findings and measurements of the submission's newest finished probe run (none: empty)."""
-    run = probe_runs.latest_finished_run(session, submission)
-    if run is None:
-        return [], {}
-    artifacts = probe_runs.artifacts_of(session, run)
-    findings = [f for a in artifacts for f in (a.findings or [])]
-    measurements = {a.probe_id: a.measurement for a in artifacts if a.measurement}
-    return findings, measurements
+    """Kept for callers of the old name: see api.reporting.latest_run_inputs."""
+    return reporting.latest_run_inputs(session, submission)
 
 
 @router.get("/submissions/{submission_id}/report",
@@ -46,16 +40,7 @@ def get_report(submission_id: ObjectId, user: CurrentUser, session: DB,
                format: Literal["html", "json", "earl", "pdf"] = Query("html", description="html | json | earl | pdf"),
                lang: Literal["vi", "en"] = Query("vi")) -> Response:
     submission = load_submission(session, user, submission_id)
-    product = submission.product
-    findings, measurements = _latest_run_inputs(session, submission)
-    report = build_report(
-        product={"id": product.id, "name": product.name, "url": product.url},
-        vendor={"id": product.organisation.id, "name": product.organisation.name},
-        submission={"id": submission.id, "revision": submission.revision, "status": submission.status,
-                    "criteria_version": submission.criteria_version, "product_type": product.product_type,
-                    "answers": submission.answers,
-                    "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None},
-        probe_findings=findings, probe_measurements=measurements)
+    report = reporting.submission_report(session, submission)
     if format == "json":
         body: bytes | str = report_json(report)
     elif format == "earl":

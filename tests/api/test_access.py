@@ -12,7 +12,8 @@ import pytest
 
 from api.auth import issue_token
 from api.demo import sample_answers
-from api.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User, utcnow
+from api.models import (Certificate, Notification, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User,
+                        utcnow)
 from checker.assessment import checker_for
 from tests.api.conftest import PASSWORD, VERSION, World, unique
 
@@ -27,6 +28,7 @@ def expect(anonymous, vendor_a, vendor_b, reviewer, admin) -> dict:
 ANY_USER = expect(401, 200, 200, 200, 200)
 A_READ = expect(401, 200, 404, 200, 200)      # A's data: B gets 404, staff read
 A_WRITE = expect(401, 200, 404, 403, 200)     # reviewers read only
+STAFF_ACT = expect(401, 403, 403, 200, 200)   # reviewers and admins act on any vendor's data
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Endpoint:
     path: str  # formatted with the fresh objects of `targets`
     statuses: dict
     body: Callable[[dict], dict] | None = None
+    outside_api: bool = False  # the path is not under /api/v1 (the badge)
 
 
 ENDPOINTS = [
@@ -108,6 +111,40 @@ ENDPOINTS = [
     Endpoint("public products", "GET", "/public/products", PUBLIC_READ),
     Endpoint("public product", "GET", "/public/products/{certified}", PUBLIC_READ),
     Endpoint("certificate lookup", "GET", "/public/certificates/{certificate}", PUBLIC_READ),
+    Endpoint("verify a certificate", "POST", "/public/verify", PUBLIC_READ,
+             lambda t: {"certificate_id": t["certificate"]}),
+    Endpoint("revocation status list", "GET", "/public/status-lists/revocation", PUBLIC_READ),
+    Endpoint("badge", "GET", "/badge/{certificate}.svg", PUBLIC_READ, outside_api=True),
+    # review (reviewers and admins act; A reads its own review state)
+    Endpoint("review queue", "GET", "/reviews/queue", STAFF_ACT),
+    Endpoint("A's review state", "GET", "/submissions/{submitted}/review", A_READ),
+    Endpoint("take A's submission", "POST", "/submissions/{submitted}/review/take", STAFF_ACT),
+    Endpoint("decide a criterion of A's", "PUT", "/submissions/{in_review}/review/criteria/CF-01", STAFF_ACT,
+             lambda t: {"decision": "accept"}),
+    Endpoint("request changes from A", "POST", "/submissions/{in_review}/review/decision", STAFF_ACT,
+             lambda t: {"decision": "request_changes", "comment": "Bổ sung bằng chứng cho CF-01."}),
+    Endpoint("re-run A's probes", "POST", "/submissions/{in_review}/review/probe-runs",
+             expect(401, 403, 403, 202, 202), lambda t: {"only": ["transport"]}),
+    Endpoint("withdraw A's submission", "POST", "/submissions/{submitted}/withdraw", A_WRITE, lambda t: {}),
+    Endpoint("comment on A's submission", "POST", "/submissions/{submitted}/comments",
+             expect(401, 201, 404, 201, 201), lambda t: {"body": "Đã bổ sung tài liệu."}),
+    # certificates
+    Endpoint("list certificates", "GET", "/certificates", ANY_USER),
+    Endpoint("A's certificate", "GET", "/certificates/{certificate}", A_READ),
+    Endpoint("A's signed credential", "GET", "/certificates/{certificate}/credential", A_READ),
+    Endpoint("A's approved report", "GET", "/certificates/{certificate}/report", A_READ),
+    Endpoint("suspend A's certificate", "POST", "/certificates/{certificate}/suspend", STAFF_ACT,
+             lambda t: {"reason": "Đang xác minh phản ánh."}),
+    Endpoint("reinstate A's certificate", "POST", "/certificates/{suspended_certificate}/reinstate", STAFF_ACT,
+             lambda t: {}),
+    Endpoint("revoke A's certificate", "POST", "/certificates/{certificate}/revoke", STAFF_ACT,
+             lambda t: {"reason": "Vi phạm tiêu chí CF-01."}),
+    Endpoint("clear A's monitoring flag", "POST", "/certificates/{flagged_certificate}/clear-flag", STAFF_ACT,
+             lambda t: {"comment": "Đã kiểm tra lại, lỗi tạm thời."}),
+    Endpoint("renew A's certificate", "POST", "/certificates/{certificate}/renew", expect(401, 201, 404, 403, 201)),
+    Endpoint("my notifications", "GET", "/notifications", ANY_USER),
+    Endpoint("read the reviewer's notification", "POST", "/notifications/{notification}/read",
+             expect(401, 404, 404, 200, 404)),
 ]
 
 
@@ -132,15 +169,30 @@ def targets(world: World) -> dict:
         submitted = Submission(product=assessed, revision=1, criteria_version=VERSION, answers=answers,
                                status="submitted", evaluation=evaluation, submitted_at=now)
         certificate = Certificate(id=unique("VCSC-2025-"), product=certified, criteria_version=VERSION,
-                                  level="basic", status="valid", issued_at=now, valid_until=now + timedelta(days=30))
-        for p in (product, bare, certified, assessed):
+                                  level="basic", status="valid", issued_at=now, valid_until=now + timedelta(days=30),
+                                  credential_jws="e30.e30.c2ln", report_json="{}")
+        suspended, flagged = (Certificate(id=unique("VCSC-2025-"), product=certified, criteria_version=VERSION,
+                                          level="basic", status=status, issued_at=now,
+                                          valid_until=now + timedelta(days=30), flagged_at=flag,
+                                          flag_reason={"regressions": []} if flag else None)
+                              for status, flag in (("suspended", None), ("valid", now)))
+        reviewed = Product(organisation=org, name=unique("Sản phẩm "), product_type="filtering_app",
+                           url="https://a.example.vn", platforms=["web"])
+        in_review = Submission(product=reviewed, revision=1, criteria_version=VERSION, answers=answers,
+                               status="in_review", evaluation=evaluation, submitted_at=now)
+        notification = Notification(user_id=api.users["reviewer"].id, kind="certificate.flagged",
+                                    object_type="certificate", object_id="x", message={"vi": "a", "en": "a"},
+                                    created_at=now)
+        for p in (product, bare, certified, assessed, reviewed):
             p.refresh_search_text()
         # The queued run sits on the submitted assessment, so the draft stays free for a new run.
         done_run, queued_run = (ProbeRun(submission=sub, product=sub.product, status=status, manifest=PROBE_MANIFEST,
                                          only=["transport"], criteria_version=VERSION, created_at=now)
                                 for sub, status in ((draft, "done"), (submitted, "queued")))
+        reviewed_run = ProbeRun(submission=in_review, product=reviewed, status="done", manifest=PROBE_MANIFEST,
+                                only=["transport"], criteria_version=VERSION, created_at=now)
         session.add_all([product, bare, certified, assessed, colleague, draft, submitted, certificate, done_run,
-                         queued_run])
+                         queued_run, suspended, flagged, reviewed, in_review, notification, reviewed_run])
         session.flush()
         session.add(ProbeArtifact(run_id=done_run.id, probe_id="transport", artifact=INAPPLICABLE_ARTIFACT,
                                   measurement=None, findings=[], created_at=now, evaluated_at=now))
@@ -151,7 +203,9 @@ def targets(world: World) -> dict:
         return {"org_a": org.id, "product": product.id, "bare_product": bare.id, "colleague": colleague.id,
                 "colleague_email": colleague.email, "token_a": token.id, "answers": answers, "draft": draft.id,
                 "submitted": submitted.id, "certified": certified.id, "certificate": certificate.id,
-                "probe_run": done_run.id, "queued_run": queued_run.id}
+                "probe_run": done_run.id, "queued_run": queued_run.id, "in_review": in_review.id,
+                "suspended_certificate": suspended.id, "flagged_certificate": flagged.id,
+                "notification": notification.id}
 
 
 def test_every_route_is_in_the_table(world):
@@ -167,7 +221,10 @@ def test_every_route_is_in_the_table(world):
                               "{submitted}": "{submission_id}", "{certificate}": "{certificate_id}",
                               f"/criteria/{VERSION}": "/criteria/{version}", "/CF-01": "/{criterion_id}",
                               "/screenshots/transport-start.png": "/{name}", "{probe_run}": "{run_id}",
-                              "{queued_run}": "{run_id}", "/transport": "/{probe_id}"}.items():
+                              "{queued_run}": "{run_id}", "/transport": "/{probe_id}",
+                              "{in_review}": "{submission_id}", "{suspended_certificate}": "{certificate_id}",
+                              "{flagged_certificate}": "{certificate_id}", "{notification}": "{notification_id}",
+                              "/revocation": "/{purpose}"}.items():
             path = path.replace(key, template)
         tested.add((e.method, path))
     assert documented - tested == set()
@@ -179,7 +236,11 @@ def test_access(world, endpoint):
     for role, wanted in endpoint.statuses.items():
         fresh = targets(world)
         body = endpoint.body(fresh) if endpoint.body else None
-        response = world.api.request(endpoint.method, endpoint.path.format(**fresh), role, json=body)
+        path = endpoint.path.format(**fresh)
+        if endpoint.outside_api:
+            response = world.api.client.request(endpoint.method, path, headers=world.api.headers.get(role, {}))
+        else:
+            response = world.api.request(endpoint.method, path, role, json=body)
         if response.status_code != wanted:
             mismatches.append(f"{role}: {response.status_code} (wanted {wanted}) {response.text[:200]}")
         if response.status_code >= 400:

@@ -90,6 +90,10 @@ def test_vendor_journey(api_client):
     assert api.request("GET", f"/submissions/{draft_id}", "me").json()["answers"] == body["answers"]
     assert api.request("DELETE", f"/products/{product_id}", "me").status_code == 409
 
+    # While revision 1 waits for the club no other revision starts; the vendor withdraws it to fix CF-01.
+    waiting = api.request("POST", f"/products/{product_id}/submissions", "me", json={"criteria_version": VERSION})
+    assert waiting.status_code == 409 and waiting.json()["submission_id"] == draft_id
+    assert api.request("POST", f"/submissions/{draft_id}/withdraw", "me", json={}).json()["status"] == "withdrawn"
     second = api.request("POST", f"/products/{product_id}/submissions", "me", json={"criteria_version": VERSION})
     assert second.status_code == 201, second.text
     assert second.json()["revision"] == 2 and second.json()["status"] == "draft"
@@ -104,16 +108,23 @@ def test_vendor_journey(api_client):
     resubmitted = api.request("POST", f"/submissions/{second.json()['id']}/submit", "me").json()
     assert resubmitted["level"] is not None
     listed = api.request("GET", f"/products/{product_id}/submissions", "me").json()
-    assert [(s["revision"], s["status"]) for s in listed] == [(1, "submitted"), (2, "submitted")]
+    assert [(s["revision"], s["status"]) for s in listed] == [(1, "withdrawn"), (2, "submitted")]
     assert "answers" not in listed[0]
 
 
-def test_new_draft_of_another_version_starts_empty(world):
+def test_new_draft_of_another_version_carries_only_answers_still_valid(world):
     api = world.api
-    api.submission(world.product_a, "submitted")
+    platform = api.product(world.org_a, product_type="children_platform")  # AA-02 and SD-04 apply, then retire
+    old = api.submission(platform, "rejected")
     other_versions = [v["version"] for v in api.request("GET", "/criteria").json() if v["version"] != "vcsc-2024.1"]
     if not other_versions:
         pytest.skip("only one criteria version exists")
-    draft = api.request("POST", f"/products/{world.product_a.id}/submissions", "vendor_a",
+    draft = api.request("POST", f"/products/{platform.id}/submissions", "vendor_a",
                         json={"criteria_version": other_versions[0]})
-    assert draft.status_code == 201 and draft.json()["answers"] == {} and draft.json()["revision"] == 2
+    assert draft.status_code == 201 and draft.json()["revision"] == 2 and draft.json()["previous_id"] == old.id
+    carried = draft.json()["answers"]
+    new_set = load_set(other_versions[0])
+    active = {c.id for c in new_set.active_criteria()}
+    assert carried and set(carried) <= active
+    assert set(old.answers) - set(carried) >= {"AA-02", "SD-04"}  # retired in the new version: dropped
+    assert api.request("GET", f"/submissions/{draft.json()['id']}/evaluation", "vendor_a").status_code == 200

@@ -91,8 +91,9 @@ def _counts(url: str) -> dict:
     return counts
 
 
-def test_cli_upgrade_users_and_demo(database_url, monkeypatch):
+def test_cli_upgrade_users_and_demo(database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("VCSC_KEYS_DIR", str(tmp_path / "keys"))  # demo certificates are signed
     monkeypatch.delenv("VCSC_PASSWORD", raising=False)
     runner = CliRunner()
     create = ["create", "--email", "Admin@VCSC.example.vn", "--name", "Quản trị", "--role", "admin",
@@ -121,7 +122,7 @@ def test_cli_upgrade_users_and_demo(database_url, monkeypatch):
     counts = _counts(database_url)
     assert runner.invoke(demo, []).exit_code == 0
     assert _counts(database_url) == counts  # idempotent
-    assert counts["Certificate"] == 2 and counts["Submission"] == 1
+    assert counts["Certificate"] == 2 and counts["Submission"] == 4  # two approved, one queued, one sent back
 
     from api.app import create_app
     from fastapi.testclient import TestClient
@@ -131,6 +132,10 @@ def test_cli_upgrade_users_and_demo(database_url, monkeypatch):
         assert [i["name"] for i in listed["items"]] == ["Bảo vệ trẻ em SafeKid"]
         assert "Demo" in listed["items"][0]["certificate"]["note"]
         assert listed["items"][0]["certificate"]["criteria_version"] == latest_published_version()
+        cert_id = listed["items"][0]["certificate"]["id"]
+        # A real, signed certificate issued through the review workflow.
+        credential = client.post("/api/v1/public/verify", json={"certificate_id": cert_id}).json()
+        assert credential["ok"] is True and credential["status"] == "valid"
         token = client.post("/api/v1/auth/token", json={"email": "an@safekid.example",
                                                         "password": "demo-safekid-2025"}).json()["access_token"]
         mine = client.get("/api/v1/products", headers={"Authorization": f"Bearer {token}"}).json()

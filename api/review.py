@@ -1,0 +1,331 @@
+"""The review of a submission by the club: the state machine, the queue, per-criterion decisions, comments,
+approvals (one or two reviewers) and the decision that issues the certificate.
+
+States and who moves them (anything else is a 409 that lists what is allowed now)::
+
+    draft ──submit──▶ submitted ──take──▶ in_review ──approve──▶ approved   (certificate issued)
+      │   (resubmitted when the previous    │          ──reject───▶ rejected
+      │    revision had changes requested)  │          ──request_changes──▶ changes_requested
+      └──────────── withdraw (vendor, from any open state) ──────────────▶ withdrawn
+
+After "changes requested" the vendor makes the next revision (a new draft, answers copied) and submits
+it: that revision is "resubmitted" and goes back to the queue. Approved, rejected and withdrawn are final.
+
+Every change locks the submission row first and re-reads it (`api.db.lock_for_update`), so two reviewers
+acting at once are serialised: one wins, the other sees the new state and gets 409.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from api import audit, certificates, reporting
+from api.assessments import criteria_set
+from api.db import lock_for_update
+from api.errors import bilingual, conflict, forbidden, invalid
+from api.models import (Approval, Certificate, Product, ReviewComment, ReviewDecision, Submission, User, utcnow)
+from api.settings import Settings
+
+OPEN = ("draft", "submitted", "in_review", "changes_requested", "resubmitted")
+IN_QUEUE = ("submitted", "resubmitted")
+UNDER_REVIEW = ("submitted", "in_review", "resubmitted")  # no new revision may start meanwhile
+FINAL = ("approved", "rejected", "withdrawn")
+
+# status -> {action: the status it leads to}
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "draft": {"submit": "submitted", "withdraw": "withdrawn"},
+    "submitted": {"take": "in_review", "withdraw": "withdrawn"},
+    "resubmitted": {"take": "in_review", "withdraw": "withdrawn"},
+    "in_review": {"decide": "in_review", "approve": "approved", "reject": "rejected",
+                  "request_changes": "changes_requested", "withdraw": "withdrawn"},
+    "changes_requested": {"withdraw": "withdrawn"},
+    "approved": {}, "rejected": {}, "withdrawn": {},
+}
+VENDOR_ACTIONS = ("submit", "withdraw")
+REVIEWER_ACTIONS = ("take", "decide", "approve", "reject", "request_changes")
+
+STATUS_TITLES = {
+    "draft": {"vi": "Bản nháp", "en": "Draft"},
+    "submitted": {"vi": "Đã nộp", "en": "Submitted"},
+    "in_review": {"vi": "Đang thẩm định", "en": "In review"},
+    "changes_requested": {"vi": "Yêu cầu chỉnh sửa", "en": "Changes requested"},
+    "resubmitted": {"vi": "Đã nộp lại", "en": "Resubmitted"},
+    "approved": {"vi": "Đã phê duyệt", "en": "Approved"},
+    "rejected": {"vi": "Bị từ chối", "en": "Rejected"},
+    "withdrawn": {"vi": "Đã rút", "en": "Withdrawn"},
+}
+
+
+def allowed_actions(status: str, role: str | None = None) -> list[dict[str, str]]:
+    """The actions allowed from `status` (for a role: vendors submit and withdraw, reviewers the rest)."""
+    mine = (VENDOR_ACTIONS if role == "vendor" else REVIEWER_ACTIONS if role == "reviewer"
+            else VENDOR_ACTIONS + REVIEWER_ACTIONS)
+    return [{"action": action, "to": to} for action, to in TRANSITIONS[status].items() if action in mine]
+
+
+def require_transition(submission: Submission, action: str) -> str:
+    """The status `action` leads to from the submission's status, or 409 listing the allowed actions."""
+    to = TRANSITIONS[submission.status].get(action)
+    if to is None:
+        title = STATUS_TITLES[submission.status]
+        raise conflict(f"Không thể '{action}' khi bản tự đánh giá ở trạng thái “{title['vi']}”",
+                       f"Cannot '{action}' a self-assessment that is “{title['en']}”",
+                       submission_status=submission.status, allowed=allowed_actions(submission.status))
+    return to
+
+
+def check_reviewer(user: User, submission: Submission) -> None:
+    """Reviewers and admins review, but never a product of their own organisation."""
+    if user.role not in ("reviewer", "admin"):
+        raise forbidden("Chỉ người thẩm định của câu lạc bộ được thẩm định", "Only club reviewers may review")
+    if user.organisation_id == submission.product.organisation_id:
+        raise forbidden("Không được thẩm định sản phẩm của chính tổ chức mình",
+                        "Reviewers may not review their own organisation's product")
+
+
+def _locked(session: Session, submission: Submission, action: str) -> str:
+    lock_for_update(session, submission)
+    return require_transition(submission, action)
+
+
+def _comment(session: Session, user: User, submission: Submission, kind: str, body: str,
+             criterion_id: str | None = None) -> ReviewComment:
+    comment = ReviewComment(submission_id=submission.id, author_id=user.id, author_name=user.name,
+                            author_role=user.role, kind=kind, criterion_id=criterion_id, body=body, created_at=utcnow())
+    session.add(comment)
+    return comment
+
+
+def _status_change(session: Session, user: User, submission: Submission, action: str, old: str,
+                   extra: dict[str, Any] | None = None) -> None:
+    session.flush()
+    audit.record(session, user, f"submission.{action}", "submission", submission.id,
+                 submission.product.organisation_id, {"status": old}, {"status": submission.status, **(extra or {})})
+
+
+# --- the queue -------------------------------------------------------------------------------------
+
+@dataclass
+class QueuePage:
+    items: list[Submission]
+    total: int
+
+
+def queue(session: Session, user: User, *, statuses: list[str] | None, product_type: str | None, page: int,
+          per_page: int) -> QueuePage:
+    """Submissions waiting for the club, oldest submission first; a reviewer's own organisation is left out."""
+    where = [Submission.status.in_(statuses or list(IN_QUEUE) + ["in_review"]),
+             Product.organisation_id != user.organisation_id]
+    if product_type:
+        where.append(Product.product_type == product_type)
+    base = sa.select(Submission).join(Product, Product.id == Submission.product_id).where(*where)
+    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    items = list(session.scalars(base.order_by(Submission.submitted_at, Submission.id)
+                                 .offset((page - 1) * per_page).limit(per_page)))
+    return QueuePage(items, total)
+
+
+# --- reviewer actions ------------------------------------------------------------------------------
+
+def take(session: Session, user: User, submission: Submission) -> None:
+    check_reviewer(user, submission)
+    to = _locked(session, submission, "take")
+    old, submission.status = submission.status, to
+    submission.reviewer_id, submission.review_started_at = user.id, utcnow()
+    _status_change(session, user, submission, "taken", old, {"reviewer_id": user.id})
+
+
+def decide_criterion(session: Session, user: User, submission: Submission, criterion_id: str, decision: str,
+                     outcome: str | None, comment: str | None) -> ReviewDecision:
+    """Accept the combined outcome of a criterion, or override it (a comment is then required)."""
+    check_reviewer(user, submission)
+    _locked(session, submission, "decide")
+    report = reporting.submission_report(session, submission)
+    row = next((r for g in report["groups"] for r in g["rows"] if r["criterion_id"] == criterion_id), None)
+    if row is None:
+        raise invalid([{"pointer": "/criterion_id", "message": bilingual(
+            f"Không có tiêu chí '{criterion_id}' trong phiên bản {submission.criteria_version}",
+            f"No criterion '{criterion_id}' in {submission.criteria_version}")}])
+    problems = []
+    if decision == "override":
+        if outcome is None:
+            problems.append({"pointer": "/outcome", "message": bilingual(
+                "Cần kết quả thay thế khi thay đổi kết quả", "An override needs the outcome that replaces it")})
+        if not (comment or "").strip():
+            problems.append({"pointer": "/comment", "message": bilingual(
+                "Cần nêu lý do khi thay đổi kết quả", "An override needs a comment saying why")})
+    elif outcome is not None and outcome != row["computed_outcome"]:
+        problems.append({"pointer": "/outcome", "message": bilingual(
+            f"Chấp nhận nghĩa là giữ kết quả '{row['computed_outcome']}'; hãy dùng override để thay đổi",
+            f"Accepting keeps the outcome '{row['computed_outcome']}'; use override to change it")})
+    if problems:
+        raise invalid(problems)
+    final = outcome if decision == "override" else row["computed_outcome"]
+    existing = session.scalar(sa.select(ReviewDecision).where(ReviewDecision.submission_id == submission.id,
+                                                              ReviewDecision.criterion_id == criterion_id))
+    before = None if existing is None else {"decision": existing.decision, "outcome": existing.outcome,
+                                            "comment": existing.comment, "reviewer_id": existing.reviewer_id}
+    if existing is None:
+        existing = ReviewDecision(submission_id=submission.id, criterion_id=criterion_id)
+        session.add(existing)
+    existing.decision, existing.outcome, existing.comment, existing.reviewer_id = decision, final, comment, user.id
+    session.flush()
+    audit.record(session, user, "submission.criterion_decided", "submission", submission.id,
+                 submission.product.organisation_id, before,
+                 {"criterion_id": criterion_id, "decision": decision, "outcome": final, "comment": comment,
+                  "computed_outcome": row["computed_outcome"], "reviewer_id": user.id})
+    return existing
+
+
+def request_changes(session: Session, user: User, submission: Submission, comment: str | None,
+                    criteria_comments: dict[str, str]) -> None:
+    check_reviewer(user, submission)
+    to = _locked(session, submission, "request_changes")
+    old = submission.status
+    texts = {k: v.strip() for k, v in criteria_comments.items() if v and v.strip()}
+    if not (comment or "").strip() and not texts:
+        raise invalid([{"pointer": "/comment", "message": bilingual(
+            "Hãy cho nhà cung cấp biết cần sửa gì", "Tell the vendor what to change")}])
+    submission.status = to
+    if comment and comment.strip():
+        _comment(session, user, submission, "request_changes", comment.strip())
+    for criterion_id, text in sorted(texts.items()):
+        _comment(session, user, submission, "request_changes", text, criterion_id)
+    submission.decided_at = utcnow()
+    _status_change(session, user, submission, "changes_requested", old,
+                   {"comment": comment, "criteria_comments": texts})
+
+
+def reject(session: Session, user: User, submission: Submission, comment: str | None) -> None:
+    check_reviewer(user, submission)
+    to = _locked(session, submission, "reject")
+    old = submission.status
+    if not (comment or "").strip():
+        raise invalid([{"pointer": "/comment", "message": bilingual(
+            "Cần nêu lý do từ chối", "A rejection needs a comment saying why")}])
+    submission.status = to
+    _comment(session, user, submission, "reject", comment.strip())
+    submission.decided_at = utcnow()
+    _status_change(session, user, submission, "rejected", old, {"comment": comment})
+
+
+def approvals_of(session: Session, submission: Submission) -> list[Approval]:
+    return list(session.scalars(sa.select(Approval).where(Approval.submission_id == submission.id)
+                                .order_by(Approval.id)))
+
+
+def approve(session: Session, settings: Settings, user: User, submission: Submission,
+            comment: str | None) -> Certificate | None:
+    """Record this reviewer's approval; once enough distinct reviewers approved, issue the certificate.
+
+    Refused (409) while a discrepancy has no decision or the outcomes reach no level."""
+    check_reviewer(user, submission)
+    _locked(session, submission, "approve")
+    report = reporting.submission_report(session, submission)
+    undecided = [d["criterion_id"] for d in report["discrepancies"] if d["review"] is None]
+    if undecided:
+        raise conflict("Còn điểm vênh chưa có quyết định của người thẩm định: " + ", ".join(undecided),
+                       "Some discrepancies have no reviewer decision yet: " + ", ".join(undecided),
+                       undecided=undecided)
+    if report["level"] is None:
+        blockers = [b["criterion_id"] for b in report["blockers"]]
+        raise conflict("Kết quả chưa đạt mức nào nên không thể phê duyệt; chưa đạt: " + ", ".join(blockers),
+                       "The outcomes reach no level, so it cannot be approved; not met: " + ", ".join(blockers),
+                       blockers=blockers)
+    approvals = approvals_of(session, submission)
+    if any(a.reviewer_id == user.id for a in approvals):
+        raise conflict("Bạn đã phê duyệt; cần một người thẩm định khác phê duyệt",
+                       "You have already approved; another reviewer must approve", allowed=[])
+    session.add(Approval(submission_id=submission.id, reviewer_id=user.id, created_at=utcnow()))
+    if comment and comment.strip():
+        _comment(session, user, submission, "approve", comment.strip())
+    count = len(approvals) + 1
+    session.flush()
+    audit.record(session, user, "submission.approval_recorded", "submission", submission.id,
+                 submission.product.organisation_id, {"approvals": count - 1},
+                 {"approvals": count, "required": settings.review_approvals_required, "comment": comment})
+    if count < settings.review_approvals_required:
+        return None
+    old = submission.status
+    submission.status, submission.decided_at = "approved", utcnow()
+    _status_change(session, user, submission, "approved", old, {"level": report["level"]["id"]})
+    return certificates.issue(session, settings, user, submission, report)
+
+
+# --- vendor actions --------------------------------------------------------------------------------
+
+def withdraw(session: Session, user: User, submission: Submission, reason: str | None) -> None:
+    to = _locked(session, submission, "withdraw")
+    old, submission.status = submission.status, to
+    if reason and reason.strip():
+        _comment(session, user, submission, "note", reason.strip())
+    _status_change(session, user, submission, "withdrawn", old, {"reason": reason})
+
+
+def add_comment(session: Session, user: User, submission: Submission, body: str,
+                criterion_id: str | None) -> ReviewComment:
+    """A vendor's answer to the reviewers, or a reviewer's note; not on drafts or final submissions
+    (a draft's answers and notes speak for themselves)."""
+    if user.role != "vendor":
+        check_reviewer(user, submission)
+    if submission.status not in OPEN or submission.status == "draft":
+        raise conflict("Chỉ bình luận được khi bản tự đánh giá đang được xem xét",
+                       "Comments are only possible while the self-assessment is under review",
+                       submission_status=submission.status)
+    if criterion_id is not None:
+        if criterion_id not in {c.id for c in criteria_set(submission.criteria_version).active_criteria()}:
+            raise invalid([{"pointer": "/criterion_id", "message": bilingual(
+                f"Không có tiêu chí '{criterion_id}' trong phiên bản {submission.criteria_version}",
+                f"No criterion '{criterion_id}' in {submission.criteria_version}")}])
+    kind = "response" if user.role == "vendor" else "note"
+    comment = _comment(session, user, submission, kind, body.strip(), criterion_id)
+    session.flush()
+    audit.record(session, user, "submission.comment_added", "submission", submission.id,
+                 submission.product.organisation_id, None,
+                 {"comment_id": comment.id, "kind": kind, "criterion_id": criterion_id})
+    return comment
+
+
+# --- what a reader sees ----------------------------------------------------------------------------
+
+def comments_of(session: Session, submission: Submission, *, with_history: bool = True) -> list[ReviewComment]:
+    """The comments on this revision and on the revisions it follows (the conversation so far)."""
+    ids, current = [submission.id], submission
+    while with_history and current.previous_id is not None and len(ids) < 100:
+        current = session.get(Submission, current.previous_id)
+        if current is None or current.product_id != submission.product_id:
+            break
+        ids.append(current.id)
+    return list(session.scalars(sa.select(ReviewComment).where(ReviewComment.submission_id.in_(ids))
+                                .order_by(ReviewComment.created_at, ReviewComment.id)))
+
+
+def review_view(session: Session, settings: Settings, user: User, submission: Submission) -> dict[str, Any]:
+    """The state of the review for `user`: vendors see the comments and decisions, not who approved."""
+    decisions = reporting.decisions_of(session, submission)
+    approvals = approvals_of(session, submission)
+    certificate = session.scalar(sa.select(Certificate.id).where(Certificate.submission_id == submission.id))
+    view: dict[str, Any] = {
+        "submission_id": submission.id, "revision": submission.revision, "status": submission.status,
+        "status_title": STATUS_TITLES[submission.status], "previous_id": submission.previous_id,
+        "renews_certificate_id": submission.renews_certificate_id,
+        "allowed_actions": allowed_actions(submission.status, "vendor" if user.role == "vendor" else "reviewer"),
+        "reviewer_id": submission.reviewer_id, "review_started_at": submission.review_started_at,
+        "decided_at": submission.decided_at,
+        "approvals": len(approvals), "approvals_required": settings.review_approvals_required,
+        "decisions": [{"criterion_id": cid, **d} for cid, d in sorted(decisions.items())],
+        "comments": [{"id": c.id, "submission_id": c.submission_id, "author_name": c.author_name,
+                      "author_role": c.author_role, "kind": c.kind, "criterion_id": c.criterion_id, "body": c.body,
+                      "created_at": c.created_at} for c in comments_of(session, submission)],
+        "certificate_id": certificate,
+    }
+    if user.role != "vendor":
+        view["approved_by"] = [a.reviewer_id for a in approvals]
+    else:
+        for decision in view["decisions"]:
+            decision.pop("reviewer_id", None)
+    return view
+
