@@ -116,4 +116,14 @@ def render_earl(report: dict) -> dict:
                 graph.append({"@type": "Assertion", "assertedBy": _probe(f["probe_id"], f["probe_title"]),
                               "subject": subject, "test": test, "mode": AUTOMATIC, "result": result,
                               "combinedOutcome": OUTCOME_IRIS[row["outcome"]]})
+            review = row.get("review")
+            if review:  # the club reviewer's decision on the criterion: a manual assertion of its own
+                result = {"@type": "TestResult", "outcome": OUTCOME_IRIS[review["outcome"]],
+                          "description": {"vi": review.get("comment") or "Người thẩm định chấp nhận kết quả.",
+                                          "en": review.get("comment") or "The reviewer accepted the outcome."}}
+                graph.append({"@type": "Assertion", "subject": subject, "test": test, "mode": MANUAL,
+                              "assertedBy": {"@id": f"{BASE}/reviewers/{quote(str(review.get('reviewer') or 'vcsc'))}",
+                                             "@type": ["Assertor", "foaf:Person"],
+                                             "name": review.get("reviewer") or "VCSC"},
+                              "result": result, "combinedOutcome": OUTCOME_IRIS[row["outcome"]]})
     return {"@context": context(), "@graph": graph}

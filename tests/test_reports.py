@@ -20,7 +20,8 @@ ANSWERS = json.loads((ROOT / "examples" / "answers-kid-browser-basic.json").read
 EVIL = '<script>alert("x")</script>FunZone'
 
 
-def make_report(name: str = "FunZone Kids", answers: dict | None = None, findings=None, measurements=None) -> dict:
+def make_report(name: str = "FunZone Kids", answers: dict | None = None, findings=None, measurements=None,
+                review: dict | None = None) -> dict:
     run_findings, run_measurements = inputs_from_run(RUN)
     return build_report(
         product={"id": 11, "name": name, "url": "https://funzone.example.vn"},
@@ -29,7 +30,7 @@ def make_report(name: str = "FunZone Kids", answers: dict | None = None, finding
                     "answers": copy.deepcopy(ANSWERS if answers is None else answers), "status": "submitted",
                     "submitted_at": "2026-01-02T03:04:05+00:00"},
         probe_findings=run_findings if findings is None else findings,
-        probe_measurements=run_measurements if measurements is None else measurements)
+        probe_measurements=run_measurements if measurements is None else measurements, review=review)
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +275,21 @@ def test_pdf_renders_the_report(report):
     texts = pdf_texts(pdf)
     assert any("FunZoneKids" in t for t in texts)
     assert any("Không hỗ trợ" in t for t in texts)
+
+
+def test_a_reviewer_override_is_kept_beside_the_computed_outcome_and_asserted_in_earl():
+    reviewed = make_report(review={"SEC-01": {"decision": "override", "outcome": "passed", "reviewer": "Trần Thẩm Định",
+                                              "comment": "HTTPS đã bật lại; đã kiểm tra thủ công."}})
+    sec = row(reviewed, "SEC-01")
+    assert (sec["computed_outcome"], sec["outcome"]) == ("failed", "passed")
+    assert sec["review"]["comment"].startswith("HTTPS đã bật lại")
+    assert sec["remarks"][-1]["en"].startswith("Overridden by the reviewer")
+    assert row(make_report(), "SEC-01")["outcome"] == "failed"  # without the decision
+    # Still listed as a discrepancy (the probe and the claim disagreed), with the decision beside it.
+    listed = next(d for d in reviewed["discrepancies"] if d["criterion_id"] == "SEC-01")
+    assert listed["review"]["decision"] == "override"
+    earl = [a for a in render_earl(reviewed)["@graph"] if a["test"]["@id"].endswith("/SEC-01")]
+    by_reviewer = [a for a in earl if "foaf:Person" in a["assertedBy"]["@type"]]
+    assert len(by_reviewer) == 1 and by_reviewer[0]["mode"] == "earl:manual"
+    assert by_reviewer[0]["result"]["outcome"] == "earl:passed" and by_reviewer[0]["combinedOutcome"] == "earl:passed"
+    assert "HTTPS đã bật lại" in render_html(reviewed)
