@@ -12,6 +12,7 @@ from api.db import make_engine, session_factory
 from api.jobs import make_queue
 from api.routes import ROUTERS, public, well_known
 from api.settings import Settings
+from api.web import mount_web
 
 API_PREFIX = "/api/v1"
 
@@ -50,5 +51,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(well_known.router)
     app.include_router(public.badge_router)
+    mount_web(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

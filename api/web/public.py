@@ -1,0 +1,142 @@
+"""Public pages: search of certified products, a product, certificate lookup, the criteria browser,
+how to embed the badge, and the language switch."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from markupsafe import Markup
+
+from api.errors import ApiError
+from api.models import Certificate, Submission
+from api.routes.public import get_certified, list_certified, verify_certificate
+from api.schemas import MAX_ID, PRODUCT_TYPES, Text
+from api.web.i18n import LANGS
+from api.web.rendering import LANG_COOKIE, WebRoute, redirect, render, safe_next
+from api.web.security import PageDB, PageUser
+from api.web.views import group_summary, level_title, outcome_names, product_type_title, vocabulary
+from checker.criteria import diff_sets, list_versions, load_set
+from reports.badge import render_badge
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PER_PAGE = 20
+CERTIFICATE_ID = r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"  # the API's pattern for certificate numbers
+# A form's "any type" option sends type= (empty).
+TypeFilter = Annotated[Literal[(*PRODUCT_TYPES, "")] | None, Query()]  # type: ignore[valid-type]
+
+
+@router.get("/")
+def home(request: Request, session: PageDB, user: PageUser,
+         q: Annotated[Text | None, Query(max_length=200)] = None,
+         type: TypeFilter = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    results = list_certified(session, q=q, type=type or None, status="valid", page=page, per_page=PER_PAGE)
+    pages = max(1, -(-results.total // PER_PAGE))
+    return render(request, "home.html", q=q or "", type=type or "", results=results, pages=pages,
+                  product_types=vocabulary().product_types, type_title=product_type_title, level_title=level_title)
+
+
+@router.get("/products/{product_id}")
+def product_page(request: Request, session: PageDB, user: PageUser,
+                 product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+    listing = get_certified(product_id, session)
+    cert = session.get(Certificate, listing.certificate.id)
+    submission = session.get(Submission, cert.submission_id) if cert.submission_id else None
+    summary = group_summary(submission.evaluation) if submission is not None and submission.evaluation else None
+    return render(request, "product.html", p=listing, summary=summary, outcome_names=outcome_names(request.state.t),
+                  type_title=product_type_title, level_title=level_title)
+
+
+@router.get("/certificates")
+def certificate_lookup(request: Request, user: PageUser, id: Annotated[str | None, Query(max_length=100)] = None):
+    if id is not None and re.match(CERTIFICATE_ID, id.strip()):
+        return redirect(f"/certificates/{id.strip()}")
+    error = request.state.t("cert.bad_id") if id is not None else None
+    return render(request, "certificate_lookup.html", 422 if error else 200, error=error, cert_id=id or "")
+
+
+@router.get("/certificates/{certificate_id}")
+def certificate_page(request: Request, session: PageDB, user: PageUser,
+                     certificate_id: Annotated[str, Path(pattern=CERTIFICATE_ID)]):
+    try:
+        cert = verify_certificate(certificate_id, session)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return render(request, "certificate_lookup.html", 404, cert_id=certificate_id,
+                      error=request.state.t("cert.not_found", id=certificate_id))
+    return render(request, "certificate.html", cert=cert, type_title=product_type_title, level_title=level_title)
+
+
+@router.get("/embed-badge")
+def embed_badge(request: Request, session: PageDB, user: PageUser,
+                certificate: Annotated[str | None, Query(max_length=100)] = None):
+    t = request.state.t
+    cert, error, preview = None, None, None
+    if certificate:
+        if not re.match(CERTIFICATE_ID, certificate):
+            error = t("cert.bad_id")
+        else:
+            try:
+                cert = verify_certificate(certificate, session)
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+                error = t("cert.not_found", id=certificate)
+    if cert is not None:
+        preview = Markup(render_badge(level_title=level_title(cert.criteria_version, cert.level, t),
+                                      status=cert.status, lang=t.lang))
+    base = str(request.base_url).rstrip("/")
+    return render(request, "embed_badge.html", 404 if certificate and cert is None else 200, cert=cert, error=error,
+                  preview=preview, base=base, certificate=certificate or "", level_title=level_title)
+
+
+# --- criteria ------------------------------------------------------------------------------
+
+def _version(version: str):
+    if version not in list_versions():
+        raise ApiError(404, "Không tìm thấy phiên bản bộ tiêu chí / Criteria version not found")
+    return load_set(version)
+
+
+@router.get("/criteria")
+def criteria_index(request: Request, user: PageUser):
+    sets = [load_set(v) for v in reversed(list_versions())]
+    return render(request, "criteria_index.html", sets=sets)
+
+
+@router.get("/criteria/changes")
+def criteria_changes(request: Request, user: PageUser,
+                     from_: Annotated[str | None, Query(alias="from", max_length=32)] = None,
+                     to: Annotated[str | None, Query(max_length=32)] = None):
+    versions = list_versions()
+    new = _version(to or versions[-1])
+    old_id = from_ or new.meta.get("supersedes") or (versions[versions.index(new.version) - 1]
+                                                      if versions.index(new.version) else new.version)
+    old = _version(old_id)
+    diff = diff_sets(old, new)
+    return render(request, "criteria_changes.html", diff=diff, old=old, new=new, versions=versions,
+                  vocab=vocabulary(), type_title=product_type_title)
+
+
+@router.get("/criteria/{version}")
+def criteria_version(request: Request, user: PageUser, version: Annotated[str, Path(max_length=32)],
+                     type: TypeFilter = None):
+    cset = _version(version)
+    criteria = [c for c in cset.criteria.values() if type is None or c.applies(type)]
+    groups = [(g, [c for c in criteria if c.group == g["id"] and c.active]) for g in vocabulary().groups]
+    retired = [c for c in criteria if not c.active]
+    return render(request, "criteria_version.html", cset=cset, groups=groups, retired=retired, type=type or "",
+                  vocab=vocabulary(), type_title=product_type_title)
+
+
+# --- language ------------------------------------------------------------------------------
+
+@router.get("/lang/{code}")
+def switch_language(request: Request, code: Annotated[str, Path(max_length=5)], next: str | None = None):
+    if code not in LANGS:
+        raise ApiError(404, "Không có ngôn ngữ này / No such language")
+    response = redirect(safe_next(next))
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True,
+                        secure=request.url.scheme == "https")
+    return response
