@@ -13,6 +13,7 @@ from api.jobs import make_queue
 from api.routes import ROUTERS, public, well_known
 from api.settings import Settings
 from api.web import mount_web
+from checker.criteria import list_versions, load_set
 
 API_PREFIX = "/api/v1"
 
@@ -27,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         load_or_create_key(settings.keys_dir)  # the certificate signing key, made on first start
+        for version in list_versions():  # parse and validate the criteria once, before the first request
+            load_set(version)
         jobs.start()  # the in-process back end's worker thread (nothing for Procrastinate)
         try:
             yield

@@ -30,6 +30,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def effective_status(status: str, valid_until: datetime, now: datetime) -> str:
+    """A certificate's status now: a 'valid' one past its end date reads as expired (expiry is by date)."""
+    return "expired" if status == "valid" and valid_until < now else status
+
+
 class UTCDateTime(sa.TypeDecorator):
     """Aware UTC datetimes on every back end (SQLite stores them naive, so tag them on the way out)."""
 
@@ -262,8 +267,7 @@ class Certificate(Timestamped, Base):
     product: Mapped[Product] = relationship(back_populates="certificates", lazy="joined")
 
     def effective_status(self, now: datetime) -> str:
-        """A 'valid' certificate past its end date reads as expired, before any job flips the column."""
-        return "expired" if self.status == "valid" and self.valid_until < now else self.status
+        return effective_status(self.status, self.valid_until, now)
 
 
 class ProbeRun(Base):

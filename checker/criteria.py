@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -217,9 +218,16 @@ def _check_criterion(data: Any, where: str, vocab: Vocabulary, validator: Draft2
                                 f"{where}#/probes/{i}/threshold")
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 def load_set(version: str, root: Path = CRITERIA_DIR) -> CriteriaSet:
-    """Load and fully validate one criteria-set version; raises CriteriaError with file and pointer."""
-    return _load_set(version, root)
+    """Load and fully validate one criteria-set version; raises CriteriaError with file and pointer.
+
+    Cached per process; the lock makes concurrent first callers (a cold server's threads) wait for one load
+    instead of each loading the set themselves."""
+    with _LOAD_LOCK:
+        return _load_set(version, root)
 
 
 @lru_cache(maxsize=32)

@@ -2,17 +2,18 @@
 and (in `badge_router`, outside /api/v1) the SVG badge vendors embed."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from api import certificates as certs
 from api.auth import DB
 from api.errors import bilingual, invalid, not_found
-from api.models import Certificate, Product, utcnow
+from api.models import Certificate, Product, effective_status, utcnow
 from api.schemas import (MAX_ID, CertificateLookup, ProductType, PublicCertificate, PublicListing, PublicPage,
                          PublicProduct, Text, VerifyIn, VerifyOut)
 from reports.badge import badge_etag, render_badge
@@ -54,6 +55,7 @@ def _listings(session: Session, products: list[Product], now, status: str = "val
     """Each product with its most recently issued certificate of that status."""
     rows = session.scalars(sa.select(Certificate).where(Certificate.product_id.in_([p.id for p in products]),
                                                         _status_is(status, now))
+                           .options(lazyload(Certificate.product))  # the products are loaded already
                            .order_by(Certificate.issued_at.desc(), Certificate.id))
     best: dict[int, Certificate] = {}
     for cert in rows:
@@ -78,9 +80,11 @@ def list_certified(session: DB,
         where.append(Product.search_text.like(contains_pattern(q), escape=LIKE_ESCAPE))
     if type:
         where.append(Product.product_type == type)
-    total = session.scalar(sa.select(sa.func.count()).select_from(Product).where(*where))
-    products = list(session.scalars(sa.select(Product).where(*where).order_by(Product.name, Product.id)
-                                    .offset((page - 1) * per_page).limit(per_page)))
+    # One scan gives the page and the total (a window count); only a page past the end needs a count of its own.
+    rows = session.execute(sa.select(Product, sa.func.count().over().label("total")).where(*where)
+                           .order_by(Product.name, Product.id).offset((page - 1) * per_page).limit(per_page)).all()
+    products = [row.Product for row in rows]
+    total = rows[0].total if rows else session.scalar(sa.select(sa.func.count()).select_from(Product).where(*where))
     return PublicPage(items=_listings(session, products, now, status), total=total, page=page, per_page=per_page)
 
 
@@ -130,14 +134,21 @@ def status_list(purpose: Literal["revocation", "suspension"], request: Request, 
                   summary="Huy hiệu chứng nhận / The certificate badge (SVG, ETag)")
 def badge(certificate_id: CertificateId, session: DB, lang: Literal["vi", "en"] = "vi",
           if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    cert = session.get(Certificate, certificate_id)
-    if cert is None:
+    row = session.execute(sa.select(Certificate.status, Certificate.valid_until, Certificate.level,
+                                    Certificate.criteria_version).where(Certificate.id == certificate_id)).first()
+    if row is None:
         raise not_found(f"chứng nhận {certificate_id}", f"Certificate {certificate_id}")
-    level = certs.level_of(cert.criteria_version, cert.level)
-    svg = render_badge(level_title=level["title"][lang], status=cert.effective_status(utcnow()), lang=lang)
-    etag = badge_etag(svg)
+    svg, etag = _badge(row.criteria_version, row.level, effective_status(row.status, row.valid_until, utcnow()), lang)
     # no-cache: embedders revalidate every time (a cheap 304), so a revoked badge says so at once.
     headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept-Encoding"}
-    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")] + ["*"] * (if_none_match == "*"):
+    if if_none_match and (if_none_match.strip() == "*" or etag in [t.strip() for t in if_none_match.split(",")]):
         return Response(status_code=304, headers=headers)
     return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+@lru_cache(maxsize=256)
+def _badge(criteria_version: str, level: str, status: str, lang: str) -> tuple[str, str]:
+    """The SVG and its ETag: few distinct badges exist (level × status × language), so each is drawn once."""
+    title = certs.level_of(criteria_version, level)["title"][lang]
+    svg = render_badge(level_title=title, status=status, lang=lang)
+    return svg, badge_etag(svg)
