@@ -36,6 +36,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "expired": {"revoke": "revoked"},
 }
 STATUS_TITLES = STATUS_WORDS
+PAST = {"suspend": "suspended", "reinstate": "reinstated", "revoke": "revoked"}  # audit action names
 
 
 def issuer(settings: Settings) -> dict[str, str]:
@@ -127,7 +128,7 @@ def change_status(session: Session, actor: User, cert: Certificate, action: str,
     before = {"status": cert.status, "status_reason": cert.status_reason}
     cert.status, cert.status_reason, cert.status_changed_at = to, (reason or "").strip() or None, utcnow()
     session.flush()
-    audit.record(session, actor, f"certificate.{'reinstated' if action == 'reinstate' else action + 'd'}",
+    audit.record(session, actor, f"certificate.{PAST[action]}",
                  "certificate", cert.id, cert.product.organisation_id, before,
                  {"status": cert.status, "status_reason": cert.status_reason})
 

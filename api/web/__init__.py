@@ -1,4 +1,4 @@
-"""Server-rendered pages for vendors and the public, in Vietnamese (default) and English."""
+"""Server-rendered pages for the public, vendors, reviewers and admins, in Vietnamese (default) and English."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +11,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def mount_web(app: FastAPI) -> None:
     """Add the pages and their static files (/static) to `app`; call after the API routers."""
-    from api.web import account, dashboard, public
+    from api.web import account, admin, certificates, dashboard, public, review, vendor_review
 
-    for module in (public, account, dashboard):
+    for module in (public, account, dashboard, vendor_review, certificates, review, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

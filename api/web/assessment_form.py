@@ -330,7 +330,7 @@ def combine(api_errors: list[dict], local: list[tuple[str, str]], t: Translator)
                     used.add(entry)
                     out.append(entry)
         else:
-            out.append((pointer, str(t.message(item.get("message", "")))))
+            out.append((pointer, t.message(item.get("message", ""))))
     out.extend(entry for entry in local if entry not in used)
     return out
 

@@ -7,20 +7,22 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api import assessments, probe_runs, products
+from api import assessments, probe_runs, products, review
 from api.access import load_organisation, load_probe_run, load_product, load_submission, visible
 from api.errors import ApiError, forbidden
-from api.models import PLATFORMS, PROBE_RUN_ACTIVE, Organisation, ProbeRun, Product, Submission, User
+from api.models import (PLATFORMS, PROBE_RUN_ACTIVE, Certificate, Notification, Organisation, ProbeRun, Product,
+                        Submission, User, utcnow)
 from api.routes.reports import get_report
 from api.schemas import MAX_ID, ProbeRunCreate, ProductIn
 from api.web import assessment_form as af
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
-from api.web.views import group_summary, level_progress, level_title, outcome_names, product_type_title, vocabulary
+from api.web.views import (field_errors, group_summary, level_progress, level_title, outcome_names, product_type_title,
+                           vocabulary)
 from checker.assessment import checker_for
 from checker.criteria import list_versions, load_set
 from checker.probes.registry import all_probes
@@ -55,8 +57,10 @@ def dashboard(request: Request, session: PageDB, user: SignedIn):
         for s in session.scalars(sa.select(Submission).where(Submission.product_id.in_([p.id for p in rows]))
                                  .order_by(Submission.revision)):
             latest[s.product_id] = s
+    unread = session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                            .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
     return render(request, "dashboard.html", products=rows, latest=latest, can_write=user.role in WRITERS,
-                  **_common(request))
+                  unread=unread, **_common(request))
 
 
 def _vendor_orgs(session, user: User) -> list[Organisation]:
@@ -77,24 +81,6 @@ def new_product_page(request: Request, session: PageDB, user: SignedIn):
     return _product_form(request, session, user)
 
 
-_PYDANTIC_KEYS = {"missing": "err.required", "string_too_short": "err.required", "string_pattern_mismatch": "err.http_url",
-                  "too_short": "err.choose_one", "literal_error": "err.choice", "int_parsing": "err.choice",
-                  "string_too_long": "err.too_long", "too_long": "err.too_many"}
-
-
-def _field_errors(exc: ValidationError, t) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for e in exc.errors():
-        name = str(e["loc"][0]) if e["loc"] else ""
-        if e["type"] == "vcsc":  # the API's own validators write "Vietnamese / English"
-            message = str(t.message(e["msg"]))
-        else:
-            limit = (e.get("ctx") or {}).get("max_length")
-            message = t(_PYDANTIC_KEYS.get(e["type"], "err.invalid"), **({"limit": t.number(limit)} if limit else {}))
-        errors.setdefault(name, []).append(message)
-    return errors
-
-
 @router.post("/products")
 def create_product(request: Request, session: PageDB, user: SignedIn, form: PostedForm):
     _writer(user)
@@ -108,7 +94,7 @@ def create_product(request: Request, session: PageDB, user: SignedIn, form: Post
     try:
         body = ProductIn(**data)
     except ValidationError as exc:
-        return _product_form(request, session, user, 422, values, _field_errors(exc, t))
+        return _product_form(request, session, user, 422, values, field_errors(exc, t))
     if user.role == "admin" and body.organisation_id is None:
         return _product_form(request, session, user, 422, values, {"organisation_id": [t("err.choice")]})
     org = load_organisation(session, user, body.organisation_id or user.organisation_id, write=True)
@@ -125,7 +111,10 @@ def _product_page(request, session, user, product, status=200, error=None):
     sets = [load_set(v) for v in reversed(list_versions())]
     draft = next((s for s in submissions if s.status == "draft"), None)
     published = [s.version for s in sets if s.status == "published"]
+    certificates = list(session.scalars(sa.select(Certificate).where(Certificate.product_id == product.id)
+                                        .order_by(Certificate.issued_at.desc(), Certificate.id)))
     return render(request, "dashboard_product.html", status, product=product, submissions=submissions, sets=sets,
+                  certificates=certificates, now=utcnow(),
                   draft=draft, default_version=(published or [sets[0].version])[0], error=error,
                   can_write=user.role in WRITERS, **_common(request))
 
@@ -163,7 +152,9 @@ def _step_progress(submission, steps) -> list[tuple[af.Step, int]]:
     return [(step, sum(f.id in submission.answers for f in step.forms)) for step in steps]
 
 
-def _overview(request, session, user, submission, steps, status=200, errors=None):
+def _overview(request, session, user, submission, steps, status=200, errors=None, problem=None, values=None):
+    """The submission page: steps, outcome, the review (state, decisions, the conversation, what the vendor may
+    do next), the report and the probe runs. `problem`: what the domain refused for a form of this page."""
     t = request.state.t
     evaluation, evaluation_error = None, None
     try:
@@ -174,11 +165,23 @@ def _overview(request, session, user, submission, steps, status=200, errors=None
     runs = list(session.scalars(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id)
                                 .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc())))
     titles = {c.id: c.title for c in load_set(submission.criteria_version).criteria.values()}
+    view = review.review_view(session, request.app.state.settings, user, submission)
+    revisions = dict(session.execute(sa.select(Submission.id, Submission.revision)
+                                     .where(Submission.product_id == submission.product_id)).all())
+    next_revision = session.scalar(sa.select(Submission).where(Submission.previous_id == submission.id)
+                                   .order_by(Submission.revision).limit(1))
+    # A comment on a criterion links to that criterion in the form being worked on (the next revision's, once made).
+    editing = next_revision if next_revision is not None and next_revision.status == "draft" else submission
     return render(request, "submission.html", status, submission=submission, product=submission.product,
                   progress=_step_progress(submission, steps), evaluation=evaluation,
                   evaluation_error=evaluation_error, summary=group_summary(evaluation) if evaluation else [],
                   levels=level_progress(evaluation) if evaluation else [], errors=errors or [], step_of=step_of,
-                  titles=titles, runs=runs, can_write=user.role in WRITERS, **_common(request))
+                  titles=titles, runs=runs, can_write=user.role in WRITERS, view=view, revisions=revisions,
+                  next_revision=next_revision, problem=problem, values=values or {},
+                  vendor_actions=[a["action"] for a in review.allowed_actions(submission.status, "vendor")],
+                  step_link=lambda cid: (f"/dashboard/submissions/{editing.id}/steps/{step_of[cid]}#c-{cid}"
+                                         if cid in step_of else f"/criteria/{submission.criteria_version}#{cid}"),
+                  **_common(request))
 
 
 @router.get("/submissions/{submission_id}")
@@ -194,8 +197,14 @@ def _step(steps, group: str) -> af.Step:
     return step
 
 
-def _step_page(request, user, submission, steps, step, values, status=200, placed=None, unplaced=None):
+def _step_page(request, session, user, submission, steps, step, values, status=200, placed=None, unplaced=None):
     index = steps.index(step)
+    comments: dict[str, list] = {}  # the reviewers' comments on each criterion, this revision's and earlier ones'
+    for comment in review.comments_of(session, submission):
+        if comment.criterion_id:
+            comments.setdefault(comment.criterion_id, []).append(comment)
+    revisions = dict(session.execute(sa.select(Submission.id, Submission.revision)
+                                     .where(Submission.product_id == submission.product_id)).all())
     placed = placed or {}
     summary = []  # (anchor, message) for the error summary at the top
     for key, messages in placed.items():
@@ -205,7 +214,7 @@ def _step_page(request, user, submission, steps, step, values, status=200, place
                   steps=_step_progress(submission, steps), index=index,
                   next_step=steps[index + 1] if index + 1 < len(steps) else None,
                   previous_step=steps[index - 1] if index else None, values=values, placed=placed,
-                  summary=summary,
+                  summary=summary, comments=comments, revisions=revisions,
                   editable=submission.status == "draft" and user.role in WRITERS, vocab=vocabulary(),
                   NONE_OF_THESE=af.NONE_OF_THESE, YES=af.YES, NO=af.NO, **_common(request))
 
@@ -226,7 +235,7 @@ def step_page(request: Request, session: PageDB, user: SignedIn, submission_id: 
     values = {}
     for cf in step.forms:
         values.update(cf.values_from(submission.answers.get(cf.id)))
-    return _step_page(request, user, submission, steps, step, values)
+    return _step_page(request, session, user, submission, steps, step, values)
 
 
 @router.post("/submissions/{submission_id}/steps/{group}")
@@ -256,7 +265,7 @@ def save_step(request: Request, session: PageDB, user: SignedIn, submission_id: 
     errors = before + (af.combine(api_errors, local, t) if api_errors else local)
     if errors:
         placed, unplaced = af.place(errors, pointers)
-        return _step_page(request, user, submission, steps, step, values, 422, placed, unplaced)
+        return _step_page(request, session, user, submission, steps, step, values, 422, placed, unplaced)
     index = steps.index(step)
     go = form.get("go")
     if go == "next" and index + 1 < len(steps):
@@ -388,3 +397,12 @@ def probe_run_progress(request: Request, session: PageDB, user: SignedIn, run_id
     """The run's progress for the page's script (the cookie session, so no bearer token in the page)."""
     run = load_probe_run(session, user, run_id)
     return JSONResponse(_progress(run, request.state.t), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/probe-runs/{run_id}/files/{name:path}")
+def probe_run_file(request: Request, session: PageDB, user: SignedIn, run_id: ObjectId,
+                   name: Annotated[str, Path(min_length=1, max_length=500)]):
+    """A screenshot a probe kept as evidence (the API's file route, with the page's cookie session)."""
+    run = load_probe_run(session, user, run_id)
+    path, media_type = probe_runs.screenshot_file(request.app.state.settings, run, name)
+    return FileResponse(path, media_type=media_type)

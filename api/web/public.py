@@ -7,14 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from markupsafe import Markup
+from starlette.datastructures import UploadFile
 
+from api import certificates as certs
 from api.errors import ApiError
 from api.models import Certificate, Submission
 from api.routes.public import get_certified, list_certified, verify_certificate
-from api.schemas import MAX_ID, PRODUCT_TYPES, Text
+from api.schemas import MAX_ID, PRODUCT_TYPES, Text, text_problem
 from api.web.i18n import LANGS
 from api.web.rendering import LANG_COOKIE, WebRoute, redirect, render, safe_next
-from api.web.security import PageDB, PageUser
+from api.web.security import PageDB, PageUser, PostedForm
 from api.web.views import group_summary, level_title, outcome_names, product_type_title, vocabulary
 from checker.criteria import diff_sets, list_versions, load_set
 from reports.badge import render_badge
@@ -22,6 +24,7 @@ from reports.badge import render_badge
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PER_PAGE = 20
 CERTIFICATE_ID = r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"  # the API's pattern for certificate numbers
+MAX_CREDENTIAL = 50_000  # characters of a signed credential, as api.schemas.VerifyIn
 # A form's "any type" option sends type= (empty).
 TypeFilter = Annotated[Literal[(*PRODUCT_TYPES, "")] | None, Query()]  # type: ignore[valid-type]
 
@@ -47,12 +50,47 @@ def product_page(request: Request, session: PageDB, user: PageUser,
                   type_title=product_type_title, level_title=level_title)
 
 
+def _lookup_page(request: Request, status: int = 200, **context):
+    """The certificate page's two forms (by number; by the signed file) and, after a check, its result."""
+    values = {"error": None, "cert_id": "", "verification": None, "credential": "", "verify_error": None}
+    return render(request, "certificate_lookup.html", status, **{**values, **context}, level_title=level_title)
+
+
 @router.get("/certificates")
 def certificate_lookup(request: Request, user: PageUser, id: Annotated[str | None, Query(max_length=100)] = None):
     if id is not None and re.match(CERTIFICATE_ID, id.strip()):
         return redirect(f"/certificates/{id.strip()}")
     error = request.state.t("cert.bad_id") if id is not None else None
-    return render(request, "certificate_lookup.html", 422 if error else 200, error=error, cert_id=id or "")
+    return _lookup_page(request, 422 if error else 200, error=error, cert_id=id or "")
+
+
+def _credential_text(form) -> tuple[str, str | None]:
+    """The signed credential: the chosen file if any, else the pasted text; (text, catalog key of a problem)."""
+    upload = form.get("credential_file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        try:
+            return upload.file.read(MAX_CREDENTIAL + 1).decode("utf-8").strip(), None
+        except UnicodeDecodeError:
+            return "", "probe.not_utf8"
+    return str(form.get("credential", "")).strip(), None
+
+
+@router.post("/certificates/verify")
+def verify_credential(request: Request, session: PageDB, user: PageUser, form: PostedForm):
+    """Check a signed certificate someone was given: its signature, validity and current status in the
+    registry (api.certificates.verify, as POST /api/v1/public/verify)."""
+    t = request.state.t
+    text, problem = _credential_text(form)
+    if problem is None and not text:
+        problem = "verify.empty"
+    if problem is None and len(text) > MAX_CREDENTIAL:
+        return _lookup_page(request, 422, verify_error=t("err.too_long", limit=t.number(MAX_CREDENTIAL)))
+    if problem is None and text_problem(text):
+        problem = "err.invalid"
+    if problem:
+        return _lookup_page(request, 422, credential=text[:MAX_CREDENTIAL], verify_error=t(problem))
+    result = certs.verify(session, request.app.state.settings, credential_jws=text)
+    return _lookup_page(request, credential=text, verification=result)
 
 
 @router.get("/certificates/{certificate_id}")
@@ -63,8 +101,8 @@ def certificate_page(request: Request, session: PageDB, user: PageUser,
     except ApiError as exc:
         if exc.status != 404:
             raise
-        return render(request, "certificate_lookup.html", 404, cert_id=certificate_id,
-                      error=request.state.t("cert.not_found", id=certificate_id))
+        return _lookup_page(request, 404, cert_id=certificate_id,
+                            error=request.state.t("cert.not_found", id=certificate_id))
     return render(request, "certificate.html", cert=cert, type_title=product_type_title, level_title=level_title)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from api.errors import ApiError
 from api.web import charts, views
+from api.web.catalog import CATALOG
 from api.web.i18n import DEFAULT_LANG, LANGUAGE_NAMES, LANGS, Translator, choose_lang
 from api.web.security import CSRF_FIELD, CsrfRefused, SignInRequired, csrf_token, set_nonce_cookie
 
@@ -30,11 +31,12 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True,
                    undefined=StrictUndefined)
 _env.globals.update(LANGS=LANGS, LANGUAGE_NAMES=LANGUAGE_NAMES, CSRF_FIELD=CSRF_FIELD, charts=charts,
-                    summary_chart=views.summary_chart, level_chart=views.level_chart)
+                    summary_chart=views.summary_chart, level_chart=views.level_chart,
+                    DONE_KEYS=frozenset(k for k in CATALOG if k.startswith("done.")))  # the notices ?done= may ask for
 
 
 def request_lang(request: Request) -> str:
-    """?lang= for this request, else the `lang` cookie, else Vietnamese."""
+    """?lang= (which also becomes the `lang` cookie), else the `lang` cookie, else Vietnamese."""
     return (choose_lang(request.query_params.get("lang")) or choose_lang(request.cookies.get(LANG_COOKIE))
             or DEFAULT_LANG)
 
@@ -47,9 +49,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 def here(request: Request) -> str:
-    """This page's path and query without the ?lang= override (for the language switch)."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return request.url.path + ("?" + urlencode(query) if query else "")
+    """This page's path and query without the ?lang= override (for the language switch). A page answering a form
+    (a result, or the form again with its errors) has no address of its own: the switch goes back to the page
+    the form was on (the same-origin Referer), else home."""
+    url = request.url
+    if request.method != "GET":
+        referer = urlsplit(request.headers.get("referer", ""))
+        if referer.netloc != request.headers.get("host", "") or not referer.path.startswith("/"):
+            return "/"
+        url = referer
+    query = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k != "lang"]
+    return url.path + ("?" + urlencode(query) if query else "")
 
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -115,6 +125,11 @@ class WebRoute(APIRoute):
 
 def _finish(request: Request, response: Response) -> None:
     set_nonce_cookie(request, response)
+    asked = choose_lang(request.query_params.get("lang"))
+    if asked and asked != request.cookies.get(LANG_COOKIE):
+        # A link with ?lang= chooses the language from here on: the forms of this page answer in it too.
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True,
+                            secure=request.url.scheme == "https")
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

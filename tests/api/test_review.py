@@ -461,3 +461,18 @@ def test_monitoring_off_and_cli_tick(world, database_url, monkeypatch):
     with api.sessions() as session:
         assert session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == \
             "certificate.monitoring_skipped"
+
+
+def test_status_changes_are_audited_with_before_and_after(world):
+    api = world.api
+    cert_id = certified(world)
+    for action, body in (("suspend", {"reason": "Xác minh."}), ("reinstate", {}), ("revoke", {"reason": "Vi phạm."})):
+        assert api.request("POST", f"/certificates/{cert_id}/{action}", "admin", json=body).status_code == 200
+    with api.sessions() as session:
+        events = session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == cert_id,
+                                                             AuditEvent.action.like("certificate.%"))
+                                 .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["certificate.issued", "certificate.suspended", "certificate.reinstated",
+                                          "certificate.revoked"]
+    assert (events[1].before["status"], events[1].after["status"]) == ("valid", "suspended")
+    assert events[3].after == {"status": "revoked", "status_reason": "Vi phạm."}

@@ -2,6 +2,7 @@
 and helpers to sign in and to post forms with their CSRF token."""
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import warnings
@@ -15,9 +16,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette.testclient still wraps httpx; the deprecation is upstream's
     from fastapi.testclient import TestClient
 
+from api import review
 from api.app import create_app
 from api.db import upgrade
-from api.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, utcnow
+from api.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User, utcnow
 from api.settings import Settings
 from tests.api.conftest import PASSWORD, Api, cheap_password_hashing  # noqa: F401 (fixture re-exported)
 
@@ -116,6 +118,7 @@ class World:
     org_b: Organisation
     product_a: Product
     product_b: Product
+    club: Organisation
 
     @property
     def api(self) -> Api:
@@ -124,11 +127,12 @@ class World:
 
 @pytest.fixture
 def world(site) -> World:
-    """Vendors A and B with one user and one product each; the club with a reviewer."""
+    """Vendors A and B with one user and one product each; the club with a reviewer and an admin."""
     api = site.api
     a, b, club = api.org("Công ty A"), api.org("Công ty B"), api.org("VCSC", kind="club")
-    site.people.update(vendor_a=api.user(a), vendor_b=api.user(b), reviewer=api.user(club, "reviewer"))
-    return World(site, a, b, api.product(a, "Bảo vệ trẻ em A"), api.product(b, "Lá chắn gia đình B"))
+    site.people.update(vendor_a=api.user(a), vendor_b=api.user(b), reviewer=api.user(club, "reviewer"),
+                       admin=api.user(club, "admin"))
+    return World(site, a, b, api.product(a, "Bảo vệ trẻ em A"), api.product(b, "Lá chắn gia đình B"), club)
 
 
 @pytest.fixture
@@ -145,3 +149,53 @@ def catalogue(world) -> dict:
         session.get(Certificate, cert.id).submission_id = submission.id
     return {"safekid": safekid, "dns": dns, "uncertified": uncertified, "cert": cert,
             "dns_cert": api.certificate(dns), "revoked": api.certificate(revoked, "revoked")}
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+REVIEW_VERSION = "vcsc-2025.1"
+# A 1×1 PNG: the screenshot a probe kept as evidence.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+SHOT = "screenshots/content_filtering-p1.png"
+
+
+def in_review(world, product=None, *, discrepancy: bool = True) -> Submission:
+    """A submitted self-assessment (every criterion claimed met) taken by the reviewer; with `discrepancy`, a
+    finished probe run failed CF-01 and kept a screenshot, so the claim and the probes disagree."""
+    site, api = world.site, world.api
+    product = product or world.product_a
+    submission = api.submission(product, "submitted", version=REVIEW_VERSION)
+    if discrepancy:
+        with api.sessions.begin() as session:
+            run = ProbeRun(submission_id=submission.id, product_id=product.id, status="done", purpose="assessment",
+                           manifest={"product_type": "filtering_app", "start_url": "https://san-pham.example.vn",
+                                     "filtering": {"mode": "none"}},
+                           criteria_version=REVIEW_VERSION, probes_total=1, probes_done=1, finished_at=utcnow())
+            session.add(run)
+            session.flush()
+            session.add(ProbeArtifact(run_id=run.id, probe_id="content_filtering", artifact={},
+                                      measurement={"block_rate_adult": 0.5}, findings=[{
+                                          "probe_id": "content_filtering", "criterion_id": "CF-01", "outcome": "failed",
+                                          "measurements": {"block_rate": 0.5}, "confidence": 1.0,
+                                          "explanation": {"vi": "Chỉ chặn 50% trang người lớn.",
+                                                          "en": "Only 50% of adult pages blocked."},
+                                          "failures": ["block_rate: 0.5 is less than the minimum of 0.95"],
+                                          "evidence": {"records": [{"url": "https://nguoi-lon.example/p1",
+                                                                    "screenshot": SHOT}]}}]))
+            run_id = run.id
+        folder = site.app.state.settings.run_dir(run_id) / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        (site.app.state.settings.run_dir(run_id) / SHOT).write_bytes(PNG)
+    with api.sessions.begin() as session:
+        review.take(session, session.get(User, site.people["reviewer"].id), session.get(Submission, submission.id))
+    return submission
+
+
+def approved(world, product=None) -> Certificate:
+    """A self-assessment of `product` approved by the reviewer: a real signed certificate."""
+    submission = in_review(world, product, discrepancy=False)
+    with world.api.sessions.begin() as session:
+        cert = review.approve(session, world.site.app.state.settings, session.get(User, world.site.people["reviewer"].id),
+                              session.get(Submission, submission.id), None)
+        session.expunge(cert)
+    return cert

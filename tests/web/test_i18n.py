@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from api.models import CERTIFICATE_STATUSES, PLATFORMS, PROBE_RUN_STATUSES, ROLES, SUBMISSION_STATUSES
+from api import assessments, review
+from api.certificates import TRANSITIONS as CERT_TRANSITIONS
+from api.models import (CERTIFICATE_STATUSES, COMMENT_KINDS, ORG_KINDS, PLATFORMS, PROBE_RUN_PURPOSES,
+                        PROBE_RUN_STATUSES, REVIEW_DECISIONS, ROLES, SUBMISSION_STATUSES, Certificate, Notification,
+                        Submission, User, utcnow)
+from api.review import TRANSITIONS
 from api.web.catalog import CATALOG
 from api.web.i18n import Translator, parse_number
 from checker.assessment import OUTCOMES
 from checker.criteria import diff_sets, list_versions, load_set, load_vocabulary
-from tests.web.conftest import probe_runs_for
+from tests.web.conftest import approved, in_review, probe_runs_for
 
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
@@ -46,7 +51,17 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"sub.status.{s}" for s in SUBMISSION_STATUSES} | {f"run.status.{s}" for s in PROBE_RUN_STATUSES}
     keys |= {f"role.{r}" for r in ROLES} | {f"platform.{p}" for p in PLATFORMS} | {f"outcome.{o}" for o in OUTCOMES}
     keys |= {f"criteria.status.{s}" for s in ("published", "draft")}
-    keys |= {f"done.{d}" for d in ("saved", "submitted", "product_created")}
+    keys |= {k for k in CATALOG if k.startswith("done.")}  # base.html shows any of them that ?done= names
+    keys |= {f"action.{a}" for a in {a for moves in TRANSITIONS.values() for a in moves}
+             | {a for moves in CERT_TRANSITIONS.values() for a in moves}}
+    keys |= {f"review.state.{s}" for s in SUBMISSION_STATUSES} | {f"sub.review_state.{s}" for s in SUBMISSION_STATUSES}
+    keys |= {f"review.decision.{d}" for d in REVIEW_DECISIONS} | {f"conv.kind.{k}" for k in COMMENT_KINDS}
+    keys |= {f"run.purpose.{p}" for p in PROBE_RUN_PURPOSES} | {f"org.kind.{k}" for k in ORG_KINDS}
+    keys |= {f"certs.reason.{a}" for a in ("suspend", "reinstate", "revoke")} | {"verify.empty"}
+    keys |= {f"audit.submission.{a}" for a in ("draft_created", "answers_merged", "answers_replaced", "submitted",
+                                               "resubmitted", "taken", "criterion_decided", "changes_requested",
+                                               "rejected", "approval_recorded", "approved", "withdrawn",
+                                               "comment_added")}
     keys |= {f"err.{k}" for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")}
     versions = list_versions()
     keys |= {f"changes.{kind}" for kind in diff_sets(load_set(versions[0]), load_set(versions[-1]))["changes"]}
@@ -108,7 +123,8 @@ def _only_in(lang: int) -> set[str]:
 
 @pytest.fixture
 def pages(world, catalogue):
-    """Every page of phase 1 with real content, as (browser, path) pairs, and a step with errors."""
+    """Every page with real content, as (browser, path) pairs or (browser, (path, fields, page)) for a page
+    answering a form, and a step with errors."""
     from tests.web.test_vendor_pages import VERSION
     api = world.api
     draft = api.submission(world.product_a, answers={})
@@ -128,7 +144,59 @@ def pages(world, catalogue):
     paths += [(vendor_b, p) for p in (f"/dashboard/submissions/{submitted.id}",
                                       f"/dashboard/submissions/{submitted.id}/probe-runs/new")]
     paths += [(vendor_b, f"/dashboard/probe-runs/{run_id}") for run_id in probe_runs_for(api, submitted)]
-    return paths, vendor_a, draft
+    return paths + _review_pages(world), vendor_a, draft
+
+
+def _review_pages(world) -> list[tuple]:
+    """The pages of phase 2 with real content: a review with a discrepancy, a decision and comments; changes
+    requested and the next revision; a certificate flagged by monitoring; notifications; administration."""
+    api, site = world.api, world.site
+    reviewer_id = site.people["reviewer"].id
+    disc = in_review(world, api.product(world.org_a, "Trình duyệt An Toàn A"))
+    changes = in_review(world, api.product(world.org_b, "Bộ lọc Gia Đình B"), discrepancy=False)
+    cert = approved(world, api.product(world.org_a, "Ứng dụng Bé Ngoan A"))
+    with api.sessions.begin() as session:
+        reviewer = session.get(User, reviewer_id)
+        review.decide_criterion(session, reviewer, session.get(Submission, disc.id), "CF-01", "override", "passed",
+                                "Lời nhắn thử nghiệm số một")
+        review.add_comment(session, reviewer, session.get(Submission, disc.id), "Lời nhắn thử nghiệm số hai", "CF-01")
+        asked = session.get(Submission, changes.id)
+        review.request_changes(session, reviewer, asked, "Lời nhắn thử nghiệm số ba", {"CF-01": "Lời nhắn thử nghiệm số bốn"})
+        draft = assessments.new_draft(session, asked.product, session.get(User, site.people["vendor_b"].id),
+                                      asked.criteria_version, None)
+        draft_id = draft.id
+        row = session.get(Certificate, cert.id)
+        row.flagged_at = utcnow()
+        row.flag_reason = {"probe_run_id": 1, "regressions": [{"criterion_id": "CF-01", "probe_id": "content_filtering",
+                                                               "approved_outcome": "passed", "failures": []}]}
+        session.add(Notification(user_id=reviewer_id, kind="certificate.flagged", object_type="certificate",
+                                 object_id=cert.id, created_at=utcnow(),
+                                 message={"vi": "Lời nhắn thử nghiệm số năm", "en": "Test note number five"}))
+    staff, admin = site.browser("reviewer"), site.browser("admin")
+    vendor_a, vendor_b = site.browser("vendor_a"), site.browser("vendor_b")
+    paths = [(staff, p) for p in (
+        "/review", "/review?status=changes_requested", f"/review/submissions/{disc.id}",
+        f"/review/submissions/{changes.id}", "/dashboard", "/dashboard/certificates",
+        f"/dashboard/certificates/{cert.id}", "/dashboard/notifications", f"/dashboard/submissions/{disc.id}/audit",
+        f"/dashboard/submissions/{changes.id}/audit")]
+    paths += [(vendor_a, p) for p in ("/dashboard/certificates", f"/dashboard/certificates/{cert.id}",
+                                      f"/dashboard/submissions/{disc.id}", "/dashboard/notifications")]
+    paths += [(vendor_b, p) for p in (f"/dashboard/submissions/{changes.id}", f"/dashboard/submissions/{draft_id}",
+                                      f"/dashboard/submissions/{draft_id}/steps/features")]
+    paths += [(admin, p) for p in ("/admin/users", "/admin/users/new", f"/admin/users/{reviewer_id}",
+                                   "/admin/organisations", "/admin/criteria")]
+    # Pages answering a form: results and the domain's refusals, shown where the form was.
+    head, body, _ = cert.credential_jws.split(".")
+    posted = [(site.browser(), "/certificates/verify", {"credential": cert.credential_jws}, "/certificates"),
+              (site.browser(), "/certificates/verify", {"credential": f"{head}.{body}.AAAA"}, "/certificates"),
+              (staff, f"/review/submissions/{disc.id}/take", {}, "/review"),
+              (staff, f"/review/submissions/{disc.id}/criteria/DOC-01", {"decision": "override"}, "/review"),
+              (staff, f"/review/submissions/{disc.id}/decision", {"decision": "reject"}, "/review"),
+              (staff, f"/dashboard/certificates/{cert.id}/status/revoke", {"reason": ""}, "/review"),
+              (admin, "/admin/users", {"email": "x", "password": "y", "role": "admin"}, "/admin/users"),
+              (admin, "/admin/organisations", {"name": "Công ty A", "kind": "vendor"}, "/admin/users"),
+              (vendor_b, f"/dashboard/submissions/{draft_id}/comments", {"body": "x"}, "/dashboard")]
+    return paths + [(browser, (path, data, page)) for browser, path, data, page in posted]
 
 
 def _posted_errors(vendor_a, draft, lang: str) -> str:
@@ -150,15 +218,34 @@ def test_pages_show_no_string_of_the_other_language(pages, lang):
     problems = []
     htmls = []
     for browser, path in paths:
-        response = browser.get(path, params={"lang": lang})
-        assert response.status_code in (200, 404), (path, response.status_code)
+        if isinstance(path, tuple):  # a form sent: (path, fields, the page it is on)
+            browser.client.cookies.set("lang", lang)
+            response = browser.post(path[0], path[1], page=path[2])
+            path = path[0]
+            assert response.status_code in (200, 409, 422), (path, response.status_code)
+        else:
+            response = browser.get(path, params={"lang": lang})
+            assert response.status_code in (200, 404), (path, response.status_code)
         htmls.append((path, response.text))
     htmls.append(("step with errors", _posted_errors(vendor_a, draft, lang)))
     for path, html in htmls:
         assert f'<html lang="{lang}">' in html, path
         page = unescape(html)
         problems += [(path, fragment) for fragment in foreign if fragment in page]
-    assert problems == []
+    assert problems == [], problems
+
+
+def test_every_page_has_one_h1_and_headings_in_order(pages):
+    """WCAG basics the pages share: one h1, and no heading level skipped on the way down."""
+    paths, _, _ = pages
+    for browser, path in paths:
+        if isinstance(path, tuple):
+            html = browser.post(path[0], path[1], page=path[2]).text
+        else:
+            html = browser.get(path).text
+        levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", html)]
+        assert levels.count(1) == 1 and levels[0] == 1, (path, levels)
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (path, levels)
 
 
 def test_language_switch_sets_a_cookie_and_returns(world):
@@ -174,6 +261,17 @@ def test_language_switch_sets_a_cookie_and_returns(world):
     assert '<html lang="vi">' in browser.get("/criteria", params={"lang": "vi"}).text  # ?lang= wins for a request
     assert browser.get("/lang/en", params={"next": "https://evil.example/"}).headers["location"] == "/"
     assert browser.get("/lang/fr").status_code == 404
+
+
+def test_language_switch_on_a_page_answering_a_form(world):
+    """A result or a form sent back with errors has no address of its own: the switch returns to the form's page."""
+    browser = world.site.browser()
+    answer = browser.post("/certificates/verify", {"credential": "a.b.c"}, page="/certificates",
+                          headers={"Referer": "http://testserver/certificates?id=x&lang=vi"})
+    assert answer.status_code == 200 and 'href="/lang/en?next=/certificates%3Fid%3Dx"' in answer.text
+    foreign = browser.post("/certificates/verify", {"credential": "a.b.c"}, page="/certificates",
+                           headers={"Referer": "https://evil.example/certificates"})
+    assert 'href="/lang/en?next=/"' in foreign.text
 
 
 def test_dates_and_numbers_on_pages(catalogue, world):
@@ -199,3 +297,13 @@ def test_templates_have_no_words_of_their_own():
         source = re.sub(r"<!DOCTYPE html>|<[^>]*>|&[a-z]+;", " ", source)  # tags and entities
         words = re.findall(r"[^\W\d_]{2,}", source)
         assert words == [], f"{path.name}: {words}"
+
+
+def test_a_lang_link_keeps_the_language_for_the_forms_that_follow(site):
+    """Arriving by a ?lang=en link, the next pages (a form's answer included) stay in English."""
+    client = site.api.client
+    first = client.get("/certificates?lang=en")
+    assert first.status_code == 200 and '<html lang="en">' in first.text
+    assert client.cookies.get("lang") == "en"
+    after = client.get("/criteria")
+    assert '<html lang="en">' in after.text
