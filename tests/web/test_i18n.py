@@ -307,3 +307,17 @@ def test_a_lang_link_keeps_the_language_for_the_forms_that_follow(site):
     assert client.cookies.get("lang") == "en"
     after = client.get("/criteria")
     assert '<html lang="en">' in after.text
+
+
+def test_the_pager_links_keep_the_filters():
+    """The shared pager macro: previous/next only where they exist, the list's filters kept, HTML-escaped."""
+    from api.web.i18n import Translator
+    from api.web.rendering import _env
+    pager = _env.from_string('{% import "_macros.html" as m with context %}{{ m.pager(page, pages, base) }}')
+    t = Translator("en")
+    middle = pager.render(t=t, page=2, pages=3, base="/review?status=submitted&type=kid_browser&")
+    assert 'href="/review?status=submitted&amp;type=kid_browser&amp;page=1" rel="prev"' in middle
+    assert 'href="/review?status=submitted&amp;type=kid_browser&amp;page=3" rel="next"' in middle
+    first = pager.render(t=t, page=1, pages=3, base="?")
+    assert 'rel="prev"' not in first and 'href="?page=2"' in first
+    assert pager.render(t=t, page=1, pages=1, base="?").strip() == ""
