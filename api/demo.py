@@ -14,7 +14,7 @@ from api.accounts import create_organisation, create_user, find_organisation
 from api.errors import ApiError
 from api.models import Organisation, Product, Submission, User
 from api.settings import Settings
-from checker.criteria import Criterion, list_versions, load_set
+from checker.criteria import Criterion, load_set
 
 DEMO_ACTOR = "demo"  # the audit events of seeding
 DEMO_NOTE = "Dữ liệu mẫu để thử hệ thống, không phải chứng nhận thật / Demo data for trying the system, not a real certificate"

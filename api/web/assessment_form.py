@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 
 from api.web.catalog import CATALOG
 from api.web.i18n import Translator, parse_number
-from checker.assessment import Checker
+from checker.assessment import Checker, checker_for
 from checker.criteria import Criterion, load_vocabulary
 
 NONE_OF_THESE = "__none__"  # the explicit "none of these" box of a multiple choice: an empty list
@@ -346,3 +346,9 @@ def place(errors: list[tuple[str, str]], pointers: dict[str, str]) -> tuple[dict
         elif message not in placed.setdefault(pointers[best], []):
             placed[pointers[best]].append(message)
     return placed, unplaced
+
+
+def first_step_url(submission, done: str | None = None) -> str:
+    """The form's first step for a draft (where a new draft, a renewal or the next revision starts)."""
+    first = steps_for(checker_for(submission.criteria_version, submission.product.product_type))[0]
+    return f"/dashboard/submissions/{submission.id}/steps/{first.id}" + (f"?done={done}" if done else "")

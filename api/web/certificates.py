@@ -26,7 +26,6 @@ from api.web.rendering import WebRoute, redirect, render
 from api.web.review import STAFF
 from api.web.security import PageDB, PostedForm, SignedIn
 from api.web.views import level_title, problem_from_api, problem_from_validation, product_type_title
-from checker.assessment import checker_for
 from reports.badge import render_badge
 
 router = APIRouter(prefix="/dashboard", route_class=WebRoute, include_in_schema=False)
@@ -106,8 +105,7 @@ def renew(request: Request, session: PageDB, user: SignedIn, certificate_id: Cer
         submission = certs.renew(session, user, cert)
     except ApiError as exc:
         return _refused(request, session, user, certificate_id, exc, {}, {"form": "renew"})
-    first = af.steps_for(checker_for(submission.criteria_version, cert.product.product_type))[0]
-    return redirect(f"/dashboard/submissions/{submission.id}/steps/{first.id}?done=renewal_started")
+    return redirect(af.first_step_url(submission, "renewal_started"))
 
 
 @router.post("/certificates/{certificate_id}/status/{action}")

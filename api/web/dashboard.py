@@ -135,8 +135,7 @@ def start_assessment(request: Request, session: PageDB, user: SignedIn, product_
         if exc.status not in (404, 409, 422):
             raise
         return _product_page(request, session, user, product, exc.status, request.state.t.message(exc.detail))
-    first = af.steps_for(checker_for(version, product.product_type))[0]
-    return redirect(f"/dashboard/submissions/{submission.id}/steps/{first.id}")
+    return redirect(af.first_step_url(submission))
 
 
 # --- a self-assessment ---------------------------------------------------------------------

@@ -24,7 +24,6 @@ from api.web.dashboard import _assessment, _overview, _writer
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
 from api.web.views import problem_from_api, problem_from_validation
-from checker.assessment import checker_for
 
 router = APIRouter(prefix="/dashboard", route_class=WebRoute, include_in_schema=False)
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -81,8 +80,7 @@ def next_revision(request: Request, session: PageDB, user: SignedIn, submission_
         draft = assessments.new_draft(session, submission.product, user, submission.criteria_version, None)
     except ApiError as exc:
         return _refused(request, session, user, submission_id, exc, {}, {"form": "next"})
-    first = af.steps_for(checker_for(draft.criteria_version, draft.product.product_type))[0]
-    return redirect(f"/dashboard/submissions/{draft.id}/steps/{first.id}?done=revision_started")
+    return redirect(af.first_step_url(draft, "revision_started"))
 
 
 @router.get("/submissions/{submission_id}/audit")

@@ -13,11 +13,10 @@ from click.testing import CliRunner
 import api.review
 from api.credentials import is_set, verify_credential
 from api.demo import sample_answers
-from api.models import (AuditEvent, Certificate, Notification, ProbeArtifact, ProbeRun, Submission, User,
-                        utcnow)
+from api.models import AuditEvent, Certificate, ProbeArtifact, ProbeRun, Submission, utcnow
 from api.monitoring import check_run, schedule_due
 from api.jobs import JobQueue
-from tests.api.conftest import VERSION, World, unique
+from tests.api.conftest import VERSION, World
 
 TYPE = "filtering_app"
 MANIFEST = {"product_type": TYPE, "start_url": "https://a.example.vn/", "filtering": {"mode": "none"}}
@@ -328,7 +327,7 @@ def test_suspend_reinstate_and_revoke_show_everywhere(world):
     assert _status_bit(world, "suspension", position) and not _status_bit(world, "revocation", position)
     public = api.request("GET", f"/public/certificates/{cert_id}").json()
     assert public["status"] == "suspended"
-    assert api.request("GET", f"/public/products?status=suspended").json()["total"] == 1
+    assert api.request("GET", "/public/products?status=suspended").json()["total"] == 1
     reinstated = api.request("POST", f"/certificates/{cert_id}/reinstate", "admin", json={})
     assert reinstated.json()["status"] == "valid" and not _status_bit(world, "suspension", position)
     assert cert["badge_url"].endswith(f"/badge/{cert_id}.svg")

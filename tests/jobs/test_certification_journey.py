@@ -55,7 +55,7 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
     keys = tmp_path / "keys"
     settings = settings_for(database_url, tmp_path, keys_dir=keys, public_url="https://vcsc.example.vn")
     with running_app(settings) as api:
-        world = people(api)
+        people(api)  # vendors A and B, the club's reviewer and admin, signed in
         product = api.request("POST", "/products", "vendor_a", json={
             "name": "Bảo vệ trẻ em Bé Vui", "product_type": "kid_browser", "url": "https://bevui.example.vn",
             "platforms": ["android", "ios"]}).json()
