@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import audit, reporting
+from api import assessments, audit, reporting
 from api.credentials import (ALG, build_credential, build_status_list_credential, encode_status_list,
                              load_or_create_key, public_jwks, sign_credential, status_of, verify_credential)
 from api.db import lock_for_update
@@ -148,7 +148,7 @@ def clear_flag(session: Session, actor: User, cert: Certificate, comment: str) -
 def renew(session: Session, actor: User, cert: Certificate) -> Submission:
     """A new submission for the certified product, against the newest published criteria version,
     linked to `cert` (answers still valid under that version are carried over)."""
-    from api import assessments  # which builds on this module's neighbours
+    lock_for_update(session, cert)  # a revocation at the same moment is either seen here or waits for us
     if cert.status == "revoked":
         raise conflict("Chứng nhận đã bị thu hồi; hãy nộp bản tự đánh giá mới thay vì gia hạn",
                        "The certificate was revoked; submit a new self-assessment instead of renewing",

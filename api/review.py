@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api import audit, certificates, reporting
-from api.assessments import criteria_set
+from api.assessments import UNDER_REVIEW, criteria_set
 from api.db import lock_for_update
 from api.errors import bilingual, conflict, forbidden, invalid
 from api.models import (Approval, Certificate, Product, ReviewComment, ReviewDecision, Submission, User, utcnow)
@@ -31,8 +31,6 @@ from api.settings import Settings
 
 OPEN = ("draft", "submitted", "in_review", "changes_requested", "resubmitted")
 IN_QUEUE = ("submitted", "resubmitted")
-UNDER_REVIEW = ("submitted", "in_review", "resubmitted")  # no new revision may start meanwhile
-FINAL = ("approved", "rejected", "withdrawn")
 
 # status -> {action: the status it leads to}
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -117,7 +115,7 @@ class QueuePage:
 def queue(session: Session, user: User, *, statuses: list[str] | None, product_type: str | None, page: int,
           per_page: int) -> QueuePage:
     """Submissions waiting for the club, oldest submission first; a reviewer's own organisation is left out."""
-    where = [Submission.status.in_(statuses or list(IN_QUEUE) + ["in_review"]),
+    where = [Submission.status.in_(statuses or list(UNDER_REVIEW)),
              Product.organisation_id != user.organisation_id]
     if product_type:
         where.append(Product.product_type == product_type)

@@ -26,11 +26,6 @@ MEDIA_TYPES = {
 }
 
 
-def _latest_run_inputs(session, submission) -> tuple[list[dict], dict]:
-    """Kept for callers of the old name: see api.reporting.latest_run_inputs."""
-    return reporting.latest_run_inputs(session, submission)
-
-
 @router.get("/submissions/{submission_id}/report",
             responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()},
                              "description": "Báo cáo mức độ phù hợp / The conformance report"}},
