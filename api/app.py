@@ -5,13 +5,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
-from api.credentials import load_or_create_key
-from api.body_limit import BodyLimit
-from api.db import make_engine, session_factory
+from api.core import errors
+from api.domain.credentials import load_or_create_key
+from api.http.body_limit import BodyLimit
+from api.core.db import make_engine, session_factory
 from api.jobs import make_queue
 from api.routes import ROUTERS, public, well_known
-from api.settings import Settings
+from api.core.settings import Settings
 from api.web import mount_web
 from checker.criteria import list_versions, load_set
 

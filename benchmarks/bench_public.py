@@ -2,7 +2,7 @@
 database, beside a bare endpoint of the same app returning a constant, as a ratio measured in the same run.
 
 Set-up: a temporary SQLite database (or `--database-url`, e.g. an empty PostgreSQL database) is migrated with
-`api.db.upgrade` and filled with Core bulk inserts: 200 vendors, 10,000 products with Vietnamese names (search_text
+`api.core.db.upgrade` and filled with Core bulk inserts: 200 vendors, 10,000 products with Vietnamese names (search_text
 folded as Product.refresh_search_text does), one valid certificate each, plus 3% older certificates, revoked,
 expired, or "valid" past their end date. The real app (`create_app`) is served by uvicorn in a subprocess (its own
 interpreter and GIL), one worker, access log off, jobs worker off. `GET /bench/constant`, a sync route like the
@@ -61,9 +61,9 @@ if str(ROOT) not in sys.path:
 
 import sqlalchemy as sa  # noqa: E402
 
-from api.db import make_engine, normalise_url, upgrade  # noqa: E402
-from api.models import Certificate, Organisation, Product, utcnow  # noqa: E402
-from api.search import fold  # noqa: E402
+from api.core.db import make_engine, normalise_url, upgrade  # noqa: E402
+from api.core.models import Certificate, Organisation, Product, utcnow  # noqa: E402
+from api.core.search import fold  # noqa: E402
 from reports.badge import STATUS_WORDS  # noqa: E402
 
 PRODUCT_TYPES = ("filtering_app", "dns_proxy_filter", "kid_browser", "parental_dashboard", "children_platform")
@@ -207,7 +207,7 @@ def serve(args) -> None:
     import uvicorn
 
     from api.app import create_app
-    from api.settings import Settings
+    from api.core.settings import Settings
 
     state = Path(args.state_dir)
     settings = Settings(database_url=args.database_url, jobs_worker=False, keys_dir=state / "keys",

@@ -27,11 +27,13 @@ os.environ.setdefault("VCSC_PROBE_IGNORE_TLS_ERRORS", "1")
 
 import sqlalchemy as sa  # noqa: E402
 
-from api import demo, probe_runs, review  # noqa: E402
+from api.cli import demo
+from api.domain import probe_runs
+from api import review  # noqa: E402
 from api.app import create_app  # noqa: E402
-from api.db import upgrade  # noqa: E402
-from api.models import PROBE_RUN_ACTIVE, Certificate, ProbeRun, Product, Submission, User  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.core.db import upgrade  # noqa: E402
+from api.core.models import PROBE_RUN_ACTIVE, Certificate, ProbeRun, Product, Submission, User  # noqa: E402
+from api.core.settings import Settings  # noqa: E402
 from checker.probes.runner import CHROMIUM_ARGS  # noqa: E402
 
 UNASSESSED = "SafeKid Bảng điều khiển Phụ huynh"  # a demo product without a self-assessment yet

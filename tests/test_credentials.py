@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from jwt.api_jws import PyJWS
 
-from api.cli_cert import cert
-from api.credentials import (build_credential, build_status_list_credential, encode_status_list, is_set,
+from api.cli.cert import cert
+from api.domain.credentials import (build_credential, build_status_list_credential, encode_status_list, is_set,
                              jwk_thumbprint, load_or_create_key, public_jwks, sign_credential, status_of,
                              verify_credential)
 
@@ -289,9 +289,9 @@ def test_the_service_publishes_its_key_and_cli_verifies_with_it(tmp_path):
 
     from api.app import create_app
     from api.cli import main
-    from api.credentials import build_credential, load_key, sign_credential
-    from api.db import upgrade
-    from api.settings import Settings
+    from api.domain.credentials import build_credential, load_key, sign_credential
+    from api.core.db import upgrade
+    from api.core.settings import Settings
 
     url = f"sqlite:///{tmp_path / 'v.db'}"
     upgrade(url)

@@ -14,8 +14,8 @@ import logging
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.models import ProbeRun
-from api.settings import Settings
+from api.core.models import ProbeRun
+from api.core.settings import Settings
 
 log = logging.getLogger("vcsc.jobs")
 
@@ -93,7 +93,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
     import signal
     import threading
 
-    from api.db import make_engine, session_factory
+    from api.core.db import make_engine, session_factory
     from api.jobs.inprocess import InProcessWorker
     if concurrency != 1:
         log.warning("VCSC_JOBS=inprocess runs one probe run at a time; --concurrency ignored")

@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import audit
-from api.models import ProbeArtifact, ProbeRun, Product, utcnow
-from api.settings import Settings
+from api.domain import audit
+from api.core.models import ProbeArtifact, ProbeRun, Product, utcnow
+from api.core.settings import Settings
 from checker.probes.manifest import load_manifest
 from checker.probes.registry import all_probes, get_probe
 from checker.probes.runner import BrowserHost, ProbeSettings, evaluate_artifact, run_probes
@@ -323,7 +323,7 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
     if not recorder.finish("done"):
         return recorder.stopped_by or "lost"
     try:  # a monitoring re-probe of a certified product: look for MUST regressions
-        from api.monitoring import check_run
+        from api.domain.monitoring import check_run
         check_run(sessions, run_id)
     except Exception:
         log.exception("monitoring check of probe run %s", run_id)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.jobs import JobQueue
 from api.jobs.execute import execute_run, next_queued, recover_runs, worker_name
-from api.monitoring import schedule_due
-from api.settings import Settings
+from api.domain.monitoring import schedule_due
+from api.core.settings import Settings
 from checker.probes.runner import BrowserHost, ProbeSettings
 
 log = logging.getLogger("vcsc.jobs")

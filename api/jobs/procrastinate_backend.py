@@ -14,11 +14,11 @@ from procrastinate import exceptions as procrastinate_errors
 from procrastinate.jobs import Status
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import libpq_conninfo
+from api.core.db import libpq_conninfo
 from api.jobs.execute import execute_run, recover_runs, worker_name
 from api.jobs.inprocess import close_quietly
-from api.models import ProbeRun, utcnow
-from api.settings import Settings
+from api.core.models import ProbeRun, utcnow
+from api.core.settings import Settings
 from checker.probes.runner import BrowserHost, ProbeSettings
 
 log = logging.getLogger("vcsc.jobs")
@@ -78,7 +78,7 @@ def make_app(settings: Settings, *, state: WorkerState | None = None, pool_max_s
     async def schedule_monitoring(timestamp: int) -> list[int]:
         if state is None:
             raise RuntimeError("schedule_monitoring runs only in `vcsc worker`")
-        from api.monitoring import schedule_due
+        from api.domain.monitoring import schedule_due
         return await asyncio.to_thread(schedule_due, state.sessions, state.settings, _Deferrer(app))
 
     return app
@@ -88,7 +88,7 @@ def make_app(settings: Settings, *, state: WorkerState | None = None, pool_max_s
 # claim on the probe_runs row is what keeps a run to one worker; the queueing lock keeps one job waiting per run.
 
 class _Deferrer:
-    """The job-queue face `api.monitoring.schedule_due` needs, inside a worker process."""
+    """The job-queue face `api.domain.monitoring.schedule_due` needs, inside a worker process."""
 
     def __init__(self, app: procrastinate.App):
         self.app = app
@@ -142,7 +142,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1, shutdown_timeout: fl
                probe_settings: ProbeSettings | None = None) -> None:
     """Run a Procrastinate worker until SIGINT/SIGTERM (then running probes get `shutdown_timeout` seconds to end,
     after which their runs go back to the queue)."""
-    from api.db import make_engine, session_factory
+    from api.core.db import make_engine, session_factory
 
     engine = make_engine(settings.database_url)
     probe_settings = probe_settings or ProbeSettings.from_env()

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection handed over by api.db (no alembic.ini, no URL here)."""
+"""Alembic environment: runs on the connection handed over by api.core.db (no alembic.ini, no URL here)."""
 from alembic import context
 
-from api.models import Base
+from api.core.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("Chạy migration qua `vcsc db upgrade` / run migrations through `vcsc db upgrade` (api.db.upgrade)")
+    raise RuntimeError("Chạy migration qua `vcsc db upgrade` / run migrations through `vcsc db upgrade` (api.core.db.upgrade)")
 
 context.configure(
     connection=connection,

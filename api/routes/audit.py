@@ -6,10 +6,10 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query
 
-from api.access import load_submission, visible
-from api.auth import DB, CurrentUser
-from api.models import AuditEvent
-from api.schemas import MAX_ID, AuditEventOut
+from api.domain.access import load_submission, visible
+from api.http.auth import DB, CurrentUser
+from api.core.models import AuditEvent
+from api.http.schemas import MAX_ID, AuditEventOut
 
 router = APIRouter(tags=["audit"])
 PAGE_SIZE = 50

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
-from api.accounts import create_organisation, create_user
-from api.auth import DB, CurrentUser, authenticate, drop_expired_tokens, issue_token
-from api.errors import unauthenticated
-from api.schemas import LoginIn, RegisterIn, TokenOut, UserOut
+from api.domain.accounts import create_organisation, create_user
+from api.http.auth import DB, CurrentUser
+from api.domain.identity import authenticate, drop_expired_tokens, issue_token
+from api.core.errors import unauthenticated
+from api.http.schemas import LoginIn, RegisterIn, TokenOut, UserOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from api import certificates as certs
-from api.access import visible
-from api.auth import DB, CurrentUser, Writer, require_roles
-from api.errors import not_found
-from api.models import CERTIFICATE_STATUSES, Certificate, Notification, Product, User, utcnow
-from api.schemas import (MAX_ID, CertificateOut, CertificatePage, CertificateStatusIn, ClearFlagIn, NotificationOut,
+from api.domain import certificates as certs
+from api.domain.access import visible
+from api.http.auth import DB, CurrentUser, Writer, require_roles
+from api.core.errors import not_found
+from api.core.models import CERTIFICATE_STATUSES, Certificate, Notification, Product, User, utcnow
+from api.http.schemas import (MAX_ID, CertificateOut, CertificatePage, CertificateStatusIn, ClearFlagIn, NotificationOut,
                          SubmissionOut)
-from api.settings import Settings
+from api.core.settings import Settings
 
 router = APIRouter(tags=["certificates"])
 Staff = Annotated[User, Depends(require_roles("reviewer", "admin"))]

@@ -5,9 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.assessments import criteria_set
-from api.errors import not_found
-from api.schemas import CriteriaDiffOut, CriteriaSetOut, CriteriaSummaryOut, ProductType, Version
+from api.domain.assessments import criteria_set
+from api.core.errors import not_found
+from api.http.schemas import CriteriaDiffOut, CriteriaSetOut, CriteriaSummaryOut, ProductType, Version
 from checker.assessment import answers_schema
 from checker.criteria import diff_sets, list_versions
 

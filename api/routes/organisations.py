@@ -6,11 +6,11 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path
 
-from api.access import load_organisation, visible
-from api import accounts
-from api.auth import DB, CurrentUser
-from api.models import Organisation
-from api.schemas import MAX_ID, OrganisationOut, OrganisationUpdate
+from api.domain.access import load_organisation, visible
+from api.domain import accounts
+from api.http.auth import DB, CurrentUser
+from api.core.models import Organisation
+from api.http.schemas import MAX_ID, OrganisationOut, OrganisationUpdate
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse
 
-from api import probe_runs
-from api.access import load_probe_run, load_submission
-from api.auth import DB, CurrentUser, Writer
-from api.models import ProbeRun
-from api.schemas import MAX_ID, ProbeId, ProbeRunCreate, ProbeRunFindingsOut, ProbeRunOut, ProbeRunSummary
+from api.domain import probe_runs
+from api.domain.access import load_probe_run, load_submission
+from api.http.auth import DB, CurrentUser, Writer
+from api.core.models import ProbeRun
+from api.http.schemas import MAX_ID, ProbeId, ProbeRunCreate, ProbeRunFindingsOut, ProbeRunOut, ProbeRunSummary
 
 router = APIRouter(tags=["probe runs"])
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -6,13 +6,13 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Response
 
-from api import products
-from api.access import load_organisation, load_product, visible
-from api.auth import DB, CurrentUser, Writer
-from api.errors import bilingual, invalid
-from api.models import Product
-from api.schemas import MAX_ID, ProductIn, ProductOut, ProductUpdate, Text
-from api.search import LIKE_ESCAPE, contains_pattern
+from api.domain import products
+from api.domain.access import load_organisation, load_product, visible
+from api.http.auth import DB, CurrentUser, Writer
+from api.core.errors import bilingual, invalid
+from api.core.models import Product
+from api.http.schemas import MAX_ID, ProductIn, ProductOut, ProductUpdate, Text
+from api.core.search import LIKE_ESCAPE, contains_pattern
 
 router = APIRouter(prefix="/products", tags=["products"])
 ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session, lazyload
 
-from api import certificates as certs
-from api.auth import DB
-from api.errors import bilingual, invalid, not_found
-from api.models import Certificate, Product, effective_status, utcnow
-from api.schemas import (MAX_ID, CertificateLookup, ProductType, PublicCertificate, PublicListing, PublicPage,
+from api.domain import certificates as certs
+from api.http.auth import DB
+from api.core.errors import bilingual, invalid, not_found
+from api.core.models import Certificate, Product, effective_status, utcnow
+from api.http.schemas import (MAX_ID, CertificateLookup, ProductType, PublicCertificate, PublicListing, PublicPage,
                          PublicProduct, Text, VerifyIn, VerifyOut)
 from reports.badge import badge_etag, render_badge
-from api.search import LIKE_ESCAPE, contains_pattern
+from api.core.search import LIKE_ESCAPE, contains_pattern
 
 router = APIRouter(prefix="/public", tags=["public"])
 badge_router = APIRouter(tags=["public"])

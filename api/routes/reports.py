@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from api import reporting
-from api.access import load_submission
-from api.auth import DB, CurrentUser
-from api.schemas import MAX_ID
+from api.domain import reporting
+from api.domain.access import load_submission
+from api.http.auth import DB, CurrentUser
+from api.http.schemas import MAX_ID
 from reports.conformance import report_json
 from reports.earl import render_earl
 from reports.html import render_html

@@ -7,13 +7,13 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api import probe_runs, review
-from api.access import load_submission
-from api.auth import DB, CurrentUser, Writer, require_roles
-from api.errors import conflict
-from api.models import ProbeRun, SUBMISSION_STATUSES, User
+from api.domain import probe_runs, review
+from api.domain.access import load_submission
+from api.http.auth import DB, CurrentUser, Writer, require_roles
+from api.core.errors import conflict
+from api.core.models import ProbeRun, SUBMISSION_STATUSES, User
 from api.routes.probe_runs import _out as probe_run_out
-from api.schemas import (MAX_ID, CommentIn, CommentOut, CriterionDecisionIn, CriterionDecisionOut, CriterionId,
+from api.http.schemas import (MAX_ID, CommentIn, CommentOut, CriterionDecisionIn, CriterionDecisionOut, CriterionId,
                          ProbeRunOut, ProductType, ReviewDecisionIn, ReviewOut, ReviewProbeRunIn, ReviewQueueItem,
                          ReviewQueuePage, WithdrawIn)
 

@@ -6,11 +6,11 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path
 
-from api import assessments, probe_runs
-from api.access import load_product, load_submission
-from api.auth import DB, CurrentUser, Writer
-from api.models import Submission
-from api.schemas import (MAX_ID, AnswersPatch, AnswersReplace, EvaluationOut, SubmissionCreate, SubmissionOut,
+from api.domain import assessments, probe_runs
+from api.domain.access import load_product, load_submission
+from api.http.auth import DB, CurrentUser, Writer
+from api.core.models import Submission
+from api.http.schemas import (MAX_ID, AnswersPatch, AnswersReplace, EvaluationOut, SubmissionCreate, SubmissionOut,
                          SubmissionSummary)
 
 router = APIRouter(tags=["submissions"])

@@ -7,13 +7,14 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request, Response
 
-from api.access import load_organisation, load_user, visible
-from api import accounts
-from api.accounts import create_api_token, create_user, revoke_api_token
-from api.auth import DB, CurrentUser, Writer, verify_password
-from api.errors import ApiError, bilingual, conflict, forbidden, invalid, not_found
-from api.models import Token, User
-from api.schemas import MAX_ID, ApiTokenCreate, ApiTokenCreated, ApiTokenOut, UserCreate, UserOut, UserUpdate
+from api.domain.access import load_organisation, load_user, visible
+from api.domain import accounts
+from api.domain.accounts import create_api_token, create_user, revoke_api_token
+from api.http.auth import DB, CurrentUser, Writer
+from api.domain.identity import verify_password
+from api.core.errors import ApiError, bilingual, conflict, forbidden, invalid, not_found
+from api.core.models import Token, User
+from api.http.schemas import MAX_ID, ApiTokenCreate, ApiTokenCreated, ApiTokenOut, UserCreate, UserOut, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 UserId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from api.credentials import load_or_create_key, public_jwks
+from api.domain.credentials import load_or_create_key, public_jwks
 
 router = APIRouter(tags=["public"])
 

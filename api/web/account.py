@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.auth import authenticate, drop_expired_tokens, issue_token
+from api.domain.identity import authenticate, drop_expired_tokens, issue_token
 from api.web.rendering import WebRoute, redirect, render, safe_next
 from api.web.security import (PageDB, PageUser, PostedForm, SignedIn, clear_session_cookie, set_session_cookie)
 

@@ -2,7 +2,7 @@
 
 Users are created and changed through the API's own route functions (api.routes.users: the same checks, such
 as the role fitting the organisation and an admin not demoting or locking out themself) and organisations
-through api.accounts, so every change is an audit event. Criteria versions are files, shown read-only."""
+through api.domain.accounts, so every change is an audit event. Criteria versions are files, shown read-only."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from pydantic import ValidationError
 
-from api import accounts
-from api.access import load_user
-from api.assessments import current_version
-from api.errors import ApiError, forbidden
-from api.models import ORG_KINDS, ROLES, Organisation, Product, User
+from api.domain import accounts
+from api.domain.access import load_user
+from api.domain.assessments import current_version
+from api.core.errors import ApiError, forbidden
+from api.core.models import ORG_KINDS, ROLES, Organisation, Product, User
 from api.routes.users import add_user, update_user
-from api.schemas import MAX_ID, Email, HttpUrl, Input, Name, UserCreate, UserUpdate
+from api.http.schemas import MAX_ID, Email, HttpUrl, Input, Name, UserCreate, UserUpdate
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
 from api.web.views import problem_from_api, problem_from_validation

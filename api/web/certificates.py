@@ -2,7 +2,7 @@
 
 Vendors see their organisation's certificates (others read as 404): the signed credential to download, the
 badge and its embed code, renewal. Reviewers and admins see all, filter them, suspend, reinstate or revoke
-them with a reason and clear a monitoring flag. Everything goes through api.certificates (the API's rules and
+them with a reason and clear a monitoring flag. Everything goes through api.domain.certificates (the API's rules and
 audit events); the list is the API's own query (api.routes.certificates.list_certificates)."""
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from api import certificates as certs
-from api.errors import ApiError, forbidden, not_found
-from api.models import CERTIFICATE_STATUSES, Certificate, Notification, User, utcnow
+from api.domain import certificates as certs
+from api.core.errors import ApiError, forbidden, not_found
+from api.core.models import CERTIFICATE_STATUSES, Certificate, Notification, User, utcnow
 from api.routes.certificates import certificate_out, list_certificates
-from api.schemas import MAX_ID, CertificateStatusIn, ClearFlagIn
+from api.http.schemas import MAX_ID, CertificateStatusIn, ClearFlagIn
 from api.web import assessment_form as af
 from api.web.dashboard import WRITERS, _probe_title, _writer
 from api.web.public import CERTIFICATE_ID

@@ -11,13 +11,13 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api import assessments, probe_runs, products, review
-from api.access import load_organisation, load_probe_run, load_product, load_submission, visible
-from api.errors import ApiError, forbidden
-from api.models import (PLATFORMS, PROBE_RUN_ACTIVE, Certificate, Notification, Organisation, ProbeRun, Product,
+from api.domain import assessments, probe_runs, products, review
+from api.domain.access import load_organisation, load_probe_run, load_product, load_submission, visible
+from api.core.errors import ApiError, forbidden
+from api.core.models import (PLATFORMS, PROBE_RUN_ACTIVE, Certificate, Notification, Organisation, ProbeRun, Product,
                         Submission, User, utcnow)
 from api.routes.reports import get_report
-from api.schemas import MAX_ID, ProbeRunCreate, ProductIn
+from api.http.schemas import MAX_ID, ProbeRunCreate, ProductIn
 from api.web import assessment_form as af
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
@@ -29,7 +29,7 @@ from checker.probes.registry import all_probes
 
 router = APIRouter(prefix="/dashboard", route_class=WebRoute, include_in_schema=False)
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITERS = ("vendor", "admin")  # as api.auth.Writer: reviewers only read
+WRITERS = ("vendor", "admin")  # as api.http.auth.Writer: reviewers only read
 # The report is a complete document of its own with an inline style sheet.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; " \
              "form-action 'none'; frame-ancestors 'self'"
@@ -240,7 +240,7 @@ def step_page(request: Request, session: PageDB, user: SignedIn, submission_id: 
 @router.post("/submissions/{submission_id}/steps/{group}")
 def save_step(request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId,
               group: Annotated[str, Path(max_length=40)], form: PostedForm):
-    """Save this group's answers into the draft (api.assessments.merge_answers); errors show at their field."""
+    """Save this group's answers into the draft (api.domain.assessments.merge_answers); errors show at their field."""
     _writer(user)
     t = request.state.t
     submission, checker, steps = _assessment(session, user, submission_id, write=True)

@@ -18,7 +18,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 # The club works in Vietnam: times are shown in Vietnamese time, whatever the language.
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _INDEX = {lang: i for i, lang in enumerate(LANGS)}
-# The generic Vietnamese lead that api.assessments puts before jsonschema's English messages.
+# The generic Vietnamese lead that api.domain.assessments puts before jsonschema's English messages.
 _GENERIC_LEADS = ("Câu trả lời không đúng lược đồ", "Không đúng lược đồ manifest")
 
 

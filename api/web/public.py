@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Query, Request
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
-from api import certificates as certs
-from api.errors import ApiError
-from api.models import Certificate, Submission
+from api.domain import certificates as certs
+from api.core.errors import ApiError
+from api.core.models import Certificate, Submission
 from api.routes.public import get_certified, list_certified, verify_certificate
-from api.schemas import MAX_ID, PRODUCT_TYPES, Text, text_problem
+from api.http.schemas import MAX_ID, PRODUCT_TYPES, Text, text_problem
 from api.web.i18n import LANGS
 from api.web.rendering import LANG_COOKIE, WebRoute, redirect, render, safe_next
 from api.web.security import PageDB, PageUser, PostedForm
@@ -24,7 +24,7 @@ from reports.badge import render_badge
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PER_PAGE = 20
 CERTIFICATE_ID = r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"  # the API's pattern for certificate numbers
-MAX_CREDENTIAL = 50_000  # characters of a signed credential, as api.schemas.VerifyIn
+MAX_CREDENTIAL = 50_000  # characters of a signed credential, as api.http.schemas.VerifyIn
 # A form's "any type" option sends type= (empty).
 TypeFilter = Annotated[Literal[(*PRODUCT_TYPES, "")] | None, Query()]  # type: ignore[valid-type]
 
@@ -78,7 +78,7 @@ def _credential_text(form) -> tuple[str, str | None]:
 @router.post("/certificates/verify")
 def verify_credential(request: Request, session: PageDB, user: PageUser, form: PostedForm):
     """Check a signed certificate someone was given: its signature, validity and current status in the
-    registry (api.certificates.verify, as POST /api/v1/public/verify)."""
+    registry (api.domain.certificates.verify, as POST /api/v1/public/verify)."""
     t = request.state.t
     text, problem = _credential_text(form)
     if problem is None and not text:

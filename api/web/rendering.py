@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response
 
-from api.errors import ApiError
+from api.core.errors import ApiError
 from api.web import charts, views
 from api.web.catalog import CATALOG
 from api.web.i18n import DEFAULT_LANG, LANGUAGE_NAMES, LANGS, Translator, choose_lang

@@ -2,7 +2,7 @@
 report with discrepancies first, the vendor's answers, the probe findings with their evidence, a decision per
 criterion, re-running probes, the decision, and notes to the vendor.
 
-Every action goes through api.review (the API's functions), so the rules, the refusals (403, 409 with the
+Every action goes through api.domain.review (the API's functions), so the rules, the refusals (403, 409 with the
 actions allowed now, 422 with pointers) and the audit events are the same; refusals are shown on the page."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
 
-from api import probe_runs, reporting, review
-from api.access import load_submission
-from api.errors import ApiError, forbidden
-from api.models import ProbeRun, Submission, User
+from api.domain import probe_runs, reporting, review
+from api.domain.access import load_submission
+from api.core.errors import ApiError, forbidden
+from api.core.models import ProbeRun, Submission, User
 from api.routes.review import rerun_probes
-from api.schemas import MAX_ID, CommentIn, CriterionDecisionIn, ReviewDecisionIn, ReviewProbeRunIn
+from api.http.schemas import MAX_ID, CommentIn, CriterionDecisionIn, ReviewDecisionIn, ReviewProbeRunIn
 from api.web.public import TypeFilter
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn

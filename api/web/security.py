@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.auth import TOKEN_PREFIX, token_digest
-from api.models import Token, User, utcnow
+from api.domain.identity import TOKEN_PREFIX, token_digest
+from api.core.models import Token, User, utcnow
 
 SESSION_COOKIE = "vcsc_session"
 ANON_COOKIE = "vcsc_csrf"  # the nonce behind the sign-in form's CSRF token, before there is a session
@@ -38,7 +38,7 @@ class CsrfRefused(Exception):
 # --- one transaction per page ---------------------------------------------------------------
 
 def page_session(request: Request) -> Iterator[Session]:
-    """api.db.get_session's rule, one transaction per request, plus: a page answered with an error
+    """api.core.db.get_session's rule, one transaction per request, plus: a page answered with an error
     (status 400 or more, set by the web route after catching the error) is rolled back too."""
     with request.app.state.sessions() as session:
         try:
@@ -64,7 +64,7 @@ def session_secret(request: Request) -> str | None:
 
 def page_user(request: Request, session: PageDB) -> User | None:
     """The user of the session cookie: a session token that exists, has not expired and whose user is
-    active (api.auth.current_user's rules); None for everyone else."""
+    active (api.http.auth.current_user's rules); None for everyone else."""
     request.state.user = request.state.token = None
     secret = session_secret(request)
     if secret is None:

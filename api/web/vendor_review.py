@@ -1,8 +1,8 @@
 """The vendor's side of a review, on the submission page: answering the reviewers, withdrawing, and starting the
 next revision after changes were requested; and the audit trail of a submission, for whoever may read it.
 
-As in the API: comments go through api.review.add_comment, withdrawal through api.review.withdraw, the next
-revision through api.assessments.new_draft; refusals (409, 422) are shown on the submission page."""
+As in the API: comments go through api.domain.review.add_comment, withdrawal through api.domain.review.withdraw, the next
+revision through api.domain.assessments.new_draft; refusals (409, 422) are shown on the submission page."""
 from __future__ import annotations
 
 import json
@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
 
-from api import assessments, review
-from api.access import load_submission
-from api.errors import ApiError
-from api.models import AuditEvent
+from api.domain import assessments, review
+from api.domain.access import load_submission
+from api.core.errors import ApiError
+from api.core.models import AuditEvent
 from api.routes.audit import PAGE_SIZE
-from api.schemas import MAX_ID, CommentIn, WithdrawIn
+from api.http.schemas import MAX_ID, CommentIn, WithdrawIn
 from api.web import assessment_form as af
 from api.web.catalog import CATALOG
 from api.web.dashboard import _assessment, _overview, _writer

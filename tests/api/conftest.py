@@ -15,13 +15,13 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-import api.auth
+import api.domain.identity
 from api.app import create_app
-from api.auth import issue_token
-from api.db import upgrade
-from api.demo import sample_answers
-from api.models import Certificate, Organisation, Product, Submission, User, utcnow
-from api.settings import Settings
+from api.domain.identity import issue_token
+from api.core.db import upgrade
+from api.cli.demo import sample_answers
+from api.core.models import Certificate, Organisation, Product, Submission, User, utcnow
+from api.core.settings import Settings
 from checker.assessment import checker_for
 
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -33,10 +33,10 @@ ROLES = ("anonymous", "vendor_a", "vendor_b", "reviewer", "admin")
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing():
     """Argon2 with minimal cost: the tests hash hundreds of passwords; production keeps the defaults."""
-    original = api.auth._hasher
-    api.auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    original = api.domain.identity._hasher
+    api.domain.identity._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
-    api.auth._hasher = original
+    api.domain.identity._hasher = original
 
 
 _serial = itertools.count(1)
@@ -128,7 +128,7 @@ _hash_cache: dict[str, str] = {}
 
 def _password_hash() -> str:
     if "hash" not in _hash_cache:
-        _hash_cache["hash"] = api.auth.hash_password(PASSWORD)
+        _hash_cache["hash"] = api.domain.identity.hash_password(PASSWORD)
     return _hash_cache["hash"]
 
 

@@ -10,9 +10,9 @@ from typing import Callable
 
 import pytest
 
-from api.auth import issue_token
-from api.demo import sample_answers
-from api.models import (Certificate, Notification, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User,
+from api.domain.identity import issue_token
+from api.cli.demo import sample_answers
+from api.core.models import (Certificate, Notification, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User,
                         utcnow)
 from checker.assessment import checker_for
 from tests.api.conftest import PASSWORD, VERSION, World, unique

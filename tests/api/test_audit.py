@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-import api.audit
-from api import accounts
-from api.audit import GENESIS, HASH_MISMATCH, PREV_MISMATCH, record, verify_chain
-from api.cli_service import audit as audit_cli
-from api.demo import sample_answers
-from api.errors import ApiError
-from api.models import AuditEvent, User
+import api.domain.audit
+from api.domain import accounts
+from api.domain.audit import GENESIS, HASH_MISMATCH, PREV_MISMATCH, record, verify_chain
+from api.cli.service import audit as audit_cli
+from api.cli.demo import sample_answers
+from api.core.errors import ApiError
+from api.core.models import AuditEvent, User
 from tests.api.conftest import PASSWORD, VERSION, World
 from tests.api.test_access import PROBE_MANIFEST
 
@@ -188,13 +188,13 @@ def test_verify_finds_the_first_broken_link(world, database_url, monkeypatch, ta
 
 def test_concurrent_appends_keep_one_chain(api_client, monkeypatch):
     threads_n, per_thread = 6, 8
-    real_now = api.audit.utcnow
+    real_now = api.domain.audit.utcnow
 
     def slow_now():  # widen the window between reading the last hash and inserting the next event
         time.sleep(0.002)
         return real_now()
 
-    monkeypatch.setattr(api.audit, "utcnow", slow_now)
+    monkeypatch.setattr(api.domain.audit, "utcnow", slow_now)
     start, errors = threading.Barrier(threads_n), []
 
     def append(n: int) -> None:
@@ -219,7 +219,7 @@ def test_concurrent_appends_keep_one_chain(api_client, monkeypatch):
 
 
 def test_cli_user_creation_is_recorded_with_the_cli_actor(api_client, database_url, monkeypatch):
-    from api.cli_service import users
+    from api.cli.service import users
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("VCSC_PASSWORD", "mat-khau-dai-123")
     made = CliRunner().invoke(users, ["create", "--email", "qt@vcsc.example.vn", "--name", "Quản trị", "--role",

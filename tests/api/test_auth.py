@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from api.models import Organisation, Token, User, utcnow
+from api.core.models import Organisation, Token, User, utcnow
 from tests.api.conftest import PASSWORD
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.models import Organisation, Product, Submission, User
+from api.core.models import Organisation, Product, Submission, User
 from tests.api.conftest import PASSWORD, VERSION
 
 JSON = {"content-type": "application/json"}

@@ -20,10 +20,10 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                status_code_conformance)
 
 from api.app import create_app
-from api.auth import issue_token
-from api.db import upgrade
-from api.models import ProbeArtifact, ProbeRun, User, utcnow
-from api.settings import Settings
+from api.domain.identity import issue_token
+from api.core.db import upgrade
+from api.core.models import ProbeArtifact, ProbeRun, User, utcnow
+from api.core.settings import Settings
 from tests.api.conftest import Api, TestClient
 
 ROLES = ("anonymous", "vendor", "reviewer")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.demo import sample_answer
+from api.cli.demo import sample_answer
 from checker.criteria import load_set
 from tests.api.conftest import PASSWORD, VERSION
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.search import contains_pattern, fold
+from api.core.search import contains_pattern, fold
 
 PUBLIC_PRODUCT_KEYS = {"id", "name", "vendor", "product_type", "url", "platforms", "certificate"}
 PUBLIC_CERT_KEYS = {"id", "level", "criteria_version", "status", "issued_at", "valid_until", "note"}

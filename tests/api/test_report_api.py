@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from api.models import ProbeArtifact, ProbeRun, utcnow
+from api.core.models import ProbeArtifact, ProbeRun, utcnow
 from tests.api.conftest import API
 
 RUN = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "probe-run-funzone.json").read_text(encoding="utf-8"))

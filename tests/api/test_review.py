@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-import api.review
-from api.credentials import is_set, verify_credential
-from api.demo import sample_answers
-from api.models import AuditEvent, Certificate, ProbeArtifact, ProbeRun, Submission, utcnow
-from api.monitoring import check_run, schedule_due
+import api.domain.review
+from api.domain.credentials import is_set, verify_credential
+from api.cli.demo import sample_answers
+from api.core.models import AuditEvent, Certificate, ProbeArtifact, ProbeRun, Submission, utcnow
+from api.domain.monitoring import check_run, schedule_due
 from api.jobs import JobQueue
 from tests.api.conftest import VERSION, World
 
@@ -239,12 +239,12 @@ def _race(calls, delay_target=None, monkeypatch=None):
 @pytest.fixture
 def slow_reports(monkeypatch):
     """Widen the window between reading a submission and changing it, as a busy server would."""
-    real = api.review.reporting.submission_report
+    real = api.domain.review.reporting.submission_report
 
     def slow(session, submission):
         time.sleep(0.05)
         return real(session, submission)
-    monkeypatch.setattr(api.review.reporting, "submission_report", slow)
+    monkeypatch.setattr(api.domain.review.reporting, "submission_report", slow)
 
 
 def test_simultaneous_approvals_issue_exactly_one_certificate(world, slow_reports):
@@ -356,7 +356,7 @@ def test_expiry_by_date_and_renewal_against_the_current_version(world):
     renewal = api.request("POST", f"/certificates/{cert_id}/renew", "vendor_a")
     assert renewal.status_code == 201, renewal.text
     draft = renewal.json()
-    from api.assessments import current_version
+    from api.domain.assessments import current_version
     assert draft["criteria_version"] == current_version() != VERSION
     assert draft["renews_certificate_id"] == cert_id and draft["product_id"] == product_id
     assert draft["answers"]  # answers still valid under the new version are carried over
@@ -441,7 +441,7 @@ def test_monitoring_flags_a_must_regression_and_notifies_reviewers_without_revok
 
 
 def test_monitoring_off_and_cli_tick(world, database_url, monkeypatch):
-    from api.cli_service import monitor
+    from api.cli.service import monitor
     api = world.api
     cert_id = certified(world)
     with api.sessions.begin() as session:

@@ -6,11 +6,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
-from api.cli_service import db, demo, users
-from api.db import current_revision, head_revision, make_engine, upgrade
-from api.demo import latest_published_version, sample_answers
-from api.models import Base, Certificate, Organisation, Product, Submission, User
-from api.settings import Settings
+from api.cli.service import db, demo, users
+from api.core.db import current_revision, head_revision, make_engine, upgrade
+from api.cli.demo import latest_published_version, sample_answers
+from api.core.models import Base, Certificate, Organisation, Product, Submission, User
+from api.core.settings import Settings
 from checker.assessment import checker_for
 from checker.criteria import list_versions, load_vocabulary
 

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from api.app import create_app
-from api.db import upgrade
-from api.models import ProbeArtifact, ProbeRun
-from api.settings import Settings
+from api.core.db import upgrade
+from api.core.models import ProbeArtifact, ProbeRun
+from api.core.settings import Settings
 from tests.api.conftest import Api, TestClient, World
 
 # The demo products listen on loopback with a self-signed certificate; workers started as subprocesses inherit these.

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 import demo_products
 from api.cli import main as vcsc
-from api.demo import sample_answers
-from api.models import AuditEvent
+from api.cli.demo import sample_answers
+from api.core.models import AuditEvent
 from tests.api.test_audit import _allow_tampering
 from tests.jobs.conftest import FINAL, VERSION, people, running_app, settings_for, upgrade, wait_until
 

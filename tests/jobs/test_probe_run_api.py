@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.models import ProbeRun
+from api.core.models import ProbeRun
 from checker.probes import runner
 from tests.jobs.conftest import (FINAL, VERSION, artifacts, people, product_for, running_app, settings_for, upgrade,
                                  wait_until, without_signup)
@@ -89,7 +89,7 @@ def test_restart_resumes_only_the_missing_probes(tmp_path, monkeypatch, safekid)
     upgrade(database_url)
     from datetime import timedelta
 
-    from api.models import ProbeArtifact, utcnow
+    from api.core.models import ProbeArtifact, utcnow
     with running_app(settings_for(database_url, tmp_path, jobs_worker=False)) as api:
         world = people(api)
         manifest = without_signup(safekid.manifest())

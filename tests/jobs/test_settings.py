@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from api.app import create_app
-from api.cli_service import db as db_command, worker as worker_command
-from api.db import libpq_conninfo
+from api.cli.service import db as db_command, worker as worker_command
+from api.core.db import libpq_conninfo
 from api.jobs import JobsConfigError
 from api.jobs.execute import storable
-from api.settings import Settings
+from api.core.settings import Settings
 
 
 def test_procrastinate_needs_postgresql(tmp_path, monkeypatch):

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from api.cli_service import db as db_command
-from api.db import make_engine, session_factory
-from api.models import ProbeRun, utcnow
+from api.cli.service import db as db_command
+from api.core.db import make_engine, session_factory
+from api.core.models import ProbeRun, utcnow
 from tests.jobs.conftest import (REPO, VERSION, artifacts, people, product_for, running_app, settings_for, upgrade, wait_final,
                                  wait_until, without_signup, worker_command, worker_env)
 

@@ -16,11 +16,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette.testclient still wraps httpx; the deprecation is upstream's
     from fastapi.testclient import TestClient
 
-from api import review
+from api.domain import review
 from api.app import create_app
-from api.db import upgrade
-from api.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User, utcnow
-from api.settings import Settings
+from api.core.db import upgrade
+from api.core.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User, utcnow
+from api.core.settings import Settings
 from tests.api.conftest import PASSWORD, Api, cheap_password_hashing  # noqa: F401 (fixture re-exported)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

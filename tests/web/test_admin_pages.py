@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from api.models import AuditEvent, Organisation, User
+from api.core.models import AuditEvent, Organisation, User
 from tests.web.conftest import text_of
 
 NEW_USER = "/admin/users/new"

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from api.app import create_app
-from api.db import upgrade
-from api.demo import sample_answers, seed
-from api.models import Product, Submission
-from api.settings import Settings
+from api.core.db import upgrade
+from api.cli.demo import sample_answers, seed
+from api.core.models import Product, Submission
+from api.core.settings import Settings
 from checker.probes.runner import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow

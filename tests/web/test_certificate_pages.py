@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from api.models import AuditEvent, Certificate, Notification, Submission, utcnow
+from api.core.models import AuditEvent, Certificate, Notification, Submission, utcnow
 from tests.web.conftest import approved, text_of
 
 

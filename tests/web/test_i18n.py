@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from api import assessments, review
-from api.certificates import TRANSITIONS as CERT_TRANSITIONS
-from api.models import (CERTIFICATE_STATUSES, COMMENT_KINDS, ORG_KINDS, PLATFORMS, PROBE_RUN_PURPOSES,
+from api.domain import assessments, review
+from api.domain.certificates import TRANSITIONS as CERT_TRANSITIONS
+from api.core.models import (CERTIFICATE_STATUSES, COMMENT_KINDS, ORG_KINDS, PLATFORMS, PROBE_RUN_PURPOSES,
                         PROBE_RUN_STATUSES, REVIEW_DECISIONS, ROLES, SUBMISSION_STATUSES, Certificate, Notification,
                         Submission, User, utcnow)
-from api.review import TRANSITIONS
+from api.domain.review import TRANSITIONS
 from api.web.catalog import CATALOG
 from api.web.i18n import Translator, parse_number
 from checker.assessment import OUTCOMES

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from api.models import AuditEvent, Certificate, ProbeRun, ReviewComment, ReviewDecision, Submission, utcnow
+from api.core.models import AuditEvent, Certificate, ProbeRun, ReviewComment, ReviewDecision, Submission, utcnow
 from tests.web.conftest import PNG, REVIEW_VERSION, SHOT, in_review, text_of
 
 

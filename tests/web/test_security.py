@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from api.auth import issue_token
-from api.models import Product, Token, User
+from api.domain.identity import issue_token
+from api.core.models import Product, Token, User
 from api.web.security import SESSION_COOKIE
 from tests.web.conftest import PASSWORD, csrf_of
 

@@ -8,8 +8,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from api.demo import sample_answers
-from api.models import AuditEvent, ProbeRun, Product, Submission
+from api.cli.demo import sample_answers
+from api.core.models import AuditEvent, ProbeRun, Product, Submission
 from tests.web.conftest import probe_runs_for, text_of
 
 VERSION = "vcsc-2025.1"

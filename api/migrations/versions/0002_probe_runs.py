@@ -13,7 +13,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-# Frozen copies of the column types: a migration must not change when api.models does.
+# Frozen copies of the column types: a migration must not change when api.core.models does.
 Timestamp = sa.DateTime(timezone=True)
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 

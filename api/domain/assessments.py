@@ -6,11 +6,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import audit
-from api.audit import Actor
-from api.errors import ApiError, bilingual, conflict, invalid, not_found
-from api.models import Product, Submission, User, utcnow
-from api.schemas import json_problems
+from api.domain import audit
+from api.domain.audit import Actor
+from api.core.errors import ApiError, bilingual, conflict, invalid, not_found
+from api.core.models import Product, Submission, User, utcnow
+from api.http.schemas import json_problems
 from checker.assessment import Checker, Issue, checker_for
 from checker.criteria import CriteriaSet, list_versions, load_set
 
@@ -117,7 +117,7 @@ def _record_answers(session: Session, actor: Actor, submission: Submission, acti
 
 def _editable(submission: Submission, version: str | None) -> None:
     if submission.status != "draft":
-        from api.review import allowed_actions  # api.review builds on this module
+        from api.domain.review import allowed_actions  # api.domain.review builds on this module
         raise conflict("Bản tự đánh giá đã nộp không thể thay đổi; hãy tạo bản nháp mới",
                        "A submitted self-assessment cannot change; create a new draft",
                        submission_status=submission.status, allowed=allowed_actions(submission.status))

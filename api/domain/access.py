@@ -6,8 +6,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.errors import forbidden, not_found
-from api.models import Organisation, ProbeRun, Product, Submission, User
+from api.core.errors import forbidden, not_found
+from api.core.models import Organisation, ProbeRun, Product, Submission, User
 
 T = TypeVar("T")
 

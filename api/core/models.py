@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from api.search import fold
+from api.core.search import fold
 
 ORG_KINDS = ("vendor", "club")
 ROLES = ("vendor", "reviewer", "admin")
 TOKEN_KINDS = ("session", "api")
-# The review life cycle (api.review holds the transitions): a revision sent back with "changes_requested"
+# The review life cycle (api.domain.review holds the transitions): a revision sent back with "changes_requested"
 # is followed by a new revision that is "resubmitted"; approved, rejected and withdrawn are final.
 SUBMISSION_STATUSES = ("draft", "submitted", "in_review", "changes_requested", "resubmitted", "approved", "rejected",
                        "withdrawn")
@@ -329,12 +329,12 @@ class ProbeArtifact(Base):
 
 
 class AuditEvent(Base):
-    """One recorded state change. Append-only and hash-chained: see api.audit (no update or delete paths;
+    """One recorded state change. Append-only and hash-chained: see api.domain.audit (no update or delete paths;
     database triggers refuse both). No foreign keys: events outlive the objects and people they name."""
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # set by api.audit.record: the order
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # set by api.domain.audit.record: the order
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_user_id: Mapped[int | None] = mapped_column()
     actor_label: Mapped[str] = mapped_column(sa.String(254))

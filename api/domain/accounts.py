@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from datetime import timedelta
 
-from api import audit
-from api.audit import Actor
-from api.auth import hash_password, issue_token
-from api.errors import bilingual, conflict, invalid
-from api.models import Organisation, Token, User
+from api.domain import audit
+from api.domain.audit import Actor
+from api.domain.identity import hash_password, issue_token
+from api.core.errors import bilingual, conflict, invalid
+from api.core.models import Organisation, Token, User
 
 ORG_FIELDS = ("name", "kind", "contact_email", "website")
 USER_FIELDS = ("email", "name", "role", "active", "organisation_id")  # never the password hash

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.models import AuditEvent, User, utcnow
+from api.core.models import AuditEvent, User, utcnow
 
 GENESIS = "0" * 64
 # Any constant: the transaction-level advisory lock that serialises appends on PostgreSQL ("VCSC" "AUDT").

@@ -1,29 +1,20 @@
-"""Who is calling: argon2 password hashes, opaque bearer tokens (stored as sha256) and role guards."""
+"""Who someone is: argon2 password hashes, authentication without a timing oracle, opaque tokens (stored as sha256)."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
 from functools import lru_cache
-from typing import Annotated
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.db import get_session
-from api.errors import forbidden, unauthenticated
-from api.models import Token, User, utcnow
+from api.core.models import Token, User, utcnow
 
 TOKEN_PREFIX = "vcsc_"  # recognisable by secret scanners
 _hasher = PasswordHasher()
-
-DB = Annotated[Session, Depends(get_session, scope="function")]
-bearer = HTTPBearer(auto_error=False, description="Mã truy cập / access token from POST /api/v1/auth/token "
-                                                   "or /api/v1/users/me/tokens")
 
 
 def hash_password(password: str) -> str:
@@ -72,30 +63,3 @@ def issue_token(session: Session, user: User, kind: str, ttl: timedelta, name: s
 
 def drop_expired_tokens(session: Session, user: User) -> None:
     session.execute(sa.delete(Token).where(Token.user_id == user.id, Token.expires_at <= utcnow()))
-
-
-def current_user(request: Request, session: DB,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
-    """The user owning a valid, unexpired bearer token; 401 otherwise."""
-    if credentials is None or not credentials.credentials.startswith(TOKEN_PREFIX):
-        raise unauthenticated()
-    token = session.scalar(sa.select(Token).where(Token.token_hash == token_digest(credentials.credentials)))
-    if token is None or token.expires_at <= utcnow() or not token.user.active:
-        raise unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn", "The token is invalid or has expired")
-    request.state.token = token
-    return token.user
-
-
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def require_roles(*roles: str):
-    """A dependency admitting only users with one of `roles` (403 for the others)."""
-    def guard(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise forbidden()
-        return user
-    return guard
-
-
-Writer = Annotated[User, Depends(require_roles("vendor", "admin"))]  # reviewers only read

@@ -6,10 +6,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import audit
-from api.audit import Actor
-from api.errors import conflict
-from api.models import Certificate, Organisation, Product, Submission
+from api.domain import audit
+from api.domain.audit import Actor
+from api.core.errors import conflict
+from api.core.models import Certificate, Organisation, Product, Submission
 
 FIELDS = ("name", "product_type", "url", "platforms")
 

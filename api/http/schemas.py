@@ -8,8 +8,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from api.errors import CUSTOM_ERROR_TYPE, bilingual, body_pointer
-from api.models import ORG_KINDS, PLATFORMS, PROBE_RUN_STATUSES, ROLES, SUBMISSION_STATUSES
+from api.core.errors import CUSTOM_ERROR_TYPE, bilingual, body_pointer
+from api.core.models import ORG_KINDS, PLATFORMS, PROBE_RUN_STATUSES, ROLES, SUBMISSION_STATUSES
 from checker.assessment import OUTCOMES
 from checker.criteria import load_vocabulary
 from checker.probes.registry import all_probes

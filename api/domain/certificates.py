@@ -2,7 +2,7 @@
 (with a reason), expired by date, renewed by a new submission, published through bitstring status lists,
 and verified for anyone who holds one.
 
-Status changes lock the certificate row (`api.db.lock_for_update`); issuance takes the audit chain's lock
+Status changes lock the certificate row (`api.core.db.lock_for_update`); issuance takes the audit chain's lock
 first, so numbers and status-list positions are handed out one at a time on both back ends.
 """
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import assessments, audit, reporting
-from api.credentials import (ALG, build_credential, build_status_list_credential, encode_status_list,
+from api.domain import assessments, audit, reporting
+from api.domain.credentials import (ALG, build_credential, build_status_list_credential, encode_status_list,
                              load_or_create_key, public_jwks, sign_credential, status_of, verify_credential)
-from api.db import lock_for_update
-from api.errors import bilingual, conflict, invalid, not_found
-from api.models import Certificate, Submission, User, utcnow
-from api.settings import Settings
+from api.core.db import lock_for_update
+from api.core.errors import bilingual, conflict, invalid, not_found
+from api.core.models import Certificate, Submission, User, utcnow
+from api.core.settings import Settings
 from checker.criteria import load_set
 from reports.badge import STATUS_WORDS
 

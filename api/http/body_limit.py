@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import bilingual, problem_response
+from api.core.errors import bilingual, problem_response
 
 
 class BodyLimit:

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import audit
+from api.domain import audit
 from api.jobs.execute import probe_ids_of
-from api.models import Certificate, Notification, ProbeArtifact, ProbeRun, User, utcnow
-from api.settings import Settings
+from api.core.models import Certificate, Notification, ProbeArtifact, ProbeRun, User, utcnow
+from api.core.settings import Settings
 from checker.criteria import load_set
 
 log = logging.getLogger("vcsc.monitoring")

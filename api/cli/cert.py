@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from api.credentials import SigningKeyError, is_set, load_key, public_jwks, status_of, verify_credential
+from api.domain.credentials import SigningKeyError, is_set, load_key, public_jwks, status_of, verify_credential
 
 PURPOSE_STATUS = {"revocation": ("revoked", "đã thu hồi / revoked"),
                   "suspension": ("suspended", "tạm đình chỉ / suspended")}

@@ -11,7 +11,7 @@ States and who moves them (anything else is a 409 that lists what is allowed now
 After "changes requested" the vendor makes the next revision (a new draft, answers copied) and submits
 it: that revision is "resubmitted" and goes back to the queue. Approved, rejected and withdrawn are final.
 
-Every change locks the submission row first and re-reads it (`api.db.lock_for_update`), so two reviewers
+Every change locks the submission row first and re-reads it (`api.core.db.lock_for_update`), so two reviewers
 acting at once are serialised: one wins, the other sees the new state and gets 409.
 """
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import audit, certificates, reporting
-from api.assessments import UNDER_REVIEW, criteria_set
-from api.db import lock_for_update
-from api.errors import bilingual, conflict, forbidden, invalid
-from api.models import (Approval, Certificate, Product, ReviewComment, ReviewDecision, Submission, User, utcnow)
-from api.settings import Settings
+from api.domain import audit, certificates, reporting
+from api.domain.assessments import UNDER_REVIEW, criteria_set
+from api.core.db import lock_for_update
+from api.core.errors import bilingual, conflict, forbidden, invalid
+from api.core.models import (Approval, Certificate, Product, ReviewComment, ReviewDecision, Submission, User, utcnow)
+from api.core.settings import Settings
 
 OPEN = ("draft", "submitted", "in_review", "changes_requested", "resubmitted")
 IN_QUEUE = ("submitted", "resubmitted")

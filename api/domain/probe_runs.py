@@ -8,14 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import audit
-from api.audit import Actor
-from api.errors import bilingual, conflict, invalid, not_found
+from api.domain import audit
+from api.domain.audit import Actor
+from api.core.errors import bilingual, conflict, invalid, not_found
 from api.jobs import JobQueue
 from api.jobs.execute import evaluate_stored, probe_ids_of
-from api.models import PROBE_RUN_ACTIVE, ProbeArtifact, ProbeRun, Submission, User, utcnow
-from api.schemas import json_problems
-from api.settings import Settings
+from api.core.models import PROBE_RUN_ACTIVE, ProbeArtifact, ProbeRun, Submission, User, utcnow
+from api.http.schemas import json_problems
+from api.core.settings import Settings
 from checker.probes.manifest import validate_manifest
 from checker.probes.registry import all_probes
 

@@ -8,12 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import assessments, review
-from api.products import create_product
-from api.accounts import create_organisation, create_user, find_organisation
-from api.errors import ApiError
-from api.models import Organisation, Product, Submission, User
-from api.settings import Settings
+from api.domain import assessments, review
+from api.domain.products import create_product
+from api.domain.accounts import create_organisation, create_user, find_organisation
+from api.core.errors import ApiError
+from api.core.models import Organisation, Product, Submission, User
+from api.core.settings import Settings
 from checker.criteria import Criterion, load_set
 
 DEMO_ACTOR = "demo"  # the audit events of seeding

@@ -7,8 +7,8 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api import probe_runs
-from api.models import ReviewDecision, Submission, User
+from api.domain import probe_runs
+from api.core.models import ReviewDecision, Submission, User
 from reports.conformance import build_report, report_json
 
 

@@ -145,9 +145,9 @@ def assess(answers_file: Path, as_json: bool, lang: str) -> None:
 
 
 def _register_service_commands() -> None:
-    from api.cli_cert import CERT_COMMANDS
-    from api.cli_probe import PROBE_COMMANDS
-    from api.cli_service import SERVICE_COMMANDS
+    from api.cli.cert import CERT_COMMANDS
+    from api.cli.probe import PROBE_COMMANDS
+    from api.cli.service import SERVICE_COMMANDS
     for command in SERVICE_COMMANDS + PROBE_COMMANDS + CERT_COMMANDS:
         main.add_command(command)
 

@@ -8,7 +8,7 @@ import sys
 import click
 from pydantic import TypeAdapter, ValidationError
 
-from api.settings import Settings
+from api.core.settings import Settings
 
 
 def _settings() -> Settings:
@@ -16,13 +16,13 @@ def _settings() -> Settings:
 
 
 def _sessions(settings: Settings):
-    from api.db import make_engine, session_factory
+    from api.core.db import make_engine, session_factory
     engine = make_engine(settings.database_url)
     return engine, session_factory(engine)
 
 
 def _require_head(settings: Settings) -> None:
-    from api.db import current_revision, has_job_schema, head_revision, make_engine
+    from api.core.db import current_revision, has_job_schema, head_revision, make_engine
     from api.jobs import JobsConfigError, check_settings
     try:
         check_settings(settings)
@@ -47,7 +47,7 @@ def _with_connection(engine, function):
 
 
 def _upgrade(settings: Settings) -> str:
-    from api.db import head_revision, upgrade
+    from api.core.db import head_revision, upgrade
     from api.jobs import JobsConfigError, check_settings
     try:
         check_settings(settings)
@@ -84,7 +84,7 @@ def _check(adapter_type, value, label: str):
     try:
         return TypeAdapter(adapter_type).validate_python(value)
     except ValidationError as exc:
-        from api.errors import validation_items
+        from api.core.errors import validation_items
         raise click.BadParameter(validation_items(exc.errors())[0]["message"], param_hint=label) from None
 
 
@@ -97,9 +97,9 @@ def _check(adapter_type, value, label: str):
 @click.option("--password", help="Hoặc biến môi trường VCSC_PASSWORD / or the VCSC_PASSWORD variable")
 @click.option("--json", "as_json", is_flag=True, help="In người dùng dạng JSON / print the user as JSON")
 def users_create(email: str, name: str, role: str, organisation_name: str, password: str | None, as_json: bool) -> None:
-    from api.accounts import create_organisation, create_user, find_organisation
-    from api.errors import ApiError
-    from api.schemas import Email, Name, Password, UserOut
+    from api.domain.accounts import create_organisation, create_user, find_organisation
+    from api.core.errors import ApiError
+    from api.http.schemas import Email, Name, Password, UserOut
 
     password = password or os.environ.get("VCSC_PASSWORD")
     if password is None:
@@ -133,7 +133,7 @@ def users_create(email: str, name: str, role: str, organisation_name: str, passw
 
 
 def _seed(settings: Settings) -> None:
-    from api.demo import seed
+    from api.cli.demo import seed
     _upgrade(settings)
     engine, sessions = _sessions(settings)
     try:
@@ -201,7 +201,7 @@ def audit() -> None:
 def audit_verify(as_json: bool) -> None:
     import json
 
-    from api.audit import verify_chain
+    from api.domain.audit import verify_chain
 
     settings = _settings()
     _require_head(settings)
@@ -233,7 +233,7 @@ def monitor() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
 def monitor_tick(as_json: bool) -> None:
     from api.jobs import make_queue
-    from api.monitoring import schedule_due
+    from api.domain.monitoring import schedule_due
     settings = _settings()
     _require_head(settings)
     engine, sessions = _sessions(settings)

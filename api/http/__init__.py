@@ -1,0 +1,1 @@
+"""What the HTTP ways in (api.routes and api.web) share: request bodies, authentication, limits."""
