@@ -11,11 +11,9 @@ from jsonschema import Draft202012Validator
 
 from checker.criteria import CriteriaError, CriteriaSet, load_set, load_vocabulary, pointer
 
-# EARL outcome words (https://www.w3.org/TR/EARL10-Schema/#OutcomeValue)
-PASSED, FAILED, CANT_TELL, INAPPLICABLE, UNTESTED = "passed", "failed", "cantTell", "inapplicable", "untested"
-OUTCOMES = (PASSED, FAILED, CANT_TELL, INAPPLICABLE, UNTESTED)
-# Outcomes that do not block a level.
-SATISFIED = frozenset({PASSED, INAPPLICABLE})
+# The EARL outcome words and the level rule live with the verdict; re-exported for the callers of this module.
+from checker.verdict import (CANT_TELL, FAILED, INAPPLICABLE, OUTCOMES, PASSED, SATISFIED,  # noqa: F401
+                             UNTESTED, count, reach_level)
 
 MAX_TEXT = 4000
 
@@ -213,18 +211,10 @@ class Evaluation:
 
     @classmethod
     def build(cls, cset: CriteriaSet, product_type: str, results: list[CriterionResult]) -> "Evaluation":
-        counts = {o: 0 for o in OUTCOMES}
-        for r in results:
-            counts[r.outcome] += 1
-        reached, next_level, blockers = None, None, []
-        for level in cset.levels:
-            missing = [r.criterion_id for r in results if r.obligation in level["requires"] and r.outcome not in SATISFIED]
-            if missing:
-                next_level, blockers = level, missing
-                break
-            reached = level
-        short = (lambda lv: {"id": lv["id"], "title": lv["title"]} if lv else None)
-        return cls(cset.version, product_type, results, short(reached), short(next_level), blockers, counts)
+        reached = reach_level(cset.levels, ((r.criterion_id, r.obligation, r.outcome) for r in results))
+        short = (lambda lv: {"id": lv.id, "title": dict(lv.title)} if lv else None)
+        return cls(cset.version, product_type, results, short(reached.level), short(reached.next_level),
+                   list(reached.blockers), count(r.outcome for r in results))
 
     def outcome_of(self, criterion_id: str) -> str:
         return next(r.outcome for r in self.results if r.criterion_id == criterion_id)

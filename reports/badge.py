@@ -5,12 +5,9 @@ import hashlib
 import unicodedata
 from xml.sax.saxutils import escape
 
-STATUS_WORDS = {
-    "valid": {"vi": "Còn hiệu lực", "en": "Valid"},
-    "suspended": {"vi": "Tạm đình chỉ", "en": "Suspended"},
-    "revoked": {"vi": "Đã thu hồi", "en": "Revoked"},
-    "expired": {"vi": "Hết hạn", "en": "Expired"},
-}
+from checker.glossary import words
+
+STATUS_WORDS = words("certificate_status")
 # Background colours with white text at a contrast of at least 4.5:1 (WCAG AA).
 STATUS_COLOURS = {"valid": "#1a7f37", "suspended": "#b45309", "revoked": "#c62828", "expired": "#616161"}
 LABEL_COLOUR = "#333333"

@@ -110,7 +110,7 @@ def render_earl(report: dict) -> dict:
                 result = {"@type": "TestResult", "outcome": OUTCOME_IRIS[f["outcome"]],
                           "description": f.get("explanation") or {}, "measurements": f.get("measurements", {})}
                 if f.get("failures"):
-                    result["info"] = {"en": "; ".join(f["failures"])}
+                    result["info"] = {"en": "; ".join(f["failures"])}  # one language: JSON Schema's messages
                 if f.get("confidence") is not None:
                     result["confidence"] = f["confidence"]
                 graph.append({"@type": "Assertion", "assertedBy": _probe(f["probe_id"], f["probe_title"]),

@@ -3,13 +3,9 @@ from __future__ import annotations
 
 import json
 
-OUTCOME_LABELS = {
-    "passed": {"vi": "Đạt", "en": "Passed"},
-    "failed": {"vi": "Không đạt", "en": "Failed"},
-    "cantTell": {"vi": "Chưa xác định", "en": "Can't tell"},
-    "inapplicable": {"vi": "Không áp dụng", "en": "Not applicable"},
-    "untested": {"vi": "Chưa đánh giá", "en": "Untested"},
-}
+from checker.glossary import words
+
+OUTCOME_LABELS = words("outcome")
 
 CHANGE_LABELS = {
     "added": {"vi": "Tiêu chí mới", "en": "Added"},

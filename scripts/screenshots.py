@@ -29,6 +29,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from api.cli import demo
 from api.domain import probe_runs
+from api.domain.sealing import load_or_create_box  # noqa: E402
 from api import review  # noqa: E402
 from api.app import create_app  # noqa: E402
 from api.core.db import upgrade  # noqa: E402
@@ -94,7 +95,8 @@ def probe_queued_submission(app, probes: list[str]) -> int | None:
             with app.state.sessions() as session:
                 submission = session.get(Submission, submission_id)
                 vendor = session.scalar(sa.select(User).where(User.email == PEOPLE["vendor"][0]))
-                run = probe_runs.start_run(session, app.state.jobs, submission, vendor, safekid.manifest(), probes)
+                run = probe_runs.start_run(session, app.state.jobs, submission, vendor, safekid.manifest(), probes,
+                                           box=load_or_create_box(settings.keys_dir))
                 run_id = run.id
             deadline = time.monotonic() + 180
             while True:

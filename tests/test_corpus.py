@@ -312,8 +312,10 @@ def test_corpus_csv_round_trips(server, tmp_path):
     path = tmp_path / "corpus.csv"
     path.write_bytes(body)
     loaded = load_url_list(path)
+    # The list carries the corpus and, after it, the reachability controls (category "control").
     assert [(p.url, p.category, p.language, p.marker, p.harmful) for p in loaded] == \
-        [(p.url, p.category, p.language, p.marker, p.harmful) for p in server.pages]
+        [(p.url, p.category, p.language, p.marker, p.harmful) for p in server.pages + server.controls]
+    assert [p.category for p in loaded[len(server.pages):]] == ["control"] * len(server.controls)
     assert all(p.alternate_url is None for p in loaded)
 
 
@@ -448,3 +450,64 @@ def test_ip_literals_and_errors():
     assert resolve_host("[::1]") == ["::1"]
     with pytest.raises(OSError):
         resolve_host("")
+
+
+# ------------------------------------------------------------------ reachability controls, routable host
+
+def test_server_serves_harmless_reachability_controls(server):
+    assert len(server.controls) == 3 and {p.language for p in server.controls} == {"vi", "en"}
+    for control in server.controls:
+        status, headers, body = get(server, urlsplit(control.url).path)
+        assert status == 200 and control.marker.encode() in body
+        text = visible_text(body)
+        assert not words_pattern(harmful_keywords()).search(text)
+        from checker.probes.classify import network_error_kind
+        from checker.probes.signals import BLOCK_EXPLAINS, fold
+        assert not BLOCK_EXPLAINS.search(fold(text)) and network_error_kind(200, {}, "", text) is None
+    assert get(server, "/c/control-vi-9")[0] == 404
+
+
+def test_public_host_puts_every_page_on_one_routable_address():
+    with CorpusServer(public_host="192.0.2.10") as srv:  # served on 127.0.0.1, named by the address a proxy reaches
+        assert {urlsplit(p.url).netloc for p in srv.pages + srv.controls} == {f"192.0.2.10:{srv.port}"}
+        assert all(p.alternate_url is None for p in srv.pages)
+        assert srv.base_url == f"http://192.0.2.10:{srv.port}"
+        page = srv.pages[5]
+        status, _, body = get(srv, urlsplit(page.url).path)
+        assert status == 200 and page.marker.encode() in body
+
+
+def test_url_list_control_rows_are_read_as_controls(tmp_path):
+    path = write(tmp_path, "url,category,language\nhttp://school.example/p1,adult,vi\n"
+                           "http://www.example.org/,control,en\n")
+    pages = load_url_list(path)
+    assert [(p.category, p.harmful) for p in pages] == [("adult", True), ("control", False)]
+
+
+def test_corpus_serve_writes_the_url_list_for_a_manifest(tmp_path):
+    """`vcsc corpus serve --public-host --csv`: what a club operator runs (see README)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "club.csv"
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from checker.corpus import serve_forever; "
+                             f"serve_forever('127.0.0.1', {port}, public_host='127.0.0.1', csv_path={str(out)!r})"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline = time.monotonic() + 20
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert out.exists(), proc.stdout.read() if proc.poll() is not None else "no list written"
+        pages = load_url_list(out)
+        assert {urlsplit(p.url).netloc for p in pages} == {f"127.0.0.1:{port}"}
+        assert sum(p.category == "control" for p in pages) == 3
+        control = next(p for p in pages if p.category == "control")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", urlsplit(control.url).path)
+        assert control.marker.encode() in conn.getresponse().read()
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

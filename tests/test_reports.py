@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from reports.conformance import CONFORMANCE, build_report, combine, inputs_from_run, probe_outcome, report_json
+from checker.assessment import checker_for
+from checker.criteria import load_set
+from checker.verdict import claims_from_evaluation, decisions_from_rows, verdict
+from reports.conformance import CONFORMANCE, build_report, inputs_from_run, report_json
 from reports.earl import OUTCOME_IRIS, render_earl
 from reports.html import render_html
 
@@ -23,14 +26,17 @@ EVIL = '<script>alert("x")</script>FunZone'
 def make_report(name: str = "FunZone Kids", answers: dict | None = None, findings=None, measurements=None,
                 review: dict | None = None) -> dict:
     run_findings, run_measurements = inputs_from_run(RUN)
+    answers = copy.deepcopy(ANSWERS if answers is None else answers)
+    findings = run_findings if findings is None else findings
+    claims = claims_from_evaluation(checker_for("vcsc-2025.1", "kid_browser").evaluate(answers).to_dict())
+    found = verdict(load_set("vcsc-2025.1"), "kid_browser", claims, findings, decisions_from_rows(review or {}))
     return build_report(
         product={"id": 11, "name": name, "url": "https://funzone.example.vn"},
         vendor={"id": 3, "name": "Công ty TNHH FunZone"},
         submission={"id": 42, "revision": 2, "criteria_version": "vcsc-2025.1", "product_type": "kid_browser",
-                    "answers": copy.deepcopy(ANSWERS if answers is None else answers), "status": "submitted",
-                    "submitted_at": "2026-01-02T03:04:05+00:00"},
-        probe_findings=run_findings if findings is None else findings,
-        probe_measurements=run_measurements if measurements is None else measurements, review=review)
+                    "answers": answers, "status": "submitted", "submitted_at": "2026-01-02T03:04:05+00:00"},
+        verdict=found, probe_findings=findings,
+        probe_measurements=run_measurements if measurements is None else measurements)
 
 
 @pytest.fixture(scope="module")
@@ -42,27 +48,7 @@ def row(report: dict, criterion_id: str) -> dict:
     return next(r for g in report["groups"] for r in g["rows"] if r["criterion_id"] == criterion_id)
 
 
-# -- combination --------------------------------------------------------------------------
-
-@pytest.mark.parametrize("claim, probe, combined", [
-    ("passed", None, "passed"), ("passed", "passed", "passed"), ("passed", "inapplicable", "passed"),
-    ("passed", "failed", "failed"), ("passed", "cantTell", "cantTell"), ("failed", "passed", "failed"),
-    ("failed", None, "failed"), ("cantTell", None, "cantTell"), ("cantTell", "passed", "cantTell"),
-    ("inapplicable", None, "inapplicable"), ("inapplicable", "passed", "inapplicable"),
-    ("untested", None, "untested"), ("untested", "passed", "untested"), ("untested", "failed", "failed"),
-])
-def test_combination_rule(claim, probe, combined):
-    assert combine(claim, probe) == combined
-
-
-def test_probe_outcome_is_the_worst_finding():
-    f = lambda o: {"outcome": o}  # noqa: E731
-    assert probe_outcome([f("passed"), f("failed"), f("cantTell")]) == "failed"
-    assert probe_outcome([f("passed"), f("cantTell"), f("inapplicable")]) == "cantTell"
-    assert probe_outcome([f("inapplicable"), f("passed")]) == "passed"
-    assert probe_outcome([f("inapplicable"), f("inapplicable")]) == "inapplicable"
-    assert probe_outcome([]) is None
-
+# -- the report renders the verdict (the rules themselves: tests/test_verdict.py) ----------------
 
 def test_discrepancies_where_claim_met_but_probe_failed(report):
     found = {d["criterion_id"]: d for d in report["discrepancies"]}

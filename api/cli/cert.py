@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from api.domain.credentials import SigningKeyError, is_set, load_key, public_jwks, status_of, verify_credential
+from api.domain.credentials import (SigningKeyError, compromise_key, is_set, key_status_document, keyring,
+                                    load_or_create_key, rotate_key, status_of, verify_credential)
 
 PURPOSE_STATUS = {"revocation": ("revoked", "đã thu hồi / revoked"),
                   "suspension": ("suspended", "tạm đình chỉ / suspended")}
@@ -41,11 +42,14 @@ def _read_token(path: Path) -> str:
 
 
 def _read_jwks(source: Path) -> dict:
-    if source.is_dir():
+    if source.is_dir():  # the key folder: every key with its status, so a compromised key is named
         try:
-            return public_jwks(load_key(source))
+            jwks = key_status_document(source)
         except SigningKeyError as exc:
             _fail(str(exc))
+        if not jwks["keys"]:
+            _fail(f"{source}: không có khoá ký / no signing key")
+        return jwks
     try:
         jwks = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -132,7 +136,8 @@ def cert() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--jwks", "jwks_source", type=click.Path(path_type=Path), default=Path("var/keys"),
               show_default=True,
-              help="Tệp JWKS hoặc thư mục khoá / a JWKS file or the key folder")
+              help="Tệp JWKS (/.well-known/jwks.json hay vcsc-key-status.json) hoặc thư mục khoá / a JWKS file "
+                   "(/.well-known/jwks.json or vcsc-key-status.json) or the key folder")
 @click.option("--status-list", "status_lists", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Danh sách trạng thái đã tải (vc+jwt), có thể lặp lại; mặc định tải theo URL trong chứng nhận / "
                    "a downloaded status list (vc+jwt), repeatable; by default fetched from the URLs in the credential")
@@ -181,4 +186,112 @@ def cert_verify(file: Path, jwks_source: Path, status_lists: tuple[Path, ...], o
     sys.exit(code)
 
 
-CERT_COMMANDS = [cert]
+# --- signing keys -------------------------------------------------------------------------------
+
+KEY_STATUS_WORDS = {"active": "đang dùng / active", "retired": "đã thay / retired", "compromised": "bị lộ / compromised"}
+
+
+@click.group("keys", help="Khoá ký chứng nhận: xem, thay, đánh dấu bị lộ / Certificate signing keys: list, rotate, "
+                          "mark compromised (VCSC_KEYS_DIR).")
+def keys() -> None:
+    pass
+
+
+def _keys_dir() -> Path:
+    from api.core.settings import Settings
+    return Path(Settings().keys_dir)
+
+
+def _audited(action: str, kid: str, before, after) -> None:
+    """Record a key change in the audit trail (actor "cli"); the database must be migrated."""
+    from api.cli.service import _sessions, _settings
+    from api.domain import audit
+    settings = _settings()
+    engine, sessions = _sessions(settings)
+    try:
+        with sessions.begin() as session:
+            audit.record(session, "cli", action, "signing_key", kid, None, before, after)
+    finally:
+        engine.dispose()
+
+
+def _require_db() -> None:
+    from api.cli.service import _require_head, _settings
+    _require_head(_settings())
+
+
+@keys.command("list", help="Các khoá và trạng thái / the keys and their status.")
+@click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
+def keys_list(as_json: bool) -> None:
+    folder = _keys_dir()
+    try:
+        load_or_create_key(folder)
+        entries = keyring(folder)
+    except SigningKeyError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(key_status_document(folder), ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        dates = ", ".join(f"{name} {value}" for name, value in (("created", e.created_at), ("retired", e.retired_at),
+                                                                  ("compromised", e.compromised_at)) if value)
+        click.echo(f"{e.kid}  {KEY_STATUS_WORDS[e.status]:<22} {e.file}" + (f"  ({dates})" if dates else ""))
+
+
+@keys.command("rotate", help="Tạo khoá mới để ký từ nay; khoá cũ vẫn được công bố để chứng nhận cũ vẫn kiểm tra "
+                             "được / make a new key that signs from now on; the old one stays published so older "
+                             "certificates still verify.")
+def keys_rotate() -> None:
+    _require_db()
+    try:
+        old, new = rotate_key(_keys_dir())
+    except SigningKeyError as exc:
+        _fail(str(exc))
+    _audited("signing_key.rotated", new.kid, {"active": old.kid}, {"active": new.kid, "retired": old.kid})
+    click.echo(f"Khoá mới / new key: {new.kid} (đang dùng / active)\n"
+               f"Khoá cũ / old key: {old.kid} (đã thay, vẫn công bố / retired, still published)")
+
+
+@keys.command("compromise", help="Đánh dấu một khoá đã thay là bị lộ: chứng nhận ký bằng khoá đó bị coi là không hợp "
+                                 "lệ / mark a retired key compromised: certificates it signed read as invalid. "
+                                 "KID: mã khoá (vcsc keys list); mã bắt đầu bằng '-' thì viết `--` trước nó / the key "
+                                 "id (vcsc keys list); write `--` before a KID that starts with '-'.")
+@click.argument("kid")
+@click.option("--reason", help="Lý do (ghi vào danh sách khoá và nhật ký) / reason (key ring and audit trail)")
+def keys_compromise(kid: str, reason: str | None) -> None:
+    import jwt
+    import sqlalchemy as sa
+
+    from api.cli.service import _sessions, _settings
+    from api.core.models import Certificate
+    _require_db()
+    try:
+        before = next((e.status for e in keyring(_keys_dir()) if e.kid == kid), None)
+        entry = compromise_key(_keys_dir(), kid, reason)
+    except SigningKeyError as exc:
+        _fail(str(exc))
+    engine, sessions = _sessions(_settings())
+    try:
+        with sessions() as session:
+            signed = [cid for cid, token in session.execute(sa.select(Certificate.id, Certificate.credential_jws)
+                                                             .where(Certificate.credential_jws.is_not(None)))
+                      if _kid_of(jwt, token) == kid]
+    finally:
+        engine.dispose()
+    if before != "compromised":
+        _audited("signing_key.compromised", kid, {"status": before},
+                 {"status": "compromised", "reason": reason, "certificates_signed": signed})
+    click.echo(f"Khoá {kid}: bị lộ từ / compromised since {entry.compromised_at}")
+    click.echo(f"{len(signed)} chứng nhận ký bằng khoá này nay không hợp lệ khi kiểm tra chữ ký; cần cấp lại / "
+               f"certificate(s) signed with it now fail signature checks and need re-issuing"
+               + (": " + ", ".join(signed) if signed else ""))
+
+
+def _kid_of(jwt, token: str) -> str | None:
+    try:
+        return jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+
+
+CERT_COMMANDS = [cert, keys]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from checker.corpus import CorpusListError, load_url_list
 from checker.criteria import CriteriaError, list_versions, load_set
 from checker.probes.manifest import ManifestError, read_manifest
 from reports.text import render_probe_run
@@ -55,18 +56,25 @@ class _Progress:
               help="Thư mục lưu artifact và ảnh chụp / folder for artifacts and screenshots")
 @click.option("--replay", is_flag=True, help="Đánh giá lại artifact đã lưu trong --out, không cần trình duyệt / "
                                              "re-evaluate stored artifacts in --out, no browser")
+@click.option("--check", is_flag=True, help="Chỉ kiểm tra trước: manifest, trang bắt đầu, đăng nhập từng tài khoản; "
+                                            "mã thoát 0 khi mọi bước đạt / pre-flight only: manifest, start page, each "
+                                            "account's login; exit 0 when every step passes")
 @AS_JSON
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 def probe(manifest_file: Path, only: tuple[str, ...], criteria_version: str | None, out_dir: Path | None,
-          replay: bool, as_json: bool, lang: str) -> None:
+          replay: bool, check: bool, as_json: bool, lang: str) -> None:
     """Kiểm tra tự động một sản phẩm trong Chromium / probe a product in a real browser."""
     from checker.probes.registry import all_probes
     from checker.probes.runner import ProbeSettings, run_probes
 
+    if check:
+        _check(manifest_file, as_json, lang)
+        return
     try:
         manifest = read_manifest(manifest_file)
     except ManifestError as exc:
         _fail(f"{manifest_file}#{exc}")
+    _check_corpus_list(manifest)
     version = criteria_version or list_versions()[-1]
     try:
         load_set(version)
@@ -90,6 +98,8 @@ def probe(manifest_file: Path, only: tuple[str, ...], criteria_version: str | No
                                         settings=ProbeSettings.from_env(), out_dir=out_dir, progress=progress, done=done))
     except KeyboardInterrupt:
         _fail("đã dừng / interrupted")
+    except CorpusListError as exc:
+        _fail(_corpus_list_error(manifest, exc))
     finally:
         progress.close()
     data = result.to_dict()
@@ -99,18 +109,67 @@ def probe(manifest_file: Path, only: tuple[str, ...], criteria_version: str | No
         click.echo(render_probe_run(data, lang))
 
 
+def _check(manifest_file: Path, as_json: bool, lang: str) -> None:
+    """`vcsc probe --check`: the pre-flight report; exit 0 when all steps pass, 1 otherwise."""
+    from checker.probes.preflight import preflight, render
+    from checker.probes.runner import ProbeSettings
+
+    try:
+        data = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(f"không tìm thấy tệp / file not found: {manifest_file}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"{manifest_file}: JSON không hợp lệ / invalid JSON: {exc}")
+    try:
+        report = asyncio.run(preflight(data, settings=ProbeSettings.from_env()))
+    except KeyboardInterrupt:
+        _fail("đã dừng / interrupted")
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(report, lang))
+    sys.exit(0 if report.ok else 1)
+
+
+def _corpus_list_error(manifest, exc: CorpusListError) -> str:
+    """One line: the list file (read relative to the manifest's folder), the line, what is wrong."""
+    path = manifest.corpus_csv()
+    return f"{path}:{exc.line}: {exc}" if exc.line is not None else f"corpus.csv: {exc}"
+
+
+def _check_corpus_list(manifest) -> None:
+    """A club URL list that cannot be read stops here, before a browser starts."""
+    if manifest.corpus_csv() is None:
+        return
+    try:
+        load_url_list(manifest.corpus_csv())
+    except CorpusListError as exc:
+        _fail(_corpus_list_error(manifest, exc))
+
+
 @click.group()
 def corpus() -> None:
     """Bộ trang thử lọc nội dung / the content-filtering test corpus."""
 
 
 @corpus.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Địa chỉ lắng nghe (0.0.0.0 cho mọi giao diện) / address to listen on (0.0.0.0 for all interfaces)")
 @click.option("--port", default=8765, show_default=True, type=int)
-def corpus_serve(host: str, port: int) -> None:
+@click.option("--public-host", default=None,
+              help="Tên hoặc địa chỉ mà proxy của sản phẩm dùng để tới máy này (vd. 192.168.1.20); mọi trang nằm trên "
+                   "tên đó / the name or address the product's proxy reaches this machine by (e.g. 192.168.1.20); "
+                   "every page is on it")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Ghi danh sách URL (kèm trang đối chứng) cho manifest corpus.csv / write the URL list (with the "
+                   "reachability controls) for a manifest's corpus.csv")
+def corpus_serve(host: str, port: int, public_host: str | None, csv_path: Path | None) -> None:
     """Phục vụ bộ trang thử / serve the test corpus."""
     from checker.corpus import serve_forever
-    serve_forever(host, port)
+    try:
+        serve_forever(host, port, public_host=public_host, csv_path=str(csv_path) if csv_path else None)
+    except OSError as exc:
+        _fail(f"không mở được cổng / cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 @click.group()

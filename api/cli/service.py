@@ -1,4 +1,4 @@
-"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve, worker, audit verify, monitor tick."""
+"""Service commands for the `vcsc` CLI: db upgrade, users create, demo, serve, worker, audit verify/head, monitor tick."""
 from __future__ import annotations
 
 import json
@@ -17,8 +17,11 @@ def _settings() -> Settings:
 
 def _sessions(settings: Settings):
     from api.core.db import make_engine, session_factory
+    from api.domain.audit import attach_sealer
     engine = make_engine(settings.database_url)
-    return engine, session_factory(engine)
+    sessions = session_factory(engine)
+    attach_sealer(sessions, settings)  # events recorded from the CLI get checkpoints like the server's
+    return engine, sessions
 
 
 def _require_head(settings: Settings) -> None:
@@ -55,6 +58,14 @@ def _upgrade(settings: Settings) -> str:
         raise click.ClickException(str(exc)) from None
     # The Procrastinate tables come with the job back end that uses them (applied once, idempotent here).
     upgrade(settings.database_url, job_schema=settings.jobs == "procrastinate")
+    from api.domain.sealing import load_or_create_box, seal_legacy_manifests
+    engine, sessions = _sessions(settings)
+    try:  # manifests stored before their secrets were sealed (api.domain.sealing)
+        sealed = seal_legacy_manifests(sessions, load_or_create_box(settings.keys_dir))
+    finally:
+        engine.dispose()
+    if sealed:
+        click.echo(f"Đã niêm phong bí mật của {sealed} manifest / Sealed the secrets of {sealed} manifest(s)", err=True)
     return head_revision()
 
 
@@ -169,7 +180,8 @@ def serve(host: str, port: int, with_demo: bool) -> None:
         _seed(settings)
     else:
         _require_head(settings)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    from api.http.server import uvicorn_options
+    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
 
 
 @click.command("worker", help="Chạy các lần kiểm tra tự động trong hàng đợi (VCSC_JOBS=procrastinate: một trong "
@@ -195,31 +207,79 @@ def audit() -> None:
     pass
 
 
-@audit.command("verify", help="Kiểm tra chuỗi băm của nhật ký / Verify the audit trail's hash chain "
-                              "(exit 1 at the first broken link).")
+@audit.command("verify", help="Kiểm tra chuỗi băm của nhật ký, các điểm kiểm tra đã ký và (--head) một đầu chuỗi đã "
+                              "lưu ở nơi khác / Verify the audit trail's hash chain, its signed checkpoints and "
+                              "(--head) a signed head saved elsewhere (exit 1 at the first problem).")
+@click.option("--head", "head_file", type=click.Path(dir_okay=False, exists=True),
+              help="Tệp JSON từ `vcsc audit head` hoặc GET /api/v1/audit/head / a file saved from either")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print the result as JSON")
-def audit_verify(as_json: bool) -> None:
-    import json
+def audit_verify(head_file: str | None, as_json: bool) -> None:
+    from api.domain.audit import AuditKeyError, load_audit_key, verify_trail
 
-    from api.domain.audit import verify_chain
-
+    head = None
+    if head_file is not None:
+        try:
+            with open(head_file, encoding="utf-8") as source:
+                head = json.load(source)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{head_file}: không đọc được đầu chuỗi / cannot read the head: {exc}") from None
+        if not isinstance(head, dict) or not isinstance(head.get("jws"), str):
+            raise click.ClickException(f"{head_file}: thiếu trường jws / no jws field")
     settings = _settings()
     _require_head(settings)
+    try:
+        key = load_audit_key(settings.keys_dir)
+    except AuditKeyError:
+        key = None  # reported by verify_trail if there is anything signed to check
     engine, sessions = _sessions(settings)
     try:
         with sessions() as session:
-            ok, checked, broken = verify_chain(session)
+            result = verify_trail(session, key, head)
     finally:
         engine.dispose()
+    ok, checked, broken = result["ok"], result["checked"], result["first_broken"]
     if as_json:
-        click.echo(json.dumps({"ok": ok, "checked": checked, "first_broken": broken}))
-    elif ok:
-        click.echo(f"OK: {checked} sự kiện, chuỗi nguyên vẹn / OK: {checked} events, chain intact")
+        click.echo(json.dumps(result))
     else:
-        click.echo(f"HỎNG / BROKEN: sự kiện / event #{broken['id']}: {broken['reason']} "
-                   f"({checked} sự kiện trước đó hợp lệ / {checked} earlier events intact)")
+        if broken is None:
+            click.echo(f"OK: {checked} sự kiện, chuỗi nguyên vẹn / OK: {checked} events, chain intact")
+        else:
+            click.echo(f"HỎNG / BROKEN: sự kiện / event #{broken['id']}: {broken['reason']} "
+                       f"({checked} sự kiện trước đó hợp lệ / {checked} earlier events intact)")
+        problem = result["checkpoint_problem"]
+        if problem is not None:
+            click.echo(f"HỎNG / BROKEN: điểm kiểm tra / checkpoint at event #{problem['checkpoint']}: {problem['reason']}")
+        elif result["checkpoints"]:
+            click.echo(f"OK: {result['checkpoints']} điểm kiểm tra đã ký khớp / {result['checkpoints']} signed "
+                       f"checkpoints match")
+        else:
+            click.echo("Chú ý: chưa có điểm kiểm tra đã ký / Note: no signed checkpoint yet")
+        if head is not None:
+            if result["head_problem"] is None:
+                click.echo(f"OK: khớp đầu chuỗi đã lưu (sự kiện #{result['head']['event_id']}) / matches the saved "
+                           f"head (event #{result['head']['event_id']})")
+            else:
+                click.echo(f"HỎNG / BROKEN: đầu chuỗi đã lưu / saved head: {result['head_problem']}")
     if not ok:
         sys.exit(1)
+
+
+@audit.command("head", help="In đầu chuỗi nhật ký đã ký (JSON); lưu nó ở nơi khác rồi dùng `vcsc audit verify "
+                            "--head` / Print the audit chain's signed head as JSON; keep it elsewhere and check "
+                            "against it later with `vcsc audit verify --head`.")
+def audit_head() -> None:
+    from api.domain.audit import load_or_create_audit_key, signed_head
+
+    settings = _settings()
+    _require_head(settings)
+    key = load_or_create_audit_key(settings.keys_dir)
+    engine, sessions = _sessions(settings)
+    try:
+        with sessions() as session:
+            head = signed_head(session, key)
+    finally:
+        engine.dispose()
+    click.echo(json.dumps(head, indent=2, ensure_ascii=False))
 
 
 # api/cli.py adds these to the `vcsc` group.

@@ -1,6 +1,7 @@
 """Database engine, per-request sessions and Alembic migrations (configured in code, no alembic.ini)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,13 +34,35 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_sqlite_file(path: Path) -> None:
+    """The database file made (empty) with mode 0600 before SQLite opens it, so it is never world-readable; SQLite
+    gives its -wal and -shm files the mode of the database file. A file left group- or world-readable by an older
+    version is narrowed to 0600 with its companions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_COMPANIONS)):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # not ours to change (a shared file set up by the operator): leave it
+            continue
+
+
 def make_engine(url: str | URL, echo: bool = False) -> sa.Engine:
     """An engine for `url`; for a SQLite file, its folder is created and the pragmas set on connect."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(parsed.database).expanduser())
     # Sync routes run in a thread pool, so one connection may serve several threads in turn.
     engine = sa.create_engine(parsed, echo=echo, connect_args={"check_same_thread": False})
     sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -24,10 +24,13 @@ _STATUS = {
     403: ("forbidden", "Không có quyền / Forbidden"),
     404: ("not-found", "Không tìm thấy / Not found"),
     405: ("method-not-allowed", "Phương thức không được hỗ trợ / Method not allowed"),
+    408: ("request-timeout", "Hết thời gian chờ yêu cầu / Request timeout"),
     409: ("conflict", "Xung đột / Conflict"),
     413: ("content-too-large", "Nội dung quá lớn / Content too large"),
+    414: ("uri-too-long", "Địa chỉ yêu cầu quá dài / URI too long"),
     415: ("unsupported-media-type", "Kiểu nội dung không được hỗ trợ / Unsupported media type"),
     422: ("invalid-input", "Dữ liệu không hợp lệ / Invalid input"),
+    429: ("too-many-requests", "Quá nhiều yêu cầu / Too many requests"),
     500: ("server-error", "Lỗi máy chủ / Internal server error"),
 }
 
@@ -80,6 +83,11 @@ def forbidden(vi: str = "Vai trò của bạn không được làm việc này",
 def unauthenticated(vi: str = "Cần đăng nhập (Authorization: Bearer <token>)",
                     en: str = "Authentication required (Authorization: Bearer <token>)") -> ApiError:
     return ApiError(401, bilingual(vi, en), headers={"WWW-Authenticate": "Bearer"})
+
+
+def too_many_requests(retry_after: int, vi: str, en: str) -> ApiError:
+    """429 with Retry-After (seconds), also given in the body as `retry_after`."""
+    return ApiError(429, bilingual(vi, en), headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
 def conflict(vi: str, en: str, **extra: Any) -> ApiError:

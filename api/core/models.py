@@ -256,6 +256,8 @@ class Certificate(Timestamped, Base):
     credential_jws: Mapped[str | None] = mapped_column(sa.Text)  # the signed Open Badges 3.0 credential
     report_digest: Mapped[str | None] = mapped_column(sa.String(71))  # "sha256:" + hex of report_json
     report_json: Mapped[str | None] = mapped_column(sa.Text)  # the report as approved: its digest is above
+    verdict_json: Mapped[str | None] = mapped_column(sa.Text)  # checker.verdict.Verdict as approved (canonical JSON)
+    verdict_digest: Mapped[str | None] = mapped_column(sa.String(71))  # "sha256:" + hex of verdict_json
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     renews_id: Mapped[str | None] = mapped_column(sa.ForeignKey("certificates.id", ondelete="SET NULL"))
@@ -346,3 +348,57 @@ class AuditEvent(Base):
     after: Mapped[Any] = mapped_column(JSONDoc, nullable=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed head of the audit chain (event id and hash, Ed25519, the audit key): stored when events are
+    recorded, at most every VCSC_AUDIT_CHECKPOINT_EVENTS events or _MINUTES minutes. Append-only like the events
+    (migration 0007); see api.domain.audit for what they do and do not prove."""
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(unique=True)  # no foreign key: a checkpoint must outlive a deleted event
+    event_hash: Mapped[str] = mapped_column(sa.String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kid: Mapped[str] = mapped_column(sa.String(64))
+    jws: Mapped[str] = mapped_column(sa.Text)  # the signed head; its payload is what counts, the columns help queries
+
+
+# --- the public registry's read model (api.domain.registry reads it) --------------------------------------
+# Written only by database triggers (migration 0006), in the transaction of each change to products,
+# organisations and certificates: the application never writes these rows, so no write path can forget them.
+
+class RegistryProduct(Base):
+    """One row per product with what the public pages show, and its certificates' status in summary: expiry is
+    by date, so the rows keep the end dates (`valid_until_max`) and readers compare them with the time now."""
+    __tablename__ = "public_products"
+    __table_args__ = (sa.Index("ix_public_products_name_product_id", "name", "product_id"),)
+
+    product_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    organisation_id: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    vendor: Mapped[str] = mapped_column(sa.String(200))
+    product_type: Mapped[str] = mapped_column(sa.String(64))
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    platforms: Mapped[str] = mapped_column(sa.Text)  # JSON text, as stored in products.platforms
+    # Over the certificates whose status column says 'valid': the latest and the earliest end dates.
+    valid_until_max: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    valid_until_min: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended: Mapped[int] = mapped_column(default=0)  # how many certificates are suspended, revoked, 'expired'
+    revoked: Mapped[int] = mapped_column(default=0)
+    expired: Mapped[int] = mapped_column(default=0)
+
+
+class RegistryCertificate(Base):
+    """One row per certificate with its public fields; `version` grows with every change to the certificate."""
+    __tablename__ = "public_certificates"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    product_id: Mapped[int] = mapped_column(index=True)
+    criteria_version: Mapped[str] = mapped_column(sa.String(32))
+    level: Mapped[str] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)

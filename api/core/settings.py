@@ -25,6 +25,33 @@ class Settings(BaseSettings):
     keys_dir: Path = Path("var/keys")
     # Where the public reaches this service: the issuer id, status-list and badge URLs inside certificates.
     public_url: str = Field("http://localhost:8000", pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+    # The club's address for vulnerability reports (mailto: or https:), served in /.well-known/security.txt
+    # (RFC 9116); unset: that file answers 404 rather than name a contact nobody reads.
+    security_contact: str | None = Field(None, pattern=r"^(mailto:[^\s@]+@[^\s@]+|https://\S+)$")
+
+    # --- HTTP limits (api/http/limits.py; `vcsc serve` passes the server-side ones to uvicorn) -----------
+    max_url_bytes: int = Field(8192, ge=256, le=65536)  # path + query; longer: 414 problem+json
+    # uvicorn/h11's own cap on an unfinished request head (request line + headers): beyond it the server answers
+    # a short plain-text 400 itself. Kept above max_url_bytes so our 414 is what a long URL normally gets.
+    max_request_head_bytes: int = Field(16 * 1024, ge=4096, le=1024 * 1024)
+    header_timeout_seconds: float = Field(10.0, gt=0, le=300)  # a request head must arrive in full within this
+    body_timeout_seconds: float = Field(30.0, gt=0, le=3600)  # the whole request body, once the head is in
+    keep_alive_seconds: int = Field(5, ge=1, le=300)  # an idle kept-alive connection is closed after this
+
+    # --- audit trail ----------------------------------------------------------------------------
+    # A signed checkpoint of the chain head is stored with the event that comes this many events, or this many
+    # minutes, after the previous checkpoint (the audit key: keys_dir/audit/ed25519.pem, apart from certificates').
+    audit_checkpoint_events: int = Field(100, ge=1, le=1_000_000)
+    audit_checkpoint_minutes: float = Field(60.0, gt=0)
+
+    # --- sign-in throttling (POST /api/v1/auth/token and /sign-in) --------------------------------
+    # Failed sign-ins allowed per account and per client address in a moving window; then 429 until the oldest
+    # failure leaves the window. Storage: a `limits` storage URI (memory:// is per process; redis://... is shared
+    # by every instance and needs the redis client installed).
+    login_failures_per_account: int = Field(10, ge=1, le=10_000)
+    login_failures_per_address: int = Field(50, ge=1, le=100_000)
+    login_window_seconds: int = Field(900, ge=1, le=7 * 24 * 3600)
+    login_limit_storage: str = "memory://"
 
     # --- review and certification ----------------------------------------------------------------
     # How many distinct reviewers must approve a submission before its certificate is issued.

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from api.domain import audit
 from api.domain.audit import Actor
-from api.domain.identity import hash_password, issue_token
-from api.core.errors import bilingual, conflict, invalid
-from api.core.models import Organisation, Token, User
+from api.domain.identity import hash_password, issue_token, verify_password
+from api.domain.passwords import password_problem
+from api.core.errors import ApiError, bilingual, conflict, forbidden, invalid, not_found
+from api.core.models import Organisation, Product, Token, User
+from api.domain.access import load_organisation, visible
 
 ORG_FIELDS = ("name", "kind", "contact_email", "website")
 USER_FIELDS = ("email", "name", "role", "active", "organisation_id")  # never the password hash
@@ -77,10 +79,19 @@ def check_role_fits(role: str, org: Organisation, pointer: str = "/role") -> Non
             f"Role '{role}' does not fit an organisation of kind '{org.kind}' (vendor ↔ vendor; reviewer/admin ↔ club)")}])
 
 
+def check_password(password: str, *about: str, pointer: str = "/password") -> None:
+    """422 at `pointer` if the password is weak, or built from `about` (the person's email, name, organisation)."""
+    problem = password_problem(password, tuple(a for a in about if a))
+    if problem:
+        raise invalid([{"pointer": pointer, "message": bilingual(*problem)}], "Mật khẩu chưa đủ mạnh",
+                      "The password is not strong enough")
+
+
 def create_user(session: Session, org: Organisation, *, email: str, name: str, password: str, role: str,
                 actor: Actor) -> User:
     email = email.strip().lower()
     check_role_fits(role, org)
+    check_password(password, email, name, org.name)
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise conflict(f"Email '{email}' đã được đăng ký", f"The email '{email}' is already registered",
                        errors=[{"pointer": "/email", "message": bilingual("Email đã được dùng", "Email already used")}])
@@ -92,15 +103,21 @@ def create_user(session: Session, org: Organisation, *, email: str, name: str, p
 
 
 def update_user(session: Session, actor: Actor, target: User, *, name: str | None = None, role: str | None = None,
-                active: bool | None = None, password: str | None = None, keep_token_id: int | None = None) -> None:
-    """Apply the given changes (None: unchanged) and record them; a password change is recorded without any
-    secret, and ends the user's other sessions (a thief's too); API tokens are managed separately."""
+                active: bool | None = None, password: str | None = None, keep_token_id: int | None = None,
+                revoke_api_tokens: bool = False) -> None:
+    """Apply the given changes (None: unchanged) and record them. A password change is recorded without any
+    secret and ends every session of the user (page and API logins, a thief's too) except the session token
+    `keep_token_id` making the change; with `revoke_api_tokens`, every API token of the user goes too."""
     before = user_state(target)
     if password is not None:
+        check_password(password, target.email, target.name, target.organisation.name)
         target.password_hash = hash_password(password)
-        session.execute(sa.delete(Token).where(Token.user_id == target.id, Token.kind == "session",
-                                               Token.id != keep_token_id))
-        audit.record(session, actor, "user.password_changed", "user", target.id, target.organisation_id)
+        sessions_revoked = session.execute(sa.delete(Token).where(
+            Token.user_id == target.id, Token.kind == "session", Token.id != (keep_token_id or 0))).rowcount
+        api_tokens_revoked = session.execute(sa.delete(Token).where(
+            Token.user_id == target.id, Token.kind == "api")).rowcount if revoke_api_tokens else 0
+        audit.record(session, actor, "user.password_changed", "user", target.id, target.organisation_id, None,
+                     {"sessions_revoked": sessions_revoked, "api_tokens_revoked": api_tokens_revoked})
     if role is not None:
         check_role_fits(role, target.organisation)
         target.role = role
@@ -127,3 +144,99 @@ def revoke_api_token(session: Session, user: User, token: Token) -> None:
     audit.record(session, user, "api_token.revoked", "api_token", token.id, user.organisation_id,
                  {"user_id": token.user_id, "name": token.name}, None)
     session.delete(token)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def visible_organisations(session: Session, user: User) -> list[Organisation]:
+    return list(session.scalars(sa.select(Organisation).where(visible(user, Organisation.id)).order_by(Organisation.id)))
+
+
+def all_organisations(session: Session, *, kind: str | None = None) -> list[Organisation]:
+    """Every organisation (of one kind), by kind and name: for administrators."""
+    query = sa.select(Organisation).order_by(Organisation.kind, Organisation.name)
+    return list(session.scalars(query.where(Organisation.kind == kind) if kind else query))
+
+
+def visible_users(session: Session, user: User) -> list[User]:
+    return list(session.scalars(sa.select(User).where(visible(user, User.organisation_id)).order_by(User.id)))
+
+
+def all_users(session: Session) -> list[User]:
+    """Every user, by organisation and name: for administrators."""
+    return list(session.scalars(sa.select(User).join(Organisation).order_by(Organisation.name, User.name, User.id)))
+
+
+def member_counts(session: Session) -> tuple[dict[int, int], dict[int, int]]:
+    """(users per organisation id, products per organisation id)."""
+    users = dict(session.execute(sa.select(User.organisation_id, sa.func.count()).group_by(User.organisation_id)).all())
+    products = dict(session.execute(sa.select(Product.organisation_id, sa.func.count())
+                                    .group_by(Product.organisation_id)).all())
+    return users, products
+
+
+# --- who may create and change whom ------------------------------------------------------------------
+
+# Fields each kind of actor may change (the union when an admin edits themself).
+ADMIN_FIELDS = {"name", "role", "active"}
+SELF_FIELDS = {"name", "password", "current_password", "revoke_api_tokens"}
+
+
+def add_user_as(session: Session, actor: User, *, email: str, name: str, password: str, role: str,
+                organisation_id: int | None) -> User:
+    """A user created by `actor`: admins any role in any organisation (which they must name); vendors only vendor
+    colleagues in their own organisation; reviewers nobody (403 from the organisation's write check)."""
+    if actor.role == "vendor":
+        if role != "vendor":
+            raise forbidden("Nhà cung cấp chỉ tạo được người dùng vai trò vendor",
+                            "Vendors can only create users with the vendor role")
+        org_id = organisation_id or actor.organisation_id
+    elif organisation_id is None:
+        raise invalid([{"pointer": "/organisation_id", "message": bilingual(
+            "Quản trị viên phải chọn tổ chức", "Admins must name the organisation")}])
+    else:
+        org_id = organisation_id
+    org = load_organisation(session, actor, org_id, write=True)
+    return create_user(session, org, email=email, name=name, password=password, role=role, actor=actor)
+
+
+def change_user_as(session: Session, actor: User, target: User, changes: dict, *,
+                   keep_token_id: int | None) -> None:
+    """Apply `changes` (only the fields given) to `target` as `actor` may: admins change name, role and active of
+    anyone; everyone their own name and password (with the current password). 403 names the fields refused."""
+    allowed = (ADMIN_FIELDS if actor.role == "admin" else set()) | (SELF_FIELDS if target.id == actor.id else set())
+    given = set(changes)
+    refused = sorted(given - allowed)
+    if not allowed:
+        raise forbidden("Bạn chỉ được sửa tài khoản của chính mình", "You can only change your own account")
+    if refused:
+        raise ApiError(403, bilingual(f"Bạn không được sửa: {', '.join(refused)}",
+                                      f"You may not change: {', '.join(refused)}"),
+                       [{"pointer": f"/{f}", "message": bilingual("Không được phép", "Not allowed")} for f in refused])
+    if target.id == actor.id and (("role" in given and changes["role"] != actor.role) or changes.get("active") is False):
+        raise conflict("Không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản",
+                       "You cannot remove your own admin role or deactivate yourself")
+    if "revoke_api_tokens" in given and "password" not in given:
+        raise invalid([{"pointer": "/revoke_api_tokens", "message": bilingual(
+            "Chỉ dùng cùng với mật khẩu mới (thu hồi từng mã: DELETE /users/me/tokens/{id})",
+            "Only together with a new password (revoke one token: DELETE /users/me/tokens/{id})")}])
+    if "password" in given and (changes.get("current_password") is None
+                                or not verify_password(target.password_hash, changes["current_password"])):
+        raise invalid([{"pointer": "/current_password", "message": bilingual(
+            "Cần mật khẩu hiện tại đúng", "The correct current password is required")}])
+    update_user(session, actor, target, name=changes.get("name"), role=changes.get("role"),
+                active=changes.get("active"), password=changes.get("password"), keep_token_id=keep_token_id,
+                revoke_api_tokens=bool(changes.get("revoke_api_tokens")))
+
+
+def api_tokens_of(session: Session, user: User) -> list[Token]:
+    """The user's named API tokens (never their secrets: only digests are stored)."""
+    return list(session.scalars(sa.select(Token).where(Token.user_id == user.id, Token.kind == "api").order_by(Token.id)))
+
+
+def own_api_token(session: Session, user: User, token_id: int) -> Token:
+    """One of the user's API tokens; another's, or a login token, reads as 404."""
+    token = session.get(Token, token_id)
+    if token is None or token.user_id != user.id or token.kind != "api":
+        raise not_found("mã API", "API token")
+    return token

@@ -6,11 +6,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.domain import audit
+from api.core.db import lock_for_update
+from api.domain import audit, lifecycle
+from api.domain.lifecycle import UNDER_REVIEW
 from api.domain.audit import Actor
 from api.core.errors import ApiError, bilingual, conflict, invalid, not_found
 from api.core.models import Product, Submission, User, utcnow
-from api.http.schemas import json_problems
+from api.core.jsonsafe import json_problems
 from checker.assessment import Checker, Issue, checker_for
 from checker.criteria import CriteriaSet, list_versions, load_set
 
@@ -53,9 +55,6 @@ def _validated(version: str, product_type: str, answers: dict[str, Any], *, comp
     if issues:
         raise invalid(_issue_items(issues), "Câu trả lời tự đánh giá chưa hợp lệ", "The self-assessment answers are not valid")
     return checker
-
-
-UNDER_REVIEW = ("submitted", "in_review", "resubmitted")
 
 
 def carried_answers(previous: dict[str, Any], version: str, product_type: str) -> dict[str, Any]:
@@ -116,11 +115,7 @@ def _record_answers(session: Session, actor: Actor, submission: Submission, acti
 
 
 def _editable(submission: Submission, version: str | None) -> None:
-    if submission.status != "draft":
-        from api.domain.review import allowed_actions  # api.domain.review builds on this module
-        raise conflict("Bản tự đánh giá đã nộp không thể thay đổi; hãy tạo bản nháp mới",
-                       "A submitted self-assessment cannot change; create a new draft",
-                       submission_status=submission.status, allowed=allowed_actions(submission.status))
+    lifecycle.require_editable(submission.status)
     if version is not None and version != submission.criteria_version:
         raise invalid([{"pointer": "/criteria_version", "message": bilingual(
             f"Bản nháp dùng phiên bản {submission.criteria_version}, không phải {version}",
@@ -129,6 +124,8 @@ def _editable(submission: Submission, version: str | None) -> None:
 
 def replace_answers(session: Session, actor: Actor, submission: Submission, version: str | None,
                     answers: dict[str, Any]) -> None:
+    # Under the row lock, re-read: a submit that committed meanwhile is seen here, and refused.
+    lock_for_update(session, submission)
     _editable(submission, version)
     _validated(submission.criteria_version, submission.product.product_type, answers)
     old, submission.answers = dict(submission.answers), answers
@@ -137,7 +134,11 @@ def replace_answers(session: Session, actor: Actor, submission: Submission, vers
 
 def merge_answers(session: Session, actor: Actor, submission: Submission, version: str | None,
                   changes: dict[str, Any]) -> None:
-    """Each criterion in `changes` replaces its answer; null removes it."""
+    """Each criterion in `changes` replaces its answer; null removes it.
+
+    The merge starts from the answers re-read under the submission's row lock, so concurrent merges of different
+    criteria all survive (each waits for the previous one's commit) and none lands after a submit."""
+    lock_for_update(session, submission)
     _editable(submission, version)
     merged = dict(submission.answers)
     for criterion_id, answer in changes.items():
@@ -152,6 +153,7 @@ def merge_answers(session: Session, actor: Actor, submission: Submission, versio
 
 def submit(session: Session, actor: Actor, submission: Submission) -> None:
     """Check completely, store the evaluation and freeze the submission."""
+    lock_for_update(session, submission)  # the answers evaluated are the answers frozen (no merge in between)
     _editable(submission, None)
     checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers,
                          complete=True)
@@ -160,7 +162,8 @@ def submit(session: Session, actor: Actor, submission: Submission) -> None:
     submission.evaluation = evaluation
     submission.level = evaluation["level"]["id"] if evaluation["level"] else None
     # After "changes requested", the next revision goes back to the club as a resubmission.
-    submission.status = "resubmitted" if previous is not None and previous.status == "changes_requested" else "submitted"
+    submission.status = lifecycle.require(submission.status, "submit",
+                                          previous_status=previous.status if previous is not None else None)
     submission.submitted_at = utcnow()
     session.flush()
     audit.record(session, actor, f"submission.{submission.status}", "submission", submission.id,
@@ -182,3 +185,9 @@ def evaluation_of(submission: Submission) -> dict:
                        "The answers no longer fit the current criteria set; update the draft",
                        errors=exc.errors) from None
     return checker.evaluate(submission.answers).to_dict()
+
+
+def next_revision_of(session: Session, submission: Submission) -> Submission | None:
+    """The revision made after this one (after changes were requested), if any."""
+    return session.scalar(sa.select(Submission).where(Submission.previous_id == submission.id)
+                          .order_by(Submission.revision).limit(1))

@@ -15,16 +15,19 @@ from sqlalchemy.orm import Session
 
 from api.domain import assessments, audit, reporting
 from api.domain.credentials import (ALG, build_credential, build_status_list_credential, encode_status_list,
-                             load_or_create_key, public_jwks, sign_credential, status_of, verify_credential)
+                             key_status_document, load_or_create_key, sign_credential, status_of,
+                             verify_credential)
 from api.core.db import lock_for_update
 from api.core.errors import bilingual, conflict, invalid, not_found
-from api.core.models import Certificate, Submission, User, utcnow
+from api.core.models import Certificate, Product, Submission, User, utcnow
+from api.domain.access import visible
 from api.core.settings import Settings
 from checker.criteria import load_set
+from checker.glossary import term
+from checker.verdict import Verdict
 from reports.badge import STATUS_WORDS
 
-ISSUER_NAME = ("Câu lạc bộ Bảo vệ trẻ em Việt Nam trên môi trường mạng (VCSC) / "
-               "Vietnam Child Online Protection Club (VCSC)")
+ISSUER_NAME = f"{term('concept', 'club')['vi']} / {term('concept', 'club')['en']}"
 STATUS_PURPOSES = ("revocation", "suspension")
 STATUS_LIST_BITS = 131072
 
@@ -69,8 +72,10 @@ def _next_numbers(session: Session, year: int) -> tuple[str, int]:
     return f"{prefix}{serial:06d}", index
 
 
-def issue(session: Session, settings: Settings, actor: User, submission: Submission, report: dict) -> Certificate:
-    """The certificate of an approved submission: numbered, signed, with the approved report's digest."""
+def issue(session: Session, settings: Settings, actor: User, submission: Submission, found: Verdict,
+          report: dict) -> Certificate:
+    """The certificate of an approved submission: numbered, signed, with the digests of the verdict it was
+    issued on and of the approved report rendered from that verdict."""
     existing = session.scalar(sa.select(Certificate).where(Certificate.submission_id == submission.id))
     if existing is not None:  # the row lock on the submission makes this unreachable; the unique key backs it
         raise conflict(f"Đã cấp chứng nhận {existing.id} cho bản này", f"Certificate {existing.id} was already "
@@ -80,26 +85,54 @@ def issue(session: Session, settings: Settings, actor: User, submission: Submiss
     cert_id, index = _next_numbers(session, now.year)
     product, vendor = submission.product, submission.product.organisation
     report_text, digest = reporting.report_digest(report)
-    level = level_of(submission.criteria_version, report["level"]["id"])
+    verdict_text, verdict_digest = found.canonical_json(), found.digest()
+    level = {"id": found.level.id, "title": dict(found.level.title)}
     valid_until = now + timedelta(days=settings.certificate_validity_days)
     credential = build_credential(
         certificate_id=cert_id, issued_at=now, valid_until=valid_until, issuer=issuer(settings),
         product={"id": product.id, "name": product.name, "url": product.url},
         vendor={"id": vendor.id, "name": vendor.name}, criteria_version=submission.criteria_version,
-        level=level, report_digest=digest, status_list_url=status_list_url(settings, "revocation"),
+        level=level, report_digest=digest, verdict_digest=verdict_digest,
+        status_list_url=status_list_url(settings, "revocation"),
         status_index=index, suspension_list_url=status_list_url(settings, "suspension"))
     jws = sign_credential(credential, load_or_create_key(settings.keys_dir))
     cert = Certificate(id=cert_id, product_id=product.id, submission_id=submission.id,
                        criteria_version=submission.criteria_version, level=level["id"], status="valid",
                        issued_at=now, valid_until=valid_until, status_index=index, credential_jws=jws,
-                       report_digest=digest, report_json=report_text, renews_id=submission.renews_certificate_id)
+                       report_digest=digest, report_json=report_text, verdict_json=verdict_text,
+                       verdict_digest=verdict_digest, renews_id=submission.renews_certificate_id)
     session.add(cert)
     session.flush()
     audit.record(session, actor, "certificate.issued", "certificate", cert.id, product.organisation_id, None,
                  {"submission_id": submission.id, "product_id": product.id, "level": cert.level,
                   "criteria_version": cert.criteria_version, "valid_until": valid_until.isoformat(),
-                  "status_index": index, "report_digest": digest, "renews_id": cert.renews_id})
+                  "status_index": index, "report_digest": digest, "verdict_digest": verdict_digest,
+                  "renews_id": cert.renews_id})
     return cert
+
+
+def list_visible(session: Session, user: User, *, status: str | None, flagged: bool | None, product_id: int | None,
+                 page: int, per_page: int) -> tuple[list[Certificate], int]:
+    """Certificates `user` may see (vendors: their own), newest first, with the total; `status` is the
+    effective one (a valid certificate past its date is expired)."""
+    now = utcnow()
+    where = [visible(user, Product.organisation_id)]
+    if status == "expired":
+        where.append(sa.or_(Certificate.status == "expired",
+                            sa.and_(Certificate.status == "valid", Certificate.valid_until < now)))
+    elif status == "valid":
+        where.append(sa.and_(Certificate.status == "valid", Certificate.valid_until >= now))
+    elif status:
+        where.append(Certificate.status == status)
+    if flagged is not None:
+        where.append(Certificate.flagged_at.is_not(None) if flagged else Certificate.flagged_at.is_(None))
+    if product_id is not None:
+        where.append(Certificate.product_id == product_id)
+    base = sa.select(Certificate).join(Product, Product.id == Certificate.product_id).where(*where)
+    total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    rows = list(session.scalars(base.order_by(Certificate.issued_at.desc(), Certificate.id)
+                                .offset((page - 1) * per_page).limit(per_page)))
+    return rows, total
 
 
 # --- status ----------------------------------------------------------------------------------------
@@ -200,7 +233,8 @@ def verify(session: Session, settings: Settings, *, credential_jws: str | None =
     result: dict[str, Any] = {"ok": False, "signature_checked": credential_jws is not None, "signature_valid": None,
                               "status": None, "errors": [], "certificate": None}
     if credential_jws is not None:
-        checked = verify_credential(credential_jws, public_jwks(load_or_create_key(settings.keys_dir)), now=now)
+        # Every key ever used, with its status: retired keys still verify, compromised ones are refused by name.
+        checked = verify_credential(credential_jws, key_status_document(settings.keys_dir), now=now)
         result["signature_valid"] = checked.valid_signature
         result["errors"].extend(checked.errors)
         if not checked.valid_signature or checked.credential is None:

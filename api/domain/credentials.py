@@ -1,8 +1,11 @@
 """Signed certificates: Open Badges 3.0 / W3C Verifiable Credentials 2.0 secured as a compact JWS.
 
-* The issuer key is an Ed25519 key kept in a PEM file outside the database (folder 0700, file 0600),
-  created on first use; its key id is the RFC 7638 JWK thumbprint, and `public_jwks` gives the JWKS
-  to publish at `/.well-known/jwks.json`.
+* The issuer keys are Ed25519 keys kept in PEM files outside the database (folder 0700, files 0600); the
+  first is created on first use. Each key id is the RFC 7638 JWK thumbprint. Keys rotate (`rotate_key`,
+  `vcsc keys rotate`): the newest signs, the retired ones stay published so older certificates still
+  verify, and a retired key can be marked compromised (`compromise_key`). The key ring is
+  `signing-keys.json` in the folder; `published_jwks` is the JWKS of `/.well-known/jwks.json` (trusted
+  keys only), `key_status_document` the same keys plus the compromised ones, each with its status.
 * `sign_credential` secures a credential VC-JOSE style (header alg EdDSA, kid, typ "vc+jwt", the
   payload is the credential JSON itself) with PyJWT's JWS layer; `verify_credential` checks it.
 * Revocation uses a W3C Bitstring Status List v1.0; the current status of one certificate is looked
@@ -11,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -27,6 +31,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.api_jws import PyJWS
+
+from api.core.keyfiles import write_private_key
 
 KEY_FILE = "ed25519.pem"
 ALG = "EdDSA"
@@ -76,8 +82,124 @@ def _signing_key(private_key: Ed25519PrivateKey, path: Path) -> SigningKey:
 
 
 def load_key(folder: Path) -> SigningKey:
-    """The existing key in `folder` (never creates one)."""
-    path = Path(folder) / KEY_FILE
+    """The active signing key in `folder` (never creates one)."""
+    folder = Path(folder)
+    active = next((e for e in keyring(folder) if e.status == "active"), None)
+    key = _read_key(folder / (active.file if active else KEY_FILE))
+    if active is not None and key.kid != active.kid:
+        raise SigningKeyError(f"{key.path}: khoá không khớp danh sách khoá / the key does not match the key ring")
+    return key
+
+
+def load_or_create_key(folder: Path) -> SigningKey:
+    """The active Ed25519 signing key in `folder`; the first one is created on the first call.
+
+    The new key is written to a temporary file in the same folder and hard-linked to its final
+    name, which fails if another process got there first; the loser then reads the winner's key.
+    """
+    folder = Path(folder)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if (folder / KEYRING_FILE).exists() or (folder / KEY_FILE).exists():
+        return load_key(folder)
+    private_key = Ed25519PrivateKey.generate()
+    if not write_private_key(folder / KEY_FILE, private_key):
+        return load_key(folder)
+    return _signing_key(private_key, folder / KEY_FILE)
+
+
+def public_jwks(key: SigningKey) -> dict[str, Any]:
+    """A JWKS of one key (tests, and a verifier that trusts exactly one key)."""
+    return {"keys": [{**public_jwk(key.public_key), "kid": key.kid, "alg": ALG, "use": "sig"}]}
+
+
+# --- the key ring: rotation and compromise ------------------------------------------------------------
+
+KEYRING_FILE = "signing-keys.json"
+KEY_STATUSES = ("active", "retired", "compromised")
+_LOCK_FILE = ".signing-keys.lock"
+
+
+@dataclass
+class KeyEntry:
+    """One issuer key as the ring records it (the public half is kept, so a key stays listed by its status
+    whatever becomes of its private file)."""
+    kid: str
+    file: str
+    status: str
+    x: str
+    created_at: str | None = None
+    retired_at: str | None = None
+    compromised_at: str | None = None
+    reason: str | None = None
+
+    def jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519", "x": self.x, "kid": self.kid, "alg": ALG, "use": "sig",
+                               "status": self.status}
+        for name in ("created_at", "retired_at", "compromised_at"):
+            if getattr(self, name):
+                jwk[name] = getattr(self, name)
+        return jwk
+
+
+def _now_text() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _entry_of(key: SigningKey, file: str, status: str, created_at: str | None) -> KeyEntry:
+    return KeyEntry(kid=key.kid, file=file, status=status, x=public_jwk(key.public_key)["x"], created_at=created_at)
+
+
+def keyring(folder: Path) -> list[KeyEntry]:
+    """The issuer keys, oldest first. A folder from before rotation existed (only ed25519.pem) is a ring of that
+    one active key; an empty folder is an empty ring."""
+    folder = Path(folder)
+    path = folder / KEYRING_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if (folder / KEY_FILE).exists():
+            return [_entry_of(_read_key(folder / KEY_FILE), KEY_FILE, "active", None)]
+        return []
+    except (OSError, ValueError) as exc:
+        raise SigningKeyError(f"{path}: danh sách khoá không đọc được / unreadable key ring: {exc}") from None
+    try:
+        entries = [KeyEntry(**{k: v for k, v in item.items() if k in KeyEntry.__dataclass_fields__})
+                   for item in doc["keys"]]
+    except (KeyError, TypeError) as exc:
+        raise SigningKeyError(f"{path}: danh sách khoá sai dạng / malformed key ring: {exc}") from None
+    if sum(e.status == "active" for e in entries) != 1 or any(e.status not in KEY_STATUSES for e in entries):
+        raise SigningKeyError(f"{path}: cần đúng một khoá đang dùng / exactly one active key is needed")
+    return entries
+
+
+def _write_keyring(folder: Path, entries: list[KeyEntry]) -> None:
+    doc = {"version": 1, "keys": [asdict(e) for e in entries]}
+    fd, tmp = tempfile.mkstemp(prefix=".keyring-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(doc, out, ensure_ascii=False, indent=2)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, folder / KEYRING_FILE)  # readers see the old ring or the new one, never half of one
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _ring_lock(folder: Path):
+    """One ring change at a time across processes (an advisory lock on a file of the folder)."""
+    import fcntl
+    with os.fdopen(os.open(Path(folder) / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_key(path: Path) -> SigningKey:
     try:
         private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:
@@ -89,39 +211,54 @@ def load_key(folder: Path) -> SigningKey:
     return _signing_key(private_key, path)
 
 
-def load_or_create_key(folder: Path) -> SigningKey:
-    """The Ed25519 signing key in `folder`, created on the first call.
-
-    The new key is written to a temporary file in the same folder and hard-linked to its final
-    name, which fails if another process got there first; the loser then reads the winner's key.
-    """
+def rotate_key(folder: Path) -> tuple[KeyEntry, KeyEntry]:
+    """A new key signs from now on; the active one is retired (still published, so what it signed verifies).
+    Returns (retired, new)."""
     folder = Path(folder)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / KEY_FILE
-    if path.exists():
-        return load_key(folder)
-    private_key = Ed25519PrivateKey.generate()
-    pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
-    fd, tmp = tempfile.mkstemp(prefix=".key-", dir=folder)  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(pem)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o600)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return load_key(folder)
-    finally:
-        os.unlink(tmp)
-    return _signing_key(private_key, path)
+    load_or_create_key(folder)
+    with _ring_lock(folder):
+        entries = keyring(folder)
+        private_key = Ed25519PrivateKey.generate()
+        kid = jwk_thumbprint(public_jwk(private_key.public_key()))
+        file = f"ed25519-{kid}.pem"
+        key = _signing_key(private_key, folder / file)
+        write_private_key(folder / file, private_key)
+        now = _now_text()
+        old = next(e for e in entries if e.status == "active")
+        old.status, old.retired_at = "retired", now
+        new = _entry_of(key, file, "active", now)
+        _write_keyring(folder, [*entries, new])
+    return old, new
 
 
-def public_jwks(key: SigningKey) -> dict[str, Any]:
-    """The JWKS to publish at `/.well-known/jwks.json`."""
-    return {"keys": [{**public_jwk(key.public_key), "kid": key.kid, "alg": ALG, "use": "sig"}]}
+def compromise_key(folder: Path, kid: str, reason: str | None = None) -> KeyEntry:
+    """Mark a retired key compromised: it leaves the published JWKS, and whatever it signed reads as invalid.
+    The active key cannot be marked: rotate first (so something trusted signs the status lists)."""
+    folder = Path(folder)
+    with _ring_lock(folder):
+        entries = keyring(folder)
+        entry = next((e for e in entries if e.kid == kid), None)
+        if entry is None:
+            raise SigningKeyError(f"không có khoá {kid!r} / no key {kid!r}")
+        if entry.status == "active":
+            raise SigningKeyError(f"khoá {kid} đang dùng để ký: chạy `vcsc keys rotate` trước / key {kid} is the "
+                                  "active signing key: run `vcsc keys rotate` first")
+        if entry.status != "compromised":
+            entry.status, entry.compromised_at, entry.reason = "compromised", _now_text(), reason
+            _write_keyring(folder, entries)
+    return entry
+
+
+def published_jwks(folder: Path) -> dict[str, Any]:
+    """The JWKS to publish at `/.well-known/jwks.json`: the active and retired keys. A compromised key is left
+    out, so any verifier that trusts this JWKS (ours or not) refuses what it signed."""
+    return {"keys": [e.jwk() for e in keyring(folder) if e.status != "compromised"]}
+
+
+def key_status_document(folder: Path) -> dict[str, Any]:
+    """Every key ever used, with its status (JWKS-shaped): what `/.well-known/vcsc-key-status.json` publishes and
+    what our verifiers read, so a certificate signed by a compromised key is named as such."""
+    return {"keys": [e.jwk() for e in keyring(folder)]}
 
 
 # --- the credential ------------------------------------------------------------------------------
@@ -162,6 +299,7 @@ def status_entry(status_list_url: str, status_index: int, purpose: str = "revoca
 def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: datetime,
                      issuer: dict[str, str], product: dict[str, Any], vendor: dict[str, str],
                      criteria_version: str, level: dict[str, Any], report_digest: str,
+                     verdict_digest: str | None = None,
                      report_url: str | None = None, status_list_url: str | None = None,
                      status_index: int | None = None, suspension_list_url: str | None = None) -> dict[str, Any]:
     """An OpenBadgeCredential (VC 2.0) for one certified product.
@@ -213,6 +351,15 @@ def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: d
             "digestSRI": "sha256-" + base64.b64encode(bytes.fromhex(digest)).decode("ascii"),
         }],
     }
+    if verdict_digest is not None:  # the verdict the report renders (checker/verdict.py), by its own digest
+        verdict_hex = _digest_hex(verdict_digest)
+        credential["evidence"].append({
+            "id": f"urn:vcsc:verdict:sha256:{verdict_hex}",
+            "type": ["Evidence"],
+            "name": "Kết quả thẩm định / Verdict",
+            "genre": "verdict",
+            "digestSRI": "sha256-" + base64.b64encode(bytes.fromhex(verdict_hex)).decode("ascii"),
+        })
     if status_list_url is not None:
         credential["credentialStatus"] = status_entry(status_list_url, int(status_index))
         if suspension_list_url is not None:
@@ -249,6 +396,7 @@ class VerificationResult:
     errors: list[dict[str, str]] = field(default_factory=list)
     expired: bool = False
     kid: str | None = None
+    key_compromised: bool = False
 
     @property
     def ok(self) -> bool:
@@ -269,7 +417,8 @@ def _bad(vi: str, en: str) -> VerificationResult:
 def verify_credential(token: str, jwks: dict[str, Any], *, now: datetime | None = None) -> VerificationResult:
     """Check the signature of a compact JWS credential against `jwks`, then its validity period.
 
-    Only EdDSA with a key of the JWKS (by kid) is accepted. Revocation is not checked here.
+    Only EdDSA with a key of the JWKS (by kid) is accepted; a key the JWKS marks `"status": "compromised"` (the
+    key-status document does) is refused. Revocation is not checked here.
     """
     token = token.strip()
     try:
@@ -285,6 +434,13 @@ def verify_credential(token: str, jwks: dict[str, Any], *, now: datetime | None 
     if jwk is None:
         return _bad(f"Khoá ký không rõ (kid {kid!r}) — không phải do bên cấp này ký",
                     f"Unknown signing key (kid {kid!r}) — not signed by this issuer")
+    if jwk.get("status") == "compromised":
+        since = f" ({jwk['compromised_at']})" if jwk.get("compromised_at") else ""
+        result = _bad(f"Ký bằng khoá {kid} đã bị lộ{since}: không thể tin chứng nhận này; hãy xin bên cấp bản cấp lại",
+                      f"Signed with key {kid}, marked compromised{since}: this certificate cannot be trusted; ask "
+                      "the issuer for a re-issued one")
+        result.kid, result.key_compromised = kid, True
+        return result
     if jwk_thumbprint(jwk) != kid:
         return _bad("Mã khoá (kid) không khớp khoá công khai", "The key id (kid) does not match the public key")
     try:

@@ -7,15 +7,15 @@ automatically: every reviewer and admin is notified and decides.
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.domain import audit
-from api.jobs.execute import probe_ids_of
+from api.domain import audit, reporting
+from api.domain.probe_runs import RunQueue, probe_ids_of
+from api.domain.sealing import load_or_create_box, seal_manifest
 from api.core.models import Certificate, Notification, ProbeArtifact, ProbeRun, User, utcnow
 from api.core.settings import Settings
 from checker.criteria import load_set
@@ -25,7 +25,8 @@ ACTOR = "monitoring"
 
 
 def _manifest_for(session: Session, cert: Certificate) -> dict | None:
-    """The manifest of the newest run against the certified submission (or, failing that, the product)."""
+    """The stored (sealed) manifest of the newest run against the certified submission (or, failing that, the
+    product)."""
     for where in (ProbeRun.submission_id == cert.submission_id, ProbeRun.product_id == cert.product_id):
         manifest = session.scalar(sa.select(ProbeRun.manifest).where(where).order_by(ProbeRun.created_at.desc(),
                                                                                      ProbeRun.id.desc()).limit(1))
@@ -46,10 +47,11 @@ def due(session: Session, settings: Settings, now: datetime) -> list[Certificate
         .order_by(Certificate.issued_at)))
 
 
-def schedule_due(sessions: sessionmaker[Session], settings: Settings, jobs, now: datetime | None = None) -> list[int]:
+def schedule_due(sessions: sessionmaker[Session], settings: Settings, jobs: RunQueue, now: datetime | None = None) -> list[int]:
     """Queue a monitoring run for every due certificate; returns the run ids."""
     now = now or utcnow()
     queued: list[ProbeRun] = []
+    box = load_or_create_box(settings.keys_dir)  # the sealed manifest of the same product is copied unopened
     with sessions.begin() as session:
         for cert in due(session, settings, now):
             manifest = _manifest_for(session, cert)
@@ -59,7 +61,8 @@ def schedule_due(sessions: sessionmaker[Session], settings: Settings, jobs, now:
                              cert.product.organisation_id, None, {"reason": "no probe manifest on record"})
                 continue
             run = ProbeRun(submission_id=cert.submission_id, product_id=cert.product_id, requested_by_id=None,
-                           status="queued", manifest=manifest, only=None, criteria_version=cert.criteria_version,
+                           status="queued", manifest=seal_manifest(manifest, box, cert.product_id), only=None,
+                           criteria_version=cert.criteria_version,
                            probes_total=len(probe_ids_of(None)), created_at=now, purpose="monitoring",
                            certificate_id=cert.id)
             session.add(run)
@@ -75,11 +78,11 @@ def schedule_due(sessions: sessionmaker[Session], settings: Settings, jobs, now:
 
 
 def _approved_outcomes(cert: Certificate) -> dict[str, str]:
-    """criterion id -> outcome in the report the certificate was issued on."""
-    if not cert.report_json:
+    """criterion id -> decided outcome in the verdict the certificate was issued on."""
+    found = reporting.certified_verdict(cert)
+    if found is None:
         return {}
-    report = json.loads(cert.report_json)
-    return {row["criterion_id"]: row["outcome"] for g in report.get("groups", []) for row in g["rows"]}
+    return {c.criterion_id: c.decided for c in found.criteria}
 
 
 def regressions(session: Session, cert: Certificate, run: ProbeRun) -> list[dict]:

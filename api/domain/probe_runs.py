@@ -3,21 +3,45 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.domain import audit
 from api.domain.audit import Actor
+from api.domain.sealing import SEALED, ManifestBox, SealError, open_manifest, seal_manifest
 from api.core.errors import bilingual, conflict, invalid, not_found
-from api.jobs import JobQueue
-from api.jobs.execute import evaluate_stored, probe_ids_of
 from api.core.models import PROBE_RUN_ACTIVE, ProbeArtifact, ProbeRun, Submission, User, utcnow
-from api.http.schemas import json_problems
+from api.core.jsonsafe import json_problems, storable
 from api.core.settings import Settings
 from checker.probes.manifest import validate_manifest
-from checker.probes.registry import all_probes
+from checker.probes.registry import all_probes, get_probe
+from checker.probes.runner import evaluate_artifact
+
+
+class RunQueue(Protocol):
+    """Where a queued run is handed to be executed (a job back end of api.jobs)."""
+
+    def enqueue(self, session: Session, run: ProbeRun) -> None: ...
+
+
+def probe_ids_of(only: list[str] | None) -> list[str]:
+    """The probes a run covers, in the registry's order."""
+    probes = list(all_probes())
+    return [p for p in probes if p in only] if only else probes
+
+
+def storable_evaluation(measurement: Any, findings: list) -> tuple[dict, list[dict]]:
+    """A probe's measurement and findings as JSON the databases accept."""
+    return storable(measurement.to_dict()), storable([f.to_dict() for f in findings])
+
+
+def evaluate_stored(probe_id: str, artifact: dict, version: str, product_type: str) -> tuple[dict, list[dict]]:
+    """Measurement and findings (as JSON) for a stored artifact: pure, no browser (re-evaluation only:
+    a run's own artifacts are evaluated once, by the runner, and stored as they are)."""
+    measurement, findings = evaluate_artifact(get_probe(probe_id), artifact, version, product_type)
+    return storable_evaluation(measurement, findings)
 
 MASK = "********"
 SCREENSHOT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -43,19 +67,27 @@ def check_manifest(manifest: Any, product_type: str, user: User) -> None:
             # A path on the server: only the operator may point the probes at a file there.
             issues.append({"pointer": "/manifest/corpus/csv", "message": bilingual(
                 "Chỉ quản trị viên được dùng danh sách URL trên máy chủ", "Only admins may use a URL list on the server")})
+        elif isinstance(corpus, dict) and isinstance(corpus.get("csv"), str) and corpus["csv"]:
+            # Read now, so a missing or bad list is a 422 naming the line, not a failed run later.
+            from checker.corpus import CorpusListError, load_url_list
+            try:
+                load_url_list(Path(corpus["csv"]).expanduser())
+            except CorpusListError as exc:
+                issues.append({"pointer": "/manifest/corpus/csv", "message": str(exc)})
     if issues:
         raise invalid(sorted(issues, key=lambda i: i["pointer"]), "Bản mô tả sản phẩm (manifest) không hợp lệ",
                       "The probe manifest is not valid")
 
 
 def masked_manifest(manifest: dict) -> dict:
-    """The manifest without account passwords (also where a login step spells one out)."""
-    shown = copy.deepcopy(manifest)
+    """The manifest without account passwords and parent PINs (also where a login step spells one out)."""
+    shown = copy.deepcopy({k: v for k, v in manifest.items() if k != SEALED})  # nor the sealed original
     secrets = set()
     for account in (shown.get("accounts") or {}).values():
-        if isinstance(account, dict) and "password" in account:
-            secrets.add(account["password"])
-            account["password"] = MASK
+        for key in ("password", "parental_pin"):
+            if isinstance(account, dict) and key in account:
+                secrets.add(account[key])
+                account[key] = MASK
     for step in shown.get("login_steps") or []:
         if isinstance(step, dict) and step.get("value") in secrets:
             step["value"] = MASK
@@ -64,21 +96,29 @@ def masked_manifest(manifest: dict) -> dict:
 
 # --- runs --------------------------------------------------------------------------------------
 
-def start_run(session: Session, jobs: JobQueue, submission: Submission, user: User, manifest: dict,
-              only: list[str] | None, *, purpose: str = "assessment") -> ProbeRun:
-    """Create a queued run for `submission` and hand it to the job back end (committed here)."""
+def start_run(session: Session, jobs: RunQueue, submission: Submission, user: User, manifest: dict,
+              only: list[str] | None, *, box: ManifestBox, purpose: str = "assessment") -> ProbeRun:
+    """Create a queued run for `submission` and hand it to the job back end (committed here); the manifest's
+    secrets are stored sealed with `box` (api.domain.sealing). A stored (sealed) manifest of the same product, as
+    a re-run reuses, is opened to be checked again and stored as it was."""
     if submission.status in ("approved", "rejected", "withdrawn"):
         raise conflict("Bản tự đánh giá đã có quyết định cuối; hãy tạo bản mới để kiểm tra lại",
                        "The self-assessment has a final decision; start a new one to probe again",
                        submission_status=submission.status)
-    check_manifest(manifest, submission.product.product_type, user)
+    try:
+        plain = open_manifest(manifest, box, submission.product_id)
+    except SealError as exc:  # only this checker writes sealed forms; anything else is not a manifest
+        raise invalid([{"pointer": "/manifest", "message": str(exc)}], "Bản mô tả sản phẩm (manifest) không hợp lệ",
+                      "The probe manifest is not valid") from None
+    check_manifest(plain, submission.product.product_type, user)
     active = session.scalar(sa.select(ProbeRun.id).where(ProbeRun.submission_id == submission.id,
                                                          ProbeRun.status.in_(PROBE_RUN_ACTIVE)))
     if active is not None:
         raise conflict(f"Bản tự đánh giá đang có lần kiểm tra #{active} chưa xong",
                        f"The self-assessment already has an unfinished probe run (#{active})", probe_run_id=active)
     run = ProbeRun(submission_id=submission.id, product_id=submission.product_id, requested_by_id=user.id,
-                   status="queued", manifest=manifest, only=only, criteria_version=submission.criteria_version,
+                   status="queued", manifest=seal_manifest(manifest, box, submission.product_id), only=only,
+                   criteria_version=submission.criteria_version,
                    probes_total=len(probe_ids_of(only)), created_at=utcnow(), purpose=purpose)
     session.add(run)
     session.flush()
@@ -89,6 +129,18 @@ def start_run(session: Session, jobs: JobQueue, submission: Submission, user: Us
     session.commit()  # before waking a worker, which must see the row
     jobs.wake()
     return run
+
+
+def preflight_check(submission: Submission, user: User, manifest: dict) -> dict:
+    """The pre-flight report for `manifest` against the submission's product: manifest, start page, each
+    account's login (checker/probes/preflight.py), through the same egress guard as a run. Nothing is stored."""
+    import asyncio
+
+    from checker.probes.preflight import preflight
+    from checker.probes.runner import ProbeSettings
+
+    check_manifest(manifest, submission.product.product_type, user)
+    return asyncio.run(preflight(manifest, settings=ProbeSettings.from_env())).to_dict()
 
 
 def cancel_run(session: Session, actor: Actor, run: ProbeRun) -> None:
@@ -185,3 +237,9 @@ def screenshot_file(settings: Settings, run: ProbeRun, name: str) -> tuple[Path,
     if media_type is None or not path.is_relative_to(root) or path == root or not path.is_file():
         raise missing
     return path, media_type
+
+
+def runs_of(session: Session, submission: Submission) -> list[ProbeRun]:
+    """A submission's probe runs, newest first."""
+    return list(session.scalars(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id)
+                                .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc())))

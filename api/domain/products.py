@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from api.domain import audit
 from api.domain.audit import Actor
 from api.core.errors import conflict
-from api.core.models import Certificate, Organisation, Product, Submission
+from api.core.models import Certificate, Organisation, Product, Submission, User
+from api.core.search import LIKE_ESCAPE, contains_pattern
+from api.domain.access import visible
 
 FIELDS = ("name", "product_type", "url", "platforms")
 
@@ -56,3 +58,42 @@ def delete_product(session: Session, actor: Actor, product: Product) -> None:
                        "The product has a submitted self-assessment or a certificate and cannot be deleted")
     audit.record(session, actor, "product.deleted", "product", product.id, product.organisation_id, state(product), None)
     session.delete(product)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def visible_products(session: Session, user: User, *, q: str | None = None, by_name: bool = False) -> list[Product]:
+    """The products `user` may see (vendors: their organisation's), optionally matching `q` (diacritics
+    optional), by id or by name."""
+    query = sa.select(Product).where(visible(user, Product.organisation_id))
+    if q and q.strip():
+        query = query.where(Product.search_text.like(contains_pattern(q), escape=LIKE_ESCAPE))
+    order = (Product.name, Product.id) if by_name else (Product.id,)
+    return list(session.scalars(query.order_by(*order)))
+
+
+def revisions(session: Session, product: Product, *, newest_first: bool = False) -> list[Submission]:
+    """Every self-assessment revision of the product."""
+    order = Submission.revision.desc() if newest_first else Submission.revision
+    return list(session.scalars(sa.select(Submission).where(Submission.product_id == product.id).order_by(order)))
+
+
+def latest_revisions(session: Session, products: list[Product]) -> dict[int, Submission]:
+    """product id -> its newest revision, for the products given."""
+    latest: dict[int, Submission] = {}
+    if products:
+        for s in session.scalars(sa.select(Submission).where(Submission.product_id.in_([p.id for p in products]))
+                                 .order_by(Submission.revision)):
+            latest[s.product_id] = s
+    return latest
+
+
+def revision_numbers(session: Session, product_id: int) -> dict[int, int]:
+    """submission id -> revision number, for a product's revisions (links between revisions)."""
+    return dict(session.execute(sa.select(Submission.id, Submission.revision)
+                                .where(Submission.product_id == product_id)).all())
+
+
+def certificates_of(session: Session, product: Product) -> list[Certificate]:
+    return list(session.scalars(sa.select(Certificate).where(Certificate.product_id == product.id)
+                                .order_by(Certificate.issued_at.desc(), Certificate.id)))

@@ -1,14 +1,18 @@
-"""The conformance report of a stored submission: its answers, its latest finished probe run and the reviewers'
-per-criterion decisions, put through the pure `reports.conformance.build_report`."""
+"""The verdict and the conformance report of a stored submission: its stored evaluation of the answers, the
+findings of its latest finished probe run and the reviewers' per-criterion decisions, put through the pure
+`checker.verdict.verdict` (which decides) and `reports.conformance.build_report` (which renders)."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.domain import probe_runs
-from api.core.models import ReviewDecision, Submission, User
+from api.core.models import Certificate, ReviewDecision, Submission, User
+from api.domain import assessments, probe_runs
+from checker.criteria import load_set
+from checker.verdict import Verdict, claims_from_evaluation, decisions_from_rows, verdict
 from reports.conformance import build_report, report_json
 
 
@@ -31,17 +35,52 @@ def decisions_of(session: Session, submission: Submission) -> dict[str, dict]:
                              "updated_at": d.updated_at.isoformat()} for d, name in rows}
 
 
-def submission_report(session: Session, submission: Submission) -> dict:
+def _verdict(session: Session, submission: Submission, findings: list[dict]) -> Verdict:
+    claims = claims_from_evaluation(assessments.evaluation_of(submission))
+    return verdict(load_set(submission.criteria_version), submission.product.product_type, claims, findings,
+                   decisions_from_rows(decisions_of(session, submission)))
+
+
+def verdict_of(session: Session, submission: Submission) -> Verdict:
+    """The verdict on the submission as it stands: stored claims, latest finished probe run, decisions."""
+    findings, _ = latest_run_inputs(session, submission)
+    return _verdict(session, submission, findings)
+
+
+def verdict_and_report(session: Session, submission: Submission) -> tuple[Verdict, dict]:
+    """The verdict and the conformance report rendered from it (one read of the findings for both)."""
     product = submission.product
     findings, measurements = latest_run_inputs(session, submission)
-    return build_report(
+    found = _verdict(session, submission, findings)
+    report = build_report(
         product={"id": product.id, "name": product.name, "url": product.url},
         vendor={"id": product.organisation.id, "name": product.organisation.name},
         submission={"id": submission.id, "revision": submission.revision, "status": submission.status,
                     "criteria_version": submission.criteria_version, "product_type": product.product_type,
                     "answers": submission.answers,
                     "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None},
-        probe_findings=findings, probe_measurements=measurements, review=decisions_of(session, submission))
+        verdict=found, probe_findings=findings, probe_measurements=measurements)
+    return found, report
+
+
+def certified_verdict(certificate: Certificate) -> Verdict | None:
+    """The verdict a certificate was issued on, as stored with it (None for a certificate issued without one)."""
+    return Verdict.from_dict(json.loads(certificate.verdict_json)) if certificate.verdict_json else None
+
+
+def current_verdict(session: Session, submission: Submission) -> Verdict:
+    """What the vendor's and reviewers' pages show: for an approved revision, the verdict its certificate was
+    issued on; otherwise the verdict as it stands now."""
+    if submission.status == "approved":
+        cert = session.scalar(sa.select(Certificate).where(Certificate.submission_id == submission.id))
+        found = certified_verdict(cert) if cert is not None else None
+        if found is not None:
+            return found
+    return verdict_of(session, submission)
+
+
+def submission_report(session: Session, submission: Submission) -> dict:
+    return verdict_and_report(session, submission)[1]
 
 
 def report_digest(report: dict) -> tuple[str, str]:

@@ -1,15 +1,7 @@
 """The review of a submission by the club: the state machine, the queue, per-criterion decisions, comments,
 approvals (one or two reviewers) and the decision that issues the certificate.
 
-States and who moves them (anything else is a 409 that lists what is allowed now)::
-
-    draft ──submit──▶ submitted ──take──▶ in_review ──approve──▶ approved   (certificate issued)
-      │   (resubmitted when the previous    │          ──reject───▶ rejected
-      │    revision had changes requested)  │          ──request_changes──▶ changes_requested
-      └──────────── withdraw (vendor, from any open state) ──────────────▶ withdrawn
-
-After "changes requested" the vendor makes the next revision (a new draft, answers copied) and submits
-it: that revision is "resubmitted" and goes back to the queue. Approved, rejected and withdrawn are final.
+The states and the moves between them are `api.domain.lifecycle`'s.
 
 Every change locks the submission row first and re-reads it (`api.core.db.lock_for_update`), so two reviewers
 acting at once are serialised: one wins, the other sees the new state and gets 409.
@@ -22,57 +14,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.domain import audit, certificates, reporting
-from api.domain.assessments import UNDER_REVIEW, criteria_set
+from api.domain import audit, certificates, lifecycle, probe_runs, reporting
+from api.domain.assessments import criteria_set
+from api.domain.lifecycle import IN_QUEUE, OPEN, STATUS_TITLES, TRANSITIONS, UNDER_REVIEW, allowed_actions  # noqa: F401
 from api.core.db import lock_for_update
 from api.core.errors import bilingual, conflict, forbidden, invalid
-from api.core.models import (Approval, Certificate, Product, ReviewComment, ReviewDecision, Submission, User, utcnow)
+from api.core.models import (Approval, Certificate, ProbeRun, Product, ReviewComment, ReviewDecision, Submission, User,
+                             utcnow)
 from api.core.settings import Settings
 
-OPEN = ("draft", "submitted", "in_review", "changes_requested", "resubmitted")
-IN_QUEUE = ("submitted", "resubmitted")
-
-# status -> {action: the status it leads to}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "draft": {"submit": "submitted", "withdraw": "withdrawn"},
-    "submitted": {"take": "in_review", "withdraw": "withdrawn"},
-    "resubmitted": {"take": "in_review", "withdraw": "withdrawn"},
-    "in_review": {"decide": "in_review", "approve": "approved", "reject": "rejected",
-                  "request_changes": "changes_requested", "withdraw": "withdrawn"},
-    "changes_requested": {"withdraw": "withdrawn"},
-    "approved": {}, "rejected": {}, "withdrawn": {},
-}
-VENDOR_ACTIONS = ("submit", "withdraw")
-REVIEWER_ACTIONS = ("take", "decide", "approve", "reject", "request_changes")
-
-STATUS_TITLES = {
-    "draft": {"vi": "Bản nháp", "en": "Draft"},
-    "submitted": {"vi": "Đã nộp", "en": "Submitted"},
-    "in_review": {"vi": "Đang thẩm định", "en": "In review"},
-    "changes_requested": {"vi": "Yêu cầu chỉnh sửa", "en": "Changes requested"},
-    "resubmitted": {"vi": "Đã nộp lại", "en": "Resubmitted"},
-    "approved": {"vi": "Đã phê duyệt", "en": "Approved"},
-    "rejected": {"vi": "Bị từ chối", "en": "Rejected"},
-    "withdrawn": {"vi": "Đã rút", "en": "Withdrawn"},
-}
-
-
-def allowed_actions(status: str, role: str | None = None) -> list[dict[str, str]]:
-    """The actions allowed from `status` (for a role: vendors submit and withdraw, reviewers the rest)."""
-    mine = (VENDOR_ACTIONS if role == "vendor" else REVIEWER_ACTIONS if role == "reviewer"
-            else VENDOR_ACTIONS + REVIEWER_ACTIONS)
-    return [{"action": action, "to": to} for action, to in TRANSITIONS[status].items() if action in mine]
 
 
 def require_transition(submission: Submission, action: str) -> str:
     """The status `action` leads to from the submission's status, or 409 listing the allowed actions."""
-    to = TRANSITIONS[submission.status].get(action)
-    if to is None:
-        title = STATUS_TITLES[submission.status]
-        raise conflict(f"Không thể '{action}' khi bản tự đánh giá ở trạng thái “{title['vi']}”",
-                       f"Cannot '{action}' a self-assessment that is “{title['en']}”",
-                       submission_status=submission.status, allowed=allowed_actions(submission.status))
-    return to
+    return lifecycle.require(submission.status, action)
 
 
 def check_reviewer(user: User, submission: Submission) -> None:
@@ -141,8 +96,8 @@ def decide_criterion(session: Session, user: User, submission: Submission, crite
     """Accept the combined outcome of a criterion, or override it (a comment is then required)."""
     check_reviewer(user, submission)
     _locked(session, submission, "decide")
-    report = reporting.submission_report(session, submission)
-    row = next((r for g in report["groups"] for r in g["rows"] if r["criterion_id"] == criterion_id), None)
+    found = reporting.verdict_of(session, submission)
+    row = next((c for c in found.criteria if c.criterion_id == criterion_id), None)
     if row is None:
         raise invalid([{"pointer": "/criterion_id", "message": bilingual(
             f"Không có tiêu chí '{criterion_id}' trong phiên bản {submission.criteria_version}",
@@ -155,13 +110,13 @@ def decide_criterion(session: Session, user: User, submission: Submission, crite
         if not (comment or "").strip():
             problems.append({"pointer": "/comment", "message": bilingual(
                 "Cần nêu lý do khi thay đổi kết quả", "An override needs a comment saying why")})
-    elif outcome is not None and outcome != row["computed_outcome"]:
+    elif outcome is not None and outcome != row.combined:
         problems.append({"pointer": "/outcome", "message": bilingual(
-            f"Chấp nhận nghĩa là giữ kết quả '{row['computed_outcome']}'; hãy dùng override để thay đổi",
-            f"Accepting keeps the outcome '{row['computed_outcome']}'; use override to change it")})
+            f"Chấp nhận nghĩa là giữ kết quả '{row.combined}'; hãy dùng override để thay đổi",
+            f"Accepting keeps the outcome '{row.combined}'; use override to change it")})
     if problems:
         raise invalid(problems)
-    final = outcome if decision == "override" else row["computed_outcome"]
+    final = outcome if decision == "override" else row.combined
     existing = session.scalar(sa.select(ReviewDecision).where(ReviewDecision.submission_id == submission.id,
                                                               ReviewDecision.criterion_id == criterion_id))
     before = None if existing is None else {"decision": existing.decision, "outcome": existing.outcome,
@@ -174,8 +129,22 @@ def decide_criterion(session: Session, user: User, submission: Submission, crite
     audit.record(session, user, "submission.criterion_decided", "submission", submission.id,
                  submission.product.organisation_id, before,
                  {"criterion_id": criterion_id, "decision": decision, "outcome": final, "comment": comment,
-                  "computed_outcome": row["computed_outcome"], "reviewer_id": user.id})
+                  "computed_outcome": row.combined, "reviewer_id": user.id})
     return existing
+
+
+def rerun_probes(session: Session, jobs: probe_runs.RunQueue, user: User, submission: Submission,
+                 only: list[str] | None, *, box: probe_runs.ManifestBox) -> ProbeRun:
+    """Re-run the probes (all, or `only`) with the product's last manifest (stored sealed: `box` opens it);
+    only while in review."""
+    check_reviewer(user, submission)
+    require_transition(submission, "decide")
+    manifest = session.scalar(sa.select(ProbeRun.manifest).where(ProbeRun.product_id == submission.product_id)
+                              .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc()).limit(1))
+    if manifest is None:
+        raise conflict("Nhà cung cấp chưa gửi manifest nào cho sản phẩm này",
+                       "The vendor has not given a probe manifest for this product yet")
+    return probe_runs.start_run(session, jobs, submission, user, manifest, only, box=box, purpose="review")
 
 
 def request_changes(session: Session, user: User, submission: Submission, comment: str | None,
@@ -222,14 +191,14 @@ def approve(session: Session, settings: Settings, user: User, submission: Submis
     Refused (409) while a discrepancy has no decision or the outcomes reach no level."""
     check_reviewer(user, submission)
     _locked(session, submission, "approve")
-    report = reporting.submission_report(session, submission)
-    undecided = [d["criterion_id"] for d in report["discrepancies"] if d["review"] is None]
+    found, report = reporting.verdict_and_report(session, submission)
+    undecided = list(found.undecided_discrepancies)
     if undecided:
-        raise conflict("Còn điểm vênh chưa có quyết định của người thẩm định: " + ", ".join(undecided),
+        raise conflict("Còn sai khác chưa có quyết định của người thẩm định: " + ", ".join(undecided),
                        "Some discrepancies have no reviewer decision yet: " + ", ".join(undecided),
                        undecided=undecided)
-    if report["level"] is None:
-        blockers = [b["criterion_id"] for b in report["blockers"]]
+    if found.level is None:
+        blockers = list(found.blockers)
         raise conflict("Kết quả chưa đạt mức nào nên không thể phê duyệt; chưa đạt: " + ", ".join(blockers),
                        "The outcomes reach no level, so it cannot be approved; not met: " + ", ".join(blockers),
                        blockers=blockers)
@@ -249,8 +218,9 @@ def approve(session: Session, settings: Settings, user: User, submission: Submis
         return None
     old = submission.status
     submission.status, submission.decided_at = "approved", utcnow()
-    _status_change(session, user, submission, "approved", old, {"level": report["level"]["id"]})
-    return certificates.issue(session, settings, user, submission, report)
+    _status_change(session, user, submission, "approved", old, {"level": found.level.id,
+                                                                "verdict_digest": found.digest()})
+    return certificates.issue(session, settings, user, submission, found, report)
 
 
 # --- vendor actions --------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
-"""ASGI middleware refusing request bodies over VCSC_MAX_BODY_BYTES with 413, by Content-Length and by count."""
+"""ASGI middleware refusing request bodies over VCSC_MAX_BODY_BYTES with 413, by Content-Length and by count,
+and bodies that do not arrive in full within VCSC_BODY_TIMEOUT_SECONDS with 408."""
 from __future__ import annotations
+
+import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,9 +16,12 @@ class BodyLimit:
     means a route never sees half a body and nothing is written before the 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        # One deadline for the whole body, not per chunk: a client trickling a byte at a time cannot hold a
+        # worker for longer than this.
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -26,18 +32,27 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
             return
         chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # client went away
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.timeout_seconds):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":  # client went away
+                        return
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        await self._refuse(scope, receive, send)
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            response = problem_response(408, bilingual(
+                f"Nội dung yêu cầu không đến đủ trong {self.timeout_seconds:g} giây",
+                f"The request body did not arrive in full within {self.timeout_seconds:g} seconds"),
+                headers={"Connection": "close"})
+            await response(scope, receive, send)
+            return
         body, replayed = b"".join(chunks), False
 
         async def replay() -> Message:

@@ -1,38 +1,28 @@
 """Request and response bodies: what the API accepts (strictly) and what it shows (never secrets)."""
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from api.core.errors import CUSTOM_ERROR_TYPE, bilingual, body_pointer
+from api.core.errors import CUSTOM_ERROR_TYPE, bilingual
+from api.http import examples as ex
+from api.domain.passwords import password_problem
+from api.core.jsonsafe import MAX_JSON_DEPTH, json_problems, text_problem  # noqa: F401 (re-exported)
 from api.core.models import ORG_KINDS, PLATFORMS, PROBE_RUN_STATUSES, ROLES, SUBMISSION_STATUSES
 from checker.assessment import OUTCOMES
 from checker.criteria import load_vocabulary
 from checker.probes.registry import all_probes
 
 MAX_ID = 2**31 - 1  # INTEGER columns; larger ids cannot exist and would overflow the drivers
-MAX_JSON_DEPTH = 32
 PRODUCT_TYPES = tuple(load_vocabulary().ids("product_types"))
 PROBE_IDS = tuple(all_probes())
 
 
 def _custom(vi: str, en: str) -> PydanticCustomError:
     return PydanticCustomError(CUSTOM_ERROR_TYPE, bilingual(vi, en).replace("{", "{{").replace("}", "}}"))
-
-
-def text_problem(value: str) -> str | None:
-    """Why `value` cannot be stored (PostgreSQL refuses NUL; lone surrogates are not UTF-8), or None."""
-    if "\x00" in value:
-        return bilingual("Chuỗi chứa ký tự NUL", "The string contains a NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return bilingual("Chuỗi chứa ký tự Unicode không hợp lệ", "The string contains invalid Unicode")
-    return None
 
 
 def _storable(value: str) -> str:
@@ -54,36 +44,20 @@ Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_stora
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(_storable),
                   AfterValidator(str.lower)]
 HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://[^\s/?#]+[^\s]*$"), AfterValidator(_storable)]
-Password = Annotated[str, Field(min_length=10, max_length=256), AfterValidator(_storable)]
+def _strong(value: str) -> str:
+    # Without the person's email and name here; api.domain.accounts checks again with them.
+    problem = password_problem(value)
+    if problem:
+        raise _custom(*problem)
+    return value
+
+
+# A new password (what logging in takes is not checked for strength: old passwords must still let people in).
+Password = Annotated[str, Field(min_length=10, max_length=256), AfterValidator(_storable), AfterValidator(_strong)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ProductType = Literal[PRODUCT_TYPES]  # type: ignore[valid-type]
 Platform = Literal[PLATFORMS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
-
-
-def json_problems(doc: Any, base: str = "") -> list[dict]:
-    """Strings the database cannot store, non-finite numbers and excessive nesting in free-form JSON."""
-    problems, stack = [], [(doc, base, 0)]
-    while stack:  # iterative: a deeply nested body must not exhaust the Python stack
-        value, where, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            problems.append({"pointer": where, "message": bilingual(f"Lồng nhau quá {MAX_JSON_DEPTH} cấp",
-                                                                    f"Nested deeper than {MAX_JSON_DEPTH} levels")})
-        elif isinstance(value, str):
-            if problem := text_problem(value):
-                problems.append({"pointer": where, "message": problem})
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.append({"pointer": where, "message": bilingual("Số phải hữu hạn (không NaN/Infinity)",
-                                                                    "Numbers must be finite (no NaN/Infinity)")})
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if problem := text_problem(key):
-                    problems.append({"pointer": where + body_pointer(key), "message": problem})
-                else:
-                    stack.append((item, where + body_pointer(key), depth + 1))
-        elif isinstance(value, list):
-            stack.extend((item, f"{where}/{i}", depth + 1) for i, item in enumerate(value))
-    return sorted(problems, key=lambda p: p["pointer"])
 
 
 class Input(BaseModel):
@@ -114,17 +88,20 @@ Bilingual = dict[Literal["vi", "en"], str]
 # --- auth and people -----------------------------------------------------------------------
 
 class LoginIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.LOGIN_IN))
     email: Annotated[str, Field(max_length=254), AfterValidator(_storable)]
     password: Annotated[str, Field(max_length=256), AfterValidator(_storable)]
 
 
 class TokenOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.TOKEN_OUT))
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_at: datetime
 
 
 class RegisterIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.REGISTER_IN))
     organisation_name: Name
     email: Email
     name: Name
@@ -134,6 +111,7 @@ class RegisterIn(Input):
 
 
 class OrganisationOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ORGANISATION_OUT))
     id: int
     name: str
     kind: Literal[ORG_KINDS]  # type: ignore[valid-type]
@@ -144,6 +122,7 @@ class OrganisationOut(Output):
 
 
 class OrganisationUpdate(Patch):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ORGANISATION_UPDATE))
     nullable = frozenset({"contact_email", "website"})
     name: Name | None = None
     contact_email: Email | None = None
@@ -151,6 +130,7 @@ class OrganisationUpdate(Patch):
 
 
 class UserOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.USER_OUT))
     id: int
     email: str
     name: str
@@ -163,6 +143,7 @@ class UserOut(Output):
 
 
 class UserCreate(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.USER_CREATE))
     email: Email
     name: Name
     password: Password
@@ -171,20 +152,25 @@ class UserCreate(Input):
 
 
 class UserUpdate(Patch):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.USER_UPDATE))
     name: Name | None = None
     role: Role | None = None
     active: bool | None = None
     password: Password | None = None
     current_password: Annotated[str, Field(max_length=256), AfterValidator(_storable)] | None = None
+    revoke_api_tokens: bool | None = Field(None, description="Cùng mật khẩu mới: thu hồi mọi mã API / with a new "
+                                                             "password: also revoke every API token (sessions always go)")
 
 
 class ApiTokenCreate(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.API_TOKEN_CREATE))
     name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable),
                     AfterValidator(_stripped_nonblank)]
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
 class ApiTokenOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.API_TOKEN_OUT))
     id: int
     name: str | None
     created_at: datetime
@@ -192,6 +178,7 @@ class ApiTokenOut(Output):
 
 
 class ApiTokenCreated(ApiTokenOut):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.API_TOKEN_CREATED))
     token: str = Field(description="Chỉ hiển thị một lần / shown only once")
 
 
@@ -207,6 +194,7 @@ Platforms = Annotated[list[Platform], Field(min_length=1, max_length=len(PLATFOR
 
 
 class ProductIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PRODUCT_IN))
     name: Name
     product_type: ProductType
     url: HttpUrl
@@ -215,6 +203,7 @@ class ProductIn(Input):
 
 
 class ProductUpdate(Patch):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PRODUCT_UPDATE))
     name: Name | None = None
     product_type: ProductType | None = None
     url: HttpUrl | None = None
@@ -222,6 +211,7 @@ class ProductUpdate(Patch):
 
 
 class ProductOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PRODUCT_OUT))
     id: int
     organisation_id: int
     organisation_name: str
@@ -239,17 +229,20 @@ Version = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_sto
 
 
 class SubmissionCreate(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.SUBMISSION_CREATE))
     criteria_version: Version
     answers: dict[str, Any] | None = Field(None, description="Bỏ trống: chép từ lần trước nếu cùng phiên bản / "
                                                             "omitted: copied from the previous revision of the same version")
 
 
 class AnswersReplace(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ANSWERS_REPLACE))
     criteria_version: Version | None = Field(None, description="Nếu có, phải khớp bản nháp / if given, must match the draft")
     answers: dict[str, Any]
 
 
 class AnswersPatch(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ANSWERS_PATCH))
     criteria_version: Version | None = None
     answers: dict[str, Any] = Field(description="Mỗi tiêu chí thay thế câu trả lời cũ; null xoá nó / "
                                                 "each criterion replaces its old answer; null removes it")
@@ -273,6 +266,7 @@ Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 
 
 class EvaluationOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.EVALUATION_OUT))
     criteria_version: str
     product_type: str
     level: LevelOut | None
@@ -286,7 +280,58 @@ class EvaluationOut(Output):
         None, description="Kết quả của probe theo tiêu chí / the probes' outcomes per criterion in that run")
 
 
+class DecisionOut(Output):
+    decision: Literal["accept", "override"]
+    outcome: Outcome | None
+    comment: str | None
+    reviewer: str | None
+
+
+class CriterionVerdictOut(Output):
+    criterion_id: str
+    group: str
+    obligation: str
+    title: Bilingual
+    claimed: Outcome = Field(description="Theo tự đánh giá / from the self-assessment")
+    claim_reason: Bilingual
+    measured: Outcome | None = Field(description="Theo kiểm tra tự động / from the probes (null: they say nothing)")
+    measured_by: list[str]
+    combined: Outcome
+    rule: str = Field(description="Dòng của bảng chân trị / the truth-table row that gave `combined` "
+                                  "(checker/verdict.py)")
+    decided: Outcome = Field(description="Kết quả được tính / what counts, after a reviewer's decision")
+    decided_by: Literal["combined", "reviewer"]
+    decision: DecisionOut | None
+    discrepancy: Outcome | None
+    applies: bool
+
+
+class LevelProgressOut(Output):
+    level: LevelOut
+    satisfied: int
+    required: int
+
+
+class VerdictOut(Output):
+    """The verdict on one revision (checker.verdict.Verdict.to_dict()) and its digest."""
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.VERDICT_OUT))
+    format: str
+    criteria_version: str
+    product_type: str
+    criteria: list[CriterionVerdictOut]
+    discrepancies: list[str]
+    level: LevelOut | None
+    next_level: LevelOut | None
+    blockers: list[str]
+    claimed_level: LevelOut | None
+    counts: dict[str, int]
+    claim_counts: dict[str, int]
+    progress: list[LevelProgressOut]
+    digest: str = Field(description="sha256 của JSON chuẩn / sha256 of the canonical JSON (a certificate keeps it)")
+
+
 class SubmissionSummary(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.SUBMISSION_SUMMARY))
     id: int
     product_id: int
     revision: int
@@ -299,6 +344,7 @@ class SubmissionSummary(Output):
 
 
 class SubmissionOut(SubmissionSummary):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.SUBMISSION_OUT))
     created_by_id: int | None
     previous_id: int | None = None
     renews_certificate_id: str | None = None
@@ -318,6 +364,7 @@ def _unique_probes(values: list[str]) -> list[str]:
 
 
 class ProbeRunCreate(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PROBE_RUN_CREATE))
     manifest: dict[str, Any] = Field(description="Cách các probe tiếp cận sản phẩm (checker/probes/manifest.schema.json)"
                                                  " / how the probes reach the product; product_type must be the product's")
     only: Annotated[list[ProbeId], Field(min_length=1, max_length=len(PROBE_IDS)),
@@ -334,6 +381,7 @@ class ProbeProgressOut(Output):
 
 
 class ProbeRunSummary(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PROBE_RUN_SUMMARY))
     id: int
     submission_id: int
     product_id: int
@@ -351,6 +399,7 @@ class ProbeRunSummary(Output):
 
 
 class ProbeRunOut(ProbeRunSummary):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PROBE_RUN_OUT))
     manifest: dict[str, Any] = Field(description="Mật khẩu tài khoản được che / account passwords masked")
 
 
@@ -377,6 +426,7 @@ class ProbeResultOut(Output):
 
 
 class ProbeRunFindingsOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PROBE_RUN_FINDINGS_OUT))
     run_id: int
     status: Literal[PROBE_RUN_STATUSES]  # type: ignore[valid-type]
     criteria_version: str
@@ -395,6 +445,7 @@ IsoDate = Annotated[str | None, BeforeValidator(_iso)]
 
 
 class CriteriaSummaryOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CRITERIA_SUMMARY_OUT))
     version: str
     title: Bilingual
     status: str
@@ -407,12 +458,13 @@ class CriteriaSummaryOut(Output):
 
 
 class CriteriaSetOut(CriteriaSummaryOut):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CRITERIA_SET_OUT))
     meta: dict[str, Any]
     criteria: list[dict[str, Any]]
 
 
 class CriteriaDiffOut(Output):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra=ex.examples(ex.CRITERIA_DIFF_OUT))
     from_: str = Field(alias="from")
     to: str
     levels_changed: bool
@@ -441,17 +493,23 @@ class PublicProduct(Output):
 
 
 class PublicListing(PublicProduct):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PUBLIC_LISTING))
     certificate: PublicCertificate
 
 
 class PublicPage(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PUBLIC_PAGE))
     items: list[PublicListing]
     total: int
     page: int
     per_page: int
+    suggestion: str | None = Field(None, description="Truy vấn đã sửa lỗi gõ mà kết quả trả lời, khi truy vấn như đã gõ "
+                                                     "không tìm thấy gì / the typo-corrected query the results answer, "
+                                                     "when the query as typed found nothing")
 
 
 class CertificateLookup(PublicCertificate):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CERTIFICATE_LOOKUP))
     product: PublicProduct
 
 
@@ -460,6 +518,7 @@ class CertificateLookup(PublicCertificate):
 # --- audit trail -----------------------------------------------------------------------------
 
 class AuditEventOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.AUDIT_EVENT_OUT))
     id: int
     at: datetime
     actor_user_id: int | None
@@ -472,6 +531,18 @@ class AuditEventOut(Output):
     after: Any
     prev_hash: str
     hash: str
+
+
+class AuditHeadOut(Output):
+    """The chain's head signed with the audit key: save it elsewhere, give it to `vcsc audit verify --head` later."""
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.AUDIT_HEAD_OUT))
+    event_id: int = Field(description="Sự kiện cuối / the last event's id (0: empty)")
+    event_hash: str
+    event_at: datetime | None
+    signed_at: datetime
+    kid: str
+    jws: str = Field(description="JWS (EdDSA) trên các trường trên / compact JWS over the fields above")
+    public_jwk: dict[str, str]
 
 
 # --- review ----------------------------------------------------------------------------------
@@ -505,6 +576,7 @@ class ReviewQueueItem(Output):
 
 
 class ReviewQueuePage(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.REVIEW_QUEUE_PAGE))
     items: list[ReviewQueueItem]
     total: int
     page: int
@@ -512,12 +584,14 @@ class ReviewQueuePage(Output):
 
 
 class CriterionDecisionIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CRITERION_DECISION_IN))
     decision: Literal["accept", "override"]
     outcome: Outcome | None = Field(None, description="Bắt buộc khi override / required to override")
     comment: Comment | None = Field(None, description="Bắt buộc khi override / required to override")
 
 
 class CriterionDecisionOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CRITERION_DECISION_OUT))
     criterion_id: str
     decision: str
     outcome: str
@@ -527,6 +601,7 @@ class CriterionDecisionOut(Output):
 
 
 class ReviewDecisionIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.REVIEW_DECISION_IN))
     decision: Literal["approve", "reject", "request_changes"]
     comment: Comment | None = None
     criteria_comments: dict[CriterionId, Comment] = Field(
@@ -535,15 +610,18 @@ class ReviewDecisionIn(Input):
 
 
 class WithdrawIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.WITHDRAW_IN))
     reason: Comment | None = None
 
 
 class CommentIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.COMMENT_IN))
     body: LongComment
     criterion_id: CriterionId | None = None
 
 
 class CommentOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.COMMENT_OUT))
     id: int
     submission_id: int
     author_name: str
@@ -555,6 +633,7 @@ class CommentOut(Output):
 
 
 class ReviewOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.REVIEW_OUT))
     submission_id: int
     revision: int
     status: str
@@ -574,12 +653,14 @@ class ReviewOut(Output):
 
 
 class ReviewProbeRunIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.REVIEW_PROBE_RUN_IN))
     only: list[Literal[PROBE_IDS]] | None = Field(None, min_length=1)  # type: ignore[valid-type]
 
 
 # --- certificates ----------------------------------------------------------------------------
 
 class CertificateOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CERTIFICATE_OUT))
     id: str
     product_id: int
     product_name: str
@@ -595,6 +676,7 @@ class CertificateOut(Output):
     valid_until: datetime
     renews_id: str | None
     report_digest: str | None
+    verdict_digest: str | None = Field(None, description="sha256 của kết quả thẩm định đã phê duyệt / sha256 of the verdict the certificate rests on (GET /certificates/{id}/verdict)")
     flagged_at: datetime | None
     flag_reason: dict[str, Any] | None
     last_monitored_at: datetime | None
@@ -604,6 +686,7 @@ class CertificateOut(Output):
 
 
 class CertificatePage(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CERTIFICATE_PAGE))
     items: list[CertificateOut]
     total: int
     page: int
@@ -611,14 +694,17 @@ class CertificatePage(Output):
 
 
 class CertificateStatusIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CERTIFICATE_STATUS_IN))
     reason: Comment | None = Field(None, description="Bắt buộc khi đình chỉ hay thu hồi / required to suspend or revoke")
 
 
 class ClearFlagIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.CLEAR_FLAG_IN))
     comment: LongComment
 
 
 class VerifyIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.VERIFY_IN, ex.VERIFY_IN_JWS))
     credential: Annotated[str, Field(min_length=1, max_length=50_000), AfterValidator(_storable)] | None = Field(
         None, description="Chứng nhận đã ký (JWS rút gọn) / the signed certificate (compact JWS)")
     certificate_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")] | None = None
@@ -645,6 +731,7 @@ class VerifiedCertificate(Output):
 
 
 class VerifyOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.VERIFY_OUT))
     ok: bool
     signature_checked: bool
     signature_valid: bool | None
@@ -654,6 +741,7 @@ class VerifyOut(Output):
 
 
 class NotificationOut(Output):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.NOTIFICATION_OUT))
     id: int
     kind: str
     object_type: str

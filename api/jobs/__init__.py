@@ -94,6 +94,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
     import threading
 
     from api.core.db import make_engine, session_factory
+    from api.domain.audit import attach_sealer
     from api.jobs.inprocess import InProcessWorker
     if concurrency != 1:
         log.warning("VCSC_JOBS=inprocess runs one probe run at a time; --concurrency ignored")
@@ -101,7 +102,9 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    worker = InProcessWorker(session_factory(engine), settings).start()
+    sessions = session_factory(engine)
+    attach_sealer(sessions, settings)  # the worker's events get checkpoints like the server's
+    worker = InProcessWorker(sessions, settings).start()
     try:
         while not stop.wait(1.0) and worker.alive:
             pass

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
 import socket
 import time
@@ -19,12 +18,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.jsonsafe import storable
 from api.domain import audit
+from api.domain.monitoring import check_run
+from api.domain.probe_runs import probe_ids_of, storable_evaluation
+from api.domain.sealing import open_stored, secrets_of
 from api.core.models import ProbeArtifact, ProbeRun, Product, utcnow
 from api.core.settings import Settings
-from checker.probes.manifest import load_manifest
-from checker.probes.registry import all_probes, get_probe
-from checker.probes.runner import BrowserHost, ProbeSettings, evaluate_artifact, run_probes
+from checker.probes.manifest import load_manifest, redact
+from checker.probes.runner import BrowserHost, ProbeOutcome, ProbeSettings, run_probes
 
 log = logging.getLogger("vcsc.jobs")
 
@@ -36,41 +38,6 @@ def worker_name(tag: str = "") -> str:
     """host:pid[:tag], recorded on the runs a worker claims."""
     name = f"{socket.gethostname()}:{os.getpid()}"
     return f"{name}:{tag}"[:200] if tag else name[:200]
-
-
-# --- JSON the databases accept ----------------------------------------------------------------
-
-def storable(value: Any) -> Any:
-    """`value` with what PostgreSQL's JSONB refuses replaced: NUL characters, lone surrogates, NaN/Infinity.
-
-    Artifacts quote web pages, which may contain any of these."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            value = value.replace("\x00", "\ufffd")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-8", "replace").decode("utf-8")
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {storable(str(k)): storable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [storable(v) for v in value]
-    return value
-
-
-def probe_ids_of(only: list[str] | None) -> list[str]:
-    """The probes a run covers, in the registry's order."""
-    probes = list(all_probes())
-    return [p for p in probes if p in only] if only else probes
-
-
-def evaluate_stored(probe_id: str, artifact: dict, version: str, product_type: str) -> tuple[dict, list[dict]]:
-    """Measurement and findings (as JSON) for a stored artifact: pure, no browser."""
-    measurement, findings = evaluate_artifact(get_probe(probe_id), artifact, version, product_type)
-    return storable(measurement.to_dict()), storable([f.to_dict() for f in findings])
 
 
 # --- claiming and recovery --------------------------------------------------------------------
@@ -206,13 +173,11 @@ class _Recorder:
             if result.rowcount == 0:
                 self._stop(session)
 
-    def store(self, probe_id: str, artifact: dict) -> None:
-        artifact = storable(artifact)
-        try:
-            measurement, findings = evaluate_stored(probe_id, artifact, self.version, self.product_type)
-        except Exception:  # kept anyway: a fixed evaluate can replay it (the runner reports the error)
-            log.exception("evaluating %s of run %s", probe_id, self.run_id)
-            measurement, findings = None, []
+    def store(self, outcome: ProbeOutcome) -> None:
+        """Store a probe's artifact with the runner's one evaluation of it."""
+        probe_id, artifact = outcome.probe_id, storable(outcome.artifact)
+        measurement, findings = (storable_evaluation(outcome.measurement, outcome.findings)
+                                 if outcome.measurement is not None else (None, []))
         now = utcnow()
         with self.sessions.begin() as session:
             if session.scalar(sa.select(ProbeRun.id).where(self._mine()).with_for_update()) is None:
@@ -267,9 +232,12 @@ async def _heartbeat(recorder: _Recorder, interval: float) -> None:
             log.exception("heartbeat of probe run %s", recorder.run_id)
 
 
-def _error_text(exc: BaseException) -> str:
+def _error_text(exc: BaseException, manifest: dict | None = None) -> str:
+    """The run's error as the API shows it, without the manifest's secrets (a schema message or a browser error
+    may quote a value)."""
     lines = traceback.format_exception_only(type(exc), exc)
-    return ("Lần chạy thất bại / The run failed: " + "".join(lines).strip())[:MAX_ERROR_CHARS]
+    text = redact("".join(lines).strip(), secrets_of(manifest)) if manifest else "".join(lines).strip()
+    return ("Lần chạy thất bại / The run failed: " + text)[:MAX_ERROR_CHARS]
 
 
 async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings: Settings,
@@ -284,7 +252,8 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
         return None
     with sessions() as session:
         run = session.get(ProbeRun, run_id)
-        manifest_data, only, version = run.manifest, run.only, run.criteria_version
+        manifest_data, only, version = run.manifest, run.only, run.criteria_version  # manifest_data: sealed
+        product_id = run.product_id
         done = {a.probe_id: a.artifact for a in session.scalars(
             sa.select(ProbeArtifact).where(ProbeArtifact.run_id == run_id))}
     recorder = _Recorder(sessions, run_id, worker, version, manifest_data.get("product_type", ""))
@@ -295,8 +264,10 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
             .execution_options(synchronize_session=False))
     log.info("probe run %s: %d probe(s), %d already stored, worker %s", run_id, len(probe_ids), len(done), worker)
     heartbeat = asyncio.create_task(_heartbeat(recorder, settings.job_heartbeat_seconds))
+    opened = None
     try:
-        manifest = load_manifest(manifest_data)
+        opened = open_stored(manifest_data, settings.keys_dir, product_id)  # the secrets are opened only here
+        manifest = load_manifest(opened)
         out_dir = settings.run_dir(run_id)
         recorder.probe_task = asyncio.ensure_future(run_probes(
             manifest, criteria_version=version, only=only, settings=probe_settings or ProbeSettings.from_env(),
@@ -312,7 +283,7 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
         if recorder.stopped_by is not None:
             return recorder.stopped_by
         log.exception("probe run %s failed", run_id)
-        recorder.finish("failed", _error_text(exc))
+        recorder.finish("failed", _error_text(exc, opened))
         return "failed"
     finally:
         heartbeat.cancel()
@@ -323,7 +294,6 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
     if not recorder.finish("done"):
         return recorder.stopped_by or "lost"
     try:  # a monitoring re-probe of a certified product: look for MUST regressions
-        from api.domain.monitoring import check_run
         check_run(sessions, run_id)
     except Exception:
         log.exception("monitoring check of probe run %s", run_id)

@@ -143,10 +143,13 @@ def run_worker(settings: Settings, *, concurrency: int = 1, shutdown_timeout: fl
     """Run a Procrastinate worker until SIGINT/SIGTERM (then running probes get `shutdown_timeout` seconds to end,
     after which their runs go back to the queue)."""
     from api.core.db import make_engine, session_factory
+    from api.domain.audit import attach_sealer
 
     engine = make_engine(settings.database_url)
     probe_settings = probe_settings or ProbeSettings.from_env()
-    state = WorkerState(session_factory(engine), settings, BrowserHost(probe_settings), probe_settings,
+    sessions = session_factory(engine)
+    attach_sealer(sessions, settings)  # the worker's events get checkpoints like the server's
+    state = WorkerState(sessions, settings, BrowserHost(probe_settings), probe_settings,
                         worker_name("procrastinate"))
     app = make_app(settings, state=state, pool_max_size=concurrency + 3)
 

@@ -2,6 +2,7 @@
 from alembic import context
 
 from api.core.models import Base
+from api.core.search import index_only
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -14,7 +15,9 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     # Procrastinate's tables (PostgreSQL job backend) share the database but are its own, not ours.
-    include_name=lambda name, type_, _parent: not (type_ == "table" and (name or "").startswith("procrastinate_")),
+    # The search index's FTS5 tables and tsvector/trigram columns (api.core.search.index_only) are not models.
+    include_name=lambda name, type_, parent: not (type_ == "table" and (name or "").startswith("procrastinate_")
+                                                  or index_only(name, type_, parent)),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Response
 
 from api.domain import products
-from api.domain.access import load_organisation, load_product, visible
+from api.domain.access import load_organisation, load_product
 from api.http.auth import DB, CurrentUser, Writer
 from api.core.errors import bilingual, invalid
-from api.core.models import Product
 from api.http.schemas import MAX_ID, ProductIn, ProductOut, ProductUpdate, Text
-from api.core.search import LIKE_ESCAPE, contains_pattern
 
 router = APIRouter(prefix="/products", tags=["products"])
 ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -21,15 +18,19 @@ SearchQuery = Annotated[Text | None, Query(max_length=200, description="Tìm kh�
 
 @router.get("", response_model=list[ProductOut], summary="Sản phẩm / Products (vendors: their own)")
 def list_products(user: CurrentUser, session: DB, q: SearchQuery = None) -> list[ProductOut]:
-    query = sa.select(Product).where(visible(user, Product.organisation_id)).order_by(Product.id)
-    if q and q.strip():
-        query = query.where(Product.search_text.like(contains_pattern(q), escape=LIKE_ESCAPE))
-    return [ProductOut.model_validate(p) for p in session.scalars(query)]
+    """Products by id, optionally filtered by an accent-insensitive search of the name (`q=bao ve` finds “Bảo vệ”).
+    Vendors see their organisation's products, reviewers and admins all. Refused: 401 without a valid token; 422 for
+    an over-long query."""
+    return [ProductOut.model_validate(p) for p in products.visible_products(session, user, q=q)]
 
 
 @router.post("", response_model=ProductOut, status_code=201,
              summary="Thêm sản phẩm / Add a product (vendors: to their organisation; admins: organisation_id)")
 def create_product(body: ProductIn, user: Writer, session: DB) -> ProductOut:
+    """Register a product to assess: name, product type (from the criteria vocabulary), URL and platforms. Vendors add
+    to their own organisation; admins must give organisation_id (a vendor organisation); reviewers may not. Refused:
+    403 for reviewers; 404 for an organisation the caller cannot see; 422 for an unknown product type or platform,
+    repeated platforms, or a non-vendor organisation."""
     if user.role == "admin" and body.organisation_id is None:
         raise invalid([{"pointer": "/organisation_id", "message": bilingual(
             "Quản trị viên phải chọn tổ chức", "Admins must name the organisation")}])
@@ -44,11 +45,15 @@ def create_product(body: ProductIn, user: Writer, session: DB) -> ProductOut:
 
 @router.get("/{product_id}", response_model=ProductOut, summary="Một sản phẩm / One product")
 def get_product(product_id: ProductId, user: CurrentUser, session: DB) -> ProductOut:
+    """One product. Vendors: their organisation's (others read as 404); reviewers and admins: any. Refused: 401, 404."""
     return ProductOut.model_validate(load_product(session, user, product_id))
 
 
 @router.patch("/{product_id}", response_model=ProductOut, summary="Sửa sản phẩm / Update a product")
 def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser, session: DB) -> ProductOut:
+    """Change the name, product type, URL or platforms; omitted fields stay. Vendors: their own products; admins: any;
+    reviewers are read-only. Refused: 403 for reviewers; 404 for another vendor's product; 409 when the type of a
+    product that has self-assessments would change; 422 for invalid values or null."""
     product = load_product(session, user, product_id, write=True)
     products.update_product(session, user, product, body.model_dump(exclude_unset=True))
     return ProductOut.model_validate(product)
@@ -57,6 +62,9 @@ def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser
 @router.delete("/{product_id}", status_code=204, response_class=Response, response_model=None,
                summary="Xoá sản phẩm / Delete a product that has no submitted self-assessment")
 def delete_product(product_id: ProductId, user: CurrentUser, session: DB) -> Response:
+    """Delete a product. A product with a submitted self-assessment or a certificate is kept for the record. Vendors:
+    their own; admins: any; reviewers are read-only. Refused: 403 for reviewers; 404; 409 once anything was
+    submitted or certified."""
     product = load_product(session, user, product_id, write=True)
     products.delete_product(session, user, product)
     return Response(status_code=204)

@@ -6,18 +6,17 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session, lazyload
 
-from api.domain import certificates as certs
+from api.domain import certificates as certs, registry
 from api.http.auth import DB
+from api.http.present import certificate_lookup, public_listing, public_page
 from api.core.errors import bilingual, invalid, not_found
-from api.core.models import Certificate, Product, effective_status, utcnow
-from api.http.schemas import (MAX_ID, CertificateLookup, ProductType, PublicCertificate, PublicListing, PublicPage,
-                         PublicProduct, Text, VerifyIn, VerifyOut)
+from api.core.models import effective_status, utcnow
+from api.http.schemas import (MAX_ID, CertificateLookup, ProductType, PublicListing, PublicPage, Text, VerifyIn,
+                              VerifyOut)
 from reports.badge import badge_etag, render_badge
-from api.core.search import LIKE_ESCAPE, contains_pattern
 
 router = APIRouter(prefix="/public", tags=["public"])
 badge_router = APIRouter(tags=["public"])
@@ -25,93 +24,53 @@ CertificateId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")]
 PublicStatus = Literal["valid", "suspended", "revoked", "expired"]
 
 
-def _valid_certificate(now):
-    return sa.and_(Certificate.status == "valid", Certificate.valid_until >= now)
+async def read_engine(request: Request) -> sa.Engine:
+    """The engine, for a read of the registry's read model without a per-request session (async: no thread hop)."""
+    return request.app.state.engine
 
 
-def _status_is(status: str, now):
-    """Certificates whose current status (expiry by date included) is `status`."""
-    if status == "valid":
-        return _valid_certificate(now)
-    if status == "expired":
-        return sa.or_(Certificate.status == "expired",
-                      sa.and_(Certificate.status == "valid", Certificate.valid_until < now))
-    return Certificate.status == status
-
-
-def _public_product(product: Product) -> PublicProduct:
-    # Built field by field: nothing private (contacts, answers, evidence) can slip in.
-    return PublicProduct(id=product.id, name=product.name, vendor=product.organisation.name,
-                         product_type=product.product_type, url=product.url, platforms=list(product.platforms))
-
-
-def _public_certificate(cert: Certificate, now) -> PublicCertificate:
-    data = PublicCertificate.model_validate(cert).model_dump()
-    data["status"] = cert.effective_status(now)
-    return PublicCertificate(**data)
-
-
-def _listings(session: Session, products: list[Product], now, status: str = "valid") -> list[PublicListing]:
-    """Each product with its most recently issued certificate of that status."""
-    rows = session.scalars(sa.select(Certificate).where(Certificate.product_id.in_([p.id for p in products]),
-                                                        _status_is(status, now))
-                           .options(lazyload(Certificate.product))  # the products are loaded already
-                           .order_by(Certificate.issued_at.desc(), Certificate.id))
-    best: dict[int, Certificate] = {}
-    for cert in rows:
-        best.setdefault(cert.product_id, cert)
-    return [PublicListing(**_public_product(p).model_dump(), certificate=_public_certificate(best[p.id], now))
-            for p in products]
+# The web pages pass their session instead (api.domain.registry.connected takes either).
+Reads = Annotated[sa.Engine, Depends(read_engine)]
 
 
 @router.get("/products", response_model=PublicPage,
             summary="Sản phẩm được chứng nhận / Certified products (search without diacritics)")
-def list_certified(session: DB,
+def list_certified(session: Reads,
                    q: Annotated[Text | None, Query(max_length=200, description="vd. / e.g. 'bao ve tre em'")] = None,
                    type: Annotated[ProductType | None, Query(description="Loại sản phẩm / product type")] = None,
                    status: Annotated[PublicStatus, Query(description="Trạng thái chứng nhận / certificate status "
                                                                      "(valid, suspended, revoked, expired)")] = "valid",
                    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                    per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> PublicPage:
-    now = utcnow()
-    certified = sa.exists().where(Certificate.product_id == Product.id, _status_is(status, now))
-    where = [certified]
-    if q and q.strip():
-        where.append(Product.search_text.like(contains_pattern(q), escape=LIKE_ESCAPE))
-    if type:
-        where.append(Product.product_type == type)
-    # One scan gives the page and the total (a window count); only a page past the end needs a count of its own.
-    rows = session.execute(sa.select(Product, sa.func.count().over().label("total")).where(*where)
-                           .order_by(Product.name, Product.id).offset((page - 1) * per_page).limit(per_page)).all()
-    products = [row.Product for row in rows]
-    total = rows[0].total if rows else session.scalar(sa.select(sa.func.count()).select_from(Product).where(*where))
-    return PublicPage(items=_listings(session, products, now, status), total=total, page=page, per_page=per_page)
+    """Search the public register of certified products (accent-insensitive: `bao ve tre em` finds “Bảo vệ trẻ em”;
+    when nothing matches, a typo-corrected `suggestion` is tried), filtered by product type and certificate status
+    (default valid). Public: no token needed. Refused: 422 for an unknown type or status or out-of-range paging."""
+    return public_page(session, q=q, product_type=type, status=status, page=page, per_page=per_page)
 
 
 @router.get("/products/{product_id}", response_model=PublicListing,
             summary="Một sản phẩm được chứng nhận / One certified product")
-def get_certified(product_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: DB) -> PublicListing:
-    now = utcnow()
-    product = session.scalar(sa.select(Product).where(Product.id == product_id, sa.exists().where(
-        Certificate.product_id == Product.id, _valid_certificate(now))))
-    if product is None:
-        raise not_found("sản phẩm được chứng nhận", "Certified product")
-    return _listings(session, [product], now)[0]
+def get_certified(product_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: Reads) -> PublicListing:
+    """One product of the public register with its current certificate. Public. Refused: 404 when the product does not
+    exist or has no published certificate."""
+    return public_listing(session, product_id)
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateLookup,
             summary="Tra cứu chứng nhận / Verify a certificate by its number (any status)")
-def verify_certificate(certificate_id: CertificateId, session: DB) -> CertificateLookup:
-    cert = session.get(Certificate, certificate_id)
-    if cert is None:
-        raise not_found(f"chứng nhận {certificate_id}", f"Certificate {certificate_id}")
-    return CertificateLookup(**_public_certificate(cert, utcnow()).model_dump(), product=_public_product(cert.product))
+def verify_certificate(certificate_id: CertificateId, session: Reads) -> CertificateLookup:
+    """Look up a certificate by its number (as printed on the badge) in any status, with the certified product. Public.
+    Refused: 404 for an unknown number; 422 for a malformed one."""
+    return certificate_lookup(session, certificate_id)
 
 
 @router.post("/verify", response_model=VerifyOut,
              summary="Kiểm tra chứng nhận: chữ ký và trạng thái hiện tại / Verify a certificate: signature and "
                      "current status (give the signed credential, or just its number)")
 def verify(body: VerifyIn, request: Request, session: DB) -> VerifyOut:
+    """Check a certificate for a third party: give the signed credential (compact JWS, whose signature is checked
+    against the published keys) or just its number; the answer says whether it is valid now and why not. Public: no
+    token needed. Refused: 422 unless exactly one of `credential` and `certificate_id` is given."""
     if (body.credential is None) == (body.certificate_id is None):
         raise invalid([{"pointer": "/credential", "message": bilingual(
             "Hãy gửi đúng một trong hai: credential (JWS) hoặc certificate_id",
@@ -125,6 +84,8 @@ def verify(body: VerifyIn, request: Request, session: DB) -> VerifyOut:
                              "description": "BitstringStatusListCredential đã ký / signed"}},
             summary="Danh sách trạng thái (thu hồi, đình chỉ) / Bitstring status list (revocation, suspension)")
 def status_list(purpose: Literal["revocation", "suspension"], request: Request, session: DB) -> Response:
+    """The signed Bitstring Status List credential for revocation or suspension that verifiers of VCSC credentials poll
+    (cached 60 s). Public. Refused: 422 for a purpose other than revocation or suspension."""
     jws = certs.status_list_jws(session, request.app.state.settings, purpose)
     return Response(jws, media_type="application/vc+jwt", headers={"Cache-Control": "public, max-age=60"})
 
@@ -132,12 +93,15 @@ def status_list(purpose: Literal["revocation", "suspension"], request: Request, 
 @badge_router.get("/badge/{certificate_id}.svg", response_class=Response,
                   responses={200: {"content": {"image/svg+xml": {}}}, 304: {"description": "Không đổi / not modified"}},
                   summary="Huy hiệu chứng nhận / The certificate badge (SVG, ETag)")
-def badge(certificate_id: CertificateId, session: DB, lang: Literal["vi", "en"] = "vi",
+def badge(certificate_id: CertificateId, request: Request, lang: Literal["vi", "en"] = "vi",
           if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    row = session.execute(sa.select(Certificate.status, Certificate.valid_until, Certificate.level,
-                                    Certificate.criteria_version).where(Certificate.id == certificate_id)).first()
+    """The SVG badge vendors embed on their sites, showing the level and the current status (expiry by date) in
+    Vietnamese or English; revalidate with If-None-Match for a cheap 304. Public. Refused: 404 for an unknown
+    certificate number; 422 for a malformed one or an unknown language."""
+    row = registry.badge_fields(request.app.state.engine, certificate_id)  # one primary-key read, nothing else
     if row is None:
         raise not_found(f"chứng nhận {certificate_id}", f"Certificate {certificate_id}")
+    # The status now (expiry by date, at read time); the SVG and its ETag are drawn once per level/status/language.
     svg, etag = _badge(row.criteria_version, row.level, effective_status(row.status, row.valid_until, utcnow()), lang)
     # no-cache: embedders revalidate every time (a cheap 304), so a revoked badge says so at once.
     headers = {"ETag": etag, "Cache-Control": "public, no-cache", "Vary": "Accept-Encoding"}

@@ -1,7 +1,6 @@
 """The conformance report of a submission revision: HTML, PDF, JSON or EARL JSON-LD."""
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -11,20 +10,10 @@ from api.domain import reporting
 from api.domain.access import load_submission
 from api.http.auth import DB, CurrentUser
 from api.http.schemas import MAX_ID
-from reports.conformance import report_json
-from reports.earl import render_earl
-from reports.html import render_html
+from reports.formats import MEDIA_TYPES, render_report, report_filename
 
 router = APIRouter(tags=["reports"])
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-MEDIA_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "json": "application/json",
-    "earl": "application/ld+json",
-    "pdf": "application/pdf",
-}
-
 
 @router.get("/submissions/{submission_id}/report",
             responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()},
@@ -34,17 +23,11 @@ MEDIA_TYPES = {
 def get_report(submission_id: ObjectId, user: CurrentUser, session: DB,
                format: Literal["html", "json", "earl", "pdf"] = Query("html", description="html | json | earl | pdf"),
                lang: Literal["vi", "en"] = Query("vi")) -> Response:
+    """The conformance report of one self-assessment revision in HTML, PDF, JSON or EARL JSON-LD, in Vietnamese or
+    English, never cached. Vendors: their own organisation's; reviewers and admins: any. Refused: 401; 404; 422 for
+    an unknown format or language."""
     submission = load_submission(session, user, submission_id)
-    report = reporting.submission_report(session, submission)
-    if format == "json":
-        body: bytes | str = report_json(report)
-    elif format == "earl":
-        body = json.dumps(render_earl(report), ensure_ascii=False, indent=2)
-    else:
-        body = render_html(report, lang=lang)
-        if format == "pdf":
-            from reports.pdf import render_pdf
-            body = render_pdf(body)
-    filename = f"vcsc-report-{submission.id}-r{submission.revision}.{ 'jsonld' if format == 'earl' else format}"
+    body = render_report(reporting.submission_report(session, submission), format, lang)
+    filename = report_filename(submission.id, submission.revision, format)
     return Response(body, media_type=MEDIA_TYPES[format],
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"})

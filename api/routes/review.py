@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.domain import probe_runs, review
+from api.domain import review
 from api.domain.access import load_submission
+from api.domain.sealing import load_or_create_box
 from api.http.auth import DB, CurrentUser, Writer, require_roles
-from api.core.errors import conflict
-from api.core.models import ProbeRun, SUBMISSION_STATUSES, User
-from api.routes.probe_runs import _out as probe_run_out
+from api.core.models import SUBMISSION_STATUSES, User
+from api.http.present import probe_run_out
 from api.http.schemas import (MAX_ID, CommentIn, CommentOut, CriterionDecisionIn, CriterionDecisionOut, CriterionId,
                          ProbeRunOut, ProductType, ReviewDecisionIn, ReviewOut, ReviewProbeRunIn, ReviewQueueItem,
                          ReviewQueuePage, WithdrawIn)
@@ -35,6 +34,9 @@ def review_queue(user: Staff, session: DB,
                  product_type: Annotated[ProductType | None, Query()] = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                  per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> ReviewQueuePage:
+    """The club's review queue, oldest submission first, by default submitted, resubmitted and in_review revisions,
+    optionally filtered by status and product type. Reviewers and admins only. Refused: 401; 403 for vendors; 422
+    for an unknown status or product type."""
     found = review.queue(session, user, statuses=status, product_type=product_type, page=page, per_page=per_page)
     items = [ReviewQueueItem(id=s.id, product_id=s.product_id, product_name=s.product.name,
                              vendor=s.product.organisation.name, product_type=s.product.product_type,
@@ -47,6 +49,8 @@ def review_queue(user: Staff, session: DB,
 @router.get("/submissions/{submission_id}/review", response_model=ReviewOut,
             summary="Tình trạng thẩm định, quyết định và trao đổi / Review state, decisions and comments")
 def get_review(submission_id: ObjectId, request: Request, user: CurrentUser, session: DB) -> ReviewOut:
+    """The review state of a revision: status, the actions the caller may take now, approvals, per-criterion decisions
+    and the comments both ways. Vendors: their own organisation's; reviewers and admins: any. Refused: 401; 404."""
     submission = load_submission(session, user, submission_id)
     return _view(request, session, user, submission)
 
@@ -54,6 +58,9 @@ def get_review(submission_id: ObjectId, request: Request, user: CurrentUser, ses
 @router.post("/submissions/{submission_id}/review/take", response_model=ReviewOut,
              summary="Nhận thẩm định / Take a submission from the queue (→ in_review)")
 def take(submission_id: ObjectId, request: Request, user: Staff, session: DB) -> ReviewOut:
+    """Take a submission from the queue as its reviewer (status in_review). Reviewers and admins, never for their own
+    organisation's product. Refused: 403 for vendors or the product's own organisation; 404; 409 when the status
+    does not allow it (the answer lists the allowed actions)."""
     submission = load_submission(session, user, submission_id)
     review.take(session, user, submission)
     return _view(request, session, user, submission)
@@ -63,6 +70,10 @@ def take(submission_id: ObjectId, request: Request, user: Staff, session: DB) ->
             summary="Quyết định theo tiêu chí / Accept or override (with a comment) one criterion's outcome")
 def decide_criterion(submission_id: ObjectId, criterion_id: Annotated[CriterionId, Path()], body: CriterionDecisionIn,
                      user: Staff, session: DB) -> CriterionDecisionOut:
+    """Record the reviewer's decision on one criterion: accept the combined outcome, or override it with another
+    outcome and a comment saying why. Reviewers and admins. Refused: 403 for vendors or the product's own
+    organisation; 404; 409 unless the submission is in review; 422 for a criterion not in the version or an override
+    without outcome and comment."""
     submission = load_submission(session, user, submission_id)
     decision = review.decide_criterion(session, user, submission, criterion_id, body.decision, body.outcome,
                                        body.comment)
@@ -72,8 +83,13 @@ def decide_criterion(submission_id: ObjectId, criterion_id: Annotated[CriterionI
 
 
 @router.post("/submissions/{submission_id}/review/decision", response_model=ReviewOut,
-             summary="Phê duyệt, từ chối hoặc yêu cầu chỉnh sửa / Approve, reject or request changes")
+             summary="Phê duyệt, từ chối hoặc yêu cầu sửa đổi / Approve, reject or request changes")
 def decide(submission_id: ObjectId, body: ReviewDecisionIn, request: Request, user: Staff, session: DB) -> ReviewOut:
+    """Decide a submission in review: approve (issues the certificate once enough reviewers approved and every
+    discrepancy has a decision), reject (with a comment), or request changes (with comments, also per criterion).
+    Reviewers and admins. Refused: 403 for vendors or the product's own organisation; 404; 409 when undecided
+    discrepancies remain, the outcomes reach no level, the caller already approved, or the status does not allow it;
+    422 for a missing comment."""
     submission = load_submission(session, user, submission_id)
     if body.decision == "approve":
         review.approve(session, request.app.state.settings, user, submission, body.comment)
@@ -88,22 +104,19 @@ def decide(submission_id: ObjectId, body: ReviewDecisionIn, request: Request, us
              summary="Chạy lại kiểm tra tự động / Re-run the probes with the submission's last manifest")
 def rerun_probes(submission_id: ObjectId, body: ReviewProbeRunIn, request: Request, user: Staff,
                  session: DB) -> ProbeRunOut:
+    """Queue a new probe run with the submission's last manifest, optionally only some probes, to check the vendor's
+    claims again. Reviewers and admins. Refused: 403 for vendors; 404; 409 when no manifest was ever given, a run is
+    unfinished, or the revision has a final decision; 422 for unknown probe ids."""
     submission = load_submission(session, user, submission_id)
-    review.check_reviewer(user, submission)
-    review.require_transition(submission, "decide")  # only while in review
-    manifest = session.scalar(sa.select(ProbeRun.manifest).where(ProbeRun.product_id == submission.product_id)
-                              .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc()).limit(1))
-    if manifest is None:
-        raise conflict("Nhà cung cấp chưa gửi manifest nào cho sản phẩm này",
-                       "The vendor has not given a probe manifest for this product yet")
-    run = probe_runs.start_run(session, request.app.state.jobs, submission, user, manifest, body.only,
-                               purpose="review")
-    return probe_run_out(run)
+    return probe_run_out(review.rerun_probes(session, request.app.state.jobs, user, submission, body.only,
+                                             box=load_or_create_box(request.app.state.settings.keys_dir)))
 
 
 @router.post("/submissions/{submission_id}/withdraw", response_model=ReviewOut,
              summary="Rút bản tự đánh giá / Withdraw a self-assessment (vendor)")
 def withdraw(submission_id: ObjectId, body: WithdrawIn, request: Request, user: Writer, session: DB) -> ReviewOut:
+    """Withdraw a submitted self-assessment from review, with an optional reason. The vendor that owns it, or an admin.
+    Refused: 403 for reviewers; 404; 409 when the status does not allow it (already decided or withdrawn)."""
     submission = load_submission(session, user, submission_id, write=True)
     review.withdraw(session, user, submission, body.reason)
     return _view(request, session, user, submission)
@@ -112,6 +125,10 @@ def withdraw(submission_id: ObjectId, body: WithdrawIn, request: Request, user: 
 @router.post("/submissions/{submission_id}/comments", response_model=CommentOut, status_code=201,
              summary="Trao đổi với người thẩm định / A comment: the vendor's answer or a reviewer's note")
 def add_comment(submission_id: ObjectId, body: CommentIn, user: CurrentUser, session: DB) -> CommentOut:
+    """Add a comment to a submission in review, optionally about one criterion: the vendor's answer to the reviewer, or
+    a reviewer's note. Vendors (their own submissions), reviewers and admins. Refused: 403 for a reviewer of the
+    product's own organisation; 404; 409 unless the submission is under review; 422 for a blank body or a criterion
+    not in the version."""
     submission = load_submission(session, user, submission_id)
     return CommentOut.model_validate(review.add_comment(session, user, submission, body.body, body.criterion_id))
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from pydantic import ValidationError
 
@@ -15,8 +14,7 @@ from api.domain import accounts
 from api.domain.access import load_user
 from api.domain.assessments import current_version
 from api.core.errors import ApiError, forbidden
-from api.core.models import ORG_KINDS, ROLES, Organisation, Product, User
-from api.routes.users import add_user, update_user
+from api.core.models import ORG_KINDS, ROLES, Organisation, User
 from api.http.schemas import MAX_ID, Email, HttpUrl, Input, Name, UserCreate, UserUpdate
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
@@ -38,7 +36,7 @@ def _admin(user: User) -> User:
 
 
 def _organisations(session) -> list[Organisation]:
-    return list(session.scalars(sa.select(Organisation).order_by(Organisation.kind, Organisation.name)))
+    return accounts.all_organisations(session)
 
 
 def _problem(exc: ApiError | ValidationError, t, anchors: dict) -> tuple[int, dict]:
@@ -54,7 +52,7 @@ def _problem(exc: ApiError | ValidationError, t, anchors: dict) -> tuple[int, di
 @router.get("/users")
 def users_page(request: Request, session: PageDB, user: SignedIn):
     _admin(user)
-    rows = list(session.scalars(sa.select(User).join(Organisation).order_by(Organisation.name, User.name, User.id)))
+    rows = accounts.all_users(session)
     return render(request, "admin_users.html", users=rows)
 
 
@@ -79,7 +77,8 @@ def create_user(request: Request, session: PageDB, user: SignedIn, form: PostedF
     try:
         body = UserCreate(email=values["email"].strip(), name=values["name"], password=values["password"],
                           role=values["role"], organisation_id=values["organisation_id"] or None)
-        created = add_user(body, user, session)
+        created = accounts.add_user_as(session, user, email=body.email, name=body.name, password=body.password,
+                                       role=body.role, organisation_id=body.organisation_id)
     except (ApiError, ValidationError) as exc:
         status, problem = _problem(exc, request.state.t, USER_ANCHORS)
         session.rollback()
@@ -102,12 +101,15 @@ def user_page(request: Request, session: PageDB, user: SignedIn, user_id: Object
 
 @router.post("/users/{user_id}")
 def change_user(request: Request, session: PageDB, user: SignedIn, user_id: ObjectId, form: PostedForm):
-    """Name, role and whether the account is active (api.routes.users.update_user: role changes are audited)."""
+    """Name, role and whether the account is active (api.domain.accounts.change_user_as, as the API: role changes are
+    audited)."""
     _admin(user)
     values = {"name": str(form.get("name", "")), "role": str(form.get("role", "")), "active": form.get("active") == "1"}
     try:
         body = UserUpdate(name=values["name"], role=values["role"], active=values["active"])
-        update_user(user_id, body, user, request, session)
+        accounts.change_user_as(session, user, load_user(session, user, user_id),
+                                body.model_dump(include=body.model_fields_set),
+                                keep_token_id=request.state.token.id if request.state.token else None)
     except (ApiError, ValidationError) as exc:
         status, problem = _problem(exc, request.state.t, {"name": "user-name", "role": "user-role",
                                                           "active": "user-active"})
@@ -130,9 +132,7 @@ ORG_ANCHORS = {f: f"org-{f}" for f in ("name", "kind", "contact_email", "website
 
 def _organisations_page(request, session, status: int = 200, problem: dict | None = None,
                         values: dict | None = None):
-    users = dict(session.execute(sa.select(User.organisation_id, sa.func.count()).group_by(User.organisation_id)).all())
-    products = dict(session.execute(sa.select(Product.organisation_id, sa.func.count())
-                                    .group_by(Product.organisation_id)).all())
+    users, products = accounts.member_counts(session)
     return render(request, "admin_organisations.html", status, organisations=_organisations(session), users=users,
                   products=products, kinds=ORG_KINDS, problem=problem, values=values or {"kind": "vendor"})
 

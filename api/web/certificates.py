@@ -3,7 +3,7 @@
 Vendors see their organisation's certificates (others read as 404): the signed credential to download, the
 badge and its embed code, renewal. Reviewers and admins see all, filter them, suspend, reinstate or revoke
 them with a reason and clear a monitoring flag. Everything goes through api.domain.certificates (the API's rules and
-audit events); the list is the API's own query (api.routes.certificates.list_certificates)."""
+audit events); the list is the API's own query (api.domain.certificates.list_visible)."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -15,9 +15,10 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from api.domain import certificates as certs
+from api.domain import notifications
 from api.core.errors import ApiError, forbidden, not_found
-from api.core.models import CERTIFICATE_STATUSES, Certificate, Notification, User, utcnow
-from api.routes.certificates import certificate_out, list_certificates
+from api.core.models import CERTIFICATE_STATUSES, Certificate, User
+from api.http.present import certificate_out
 from api.http.schemas import MAX_ID, CertificateStatusIn, ClearFlagIn
 from api.web import assessment_form as af
 from api.web.dashboard import WRITERS, _probe_title, _writer
@@ -46,11 +47,12 @@ def staff(user: User) -> User:
 @router.get("/certificates")
 def certificates_page(request: Request, session: PageDB, user: SignedIn, status: StatusFilter = None,
                       flagged: FlaggedFilter = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
-    found = list_certificates(request, user, session, status=status or None,
-                              flagged={"yes": True, "no": False}.get(flagged or ""), product_id=None, page=page,
-                              per_page=PER_PAGE)
-    return render(request, "certificates.html", certs=found.items, total=found.total, page=page,
-                  pages=max(1, -(-found.total // PER_PAGE)), state=status or "", flagged=flagged or "",
+    rows, total = certs.list_visible(session, user, status=status or None,
+                                     flagged={"yes": True, "no": False}.get(flagged or ""), product_id=None,
+                                     page=page, per_page=PER_PAGE)
+    settings = request.app.state.settings
+    return render(request, "certificates.html", certs=[certificate_out(c, settings) for c in rows], total=total,
+                  page=page, pages=max(1, -(-total // PER_PAGE)), state=status or "", flagged=flagged or "",
                   statuses=CERTIFICATE_STATUSES, is_staff=user.role in STAFF)
 
 
@@ -140,16 +142,11 @@ def clear_flag(request: Request, session: PageDB, user: SignedIn, certificate_id
 
 @router.get("/notifications")
 def notifications_page(request: Request, session: PageDB, user: SignedIn):
-    rows = list(session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
-                                .order_by(Notification.id.desc()).limit(200)))
-    return render(request, "notifications.html", notes=rows)
+    return render(request, "notifications.html", notes=notifications.of_user(session, user))
 
 
 @router.post("/notifications/{notification_id}/read")
 def read_notification(request: Request, session: PageDB, user: SignedIn,
                       notification_id: Annotated[int, Path(ge=1, le=MAX_ID)], form: PostedForm):
-    note = session.get(Notification, notification_id)
-    if note is None or note.user_id != user.id:
-        raise not_found("thông báo", "Notification")
-    note.read_at = note.read_at or utcnow()
+    notifications.mark_read(session, user, notification_id)
     return redirect("/dashboard/notifications?done=read")

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.domain import assessments, probe_runs, products, review
-from api.domain.access import load_organisation, load_probe_run, load_product, load_submission, visible
+from api.core.db import lock_for_update
+from api.domain import accounts, assessments, notifications, probe_runs, products, reporting, review
+from api.domain.access import load_organisation, load_probe_run, load_product, load_submission
+from api.domain.sealing import load_or_create_box
 from api.core.errors import ApiError, forbidden
-from api.core.models import (PLATFORMS, PROBE_RUN_ACTIVE, Certificate, Notification, Organisation, ProbeRun, Product,
-                        Submission, User, utcnow)
-from api.routes.reports import get_report
+from api.core.models import (PLATFORMS, PROBE_RUN_ACTIVE, Organisation, ProbeRun, User, utcnow)
+from reports.formats import MEDIA_TYPES, render_report
 from api.http.schemas import MAX_ID, ProbeRunCreate, ProductIn
 from api.web import assessment_form as af
 from api.web.rendering import WebRoute, redirect, render
@@ -50,15 +50,9 @@ def _common(request: Request) -> dict:
 
 @router.get("")
 def dashboard(request: Request, session: PageDB, user: SignedIn):
-    rows = list(session.scalars(sa.select(Product).where(visible(user, Product.organisation_id))
-                                .order_by(Product.name, Product.id)))
-    latest = {}
-    if rows:
-        for s in session.scalars(sa.select(Submission).where(Submission.product_id.in_([p.id for p in rows]))
-                                 .order_by(Submission.revision)):
-            latest[s.product_id] = s
-    unread = session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                            .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+    rows = products.visible_products(session, user, by_name=True)
+    latest = products.latest_revisions(session, rows)
+    unread = notifications.unread_count(session, user)
     return render(request, "dashboard.html", products=rows, latest=latest, can_write=user.role in WRITERS,
                   unread=unread, **_common(request))
 
@@ -66,8 +60,7 @@ def dashboard(request: Request, session: PageDB, user: SignedIn):
 def _vendor_orgs(session, user: User) -> list[Organisation]:
     if user.role != "admin":
         return []
-    return list(session.scalars(sa.select(Organisation).where(Organisation.kind == "vendor")
-                                .order_by(Organisation.name)))
+    return accounts.all_organisations(session, kind="vendor")
 
 
 def _product_form(request, session, user, status=200, values=None, errors=None):
@@ -106,13 +99,11 @@ def create_product(request: Request, session: PageDB, user: SignedIn, form: Post
 
 
 def _product_page(request, session, user, product, status=200, error=None):
-    submissions = list(session.scalars(sa.select(Submission).where(Submission.product_id == product.id)
-                                       .order_by(Submission.revision.desc())))
+    submissions = products.revisions(session, product, newest_first=True)
     sets = [load_set(v) for v in reversed(list_versions())]
     draft = next((s for s in submissions if s.status == "draft"), None)
     published = [s.version for s in sets if s.status == "published"]
-    certificates = list(session.scalars(sa.select(Certificate).where(Certificate.product_id == product.id)
-                                        .order_by(Certificate.issued_at.desc(), Certificate.id)))
+    certificates = products.certificates_of(session, product)
     return render(request, "dashboard_product.html", status, product=product, submissions=submissions, sets=sets,
                   certificates=certificates, now=utcnow(),
                   draft=draft, default_version=(published or [sets[0].version])[0], error=error,
@@ -157,18 +148,15 @@ def _overview(request, session, user, submission, steps, status=200, errors=None
     t = request.state.t
     evaluation, evaluation_error = None, None
     try:
-        evaluation = assessments.evaluation_of(submission)
+        evaluation = reporting.current_verdict(session, submission)
     except ApiError as exc:
         evaluation_error = t.message(exc.detail)
     step_of = {f.id: step.id for step in steps for f in step.forms}
-    runs = list(session.scalars(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id)
-                                .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc())))
+    runs = probe_runs.runs_of(session, submission)
     titles = {c.id: c.title for c in load_set(submission.criteria_version).criteria.values()}
     view = review.review_view(session, request.app.state.settings, user, submission)
-    revisions = dict(session.execute(sa.select(Submission.id, Submission.revision)
-                                     .where(Submission.product_id == submission.product_id)).all())
-    next_revision = session.scalar(sa.select(Submission).where(Submission.previous_id == submission.id)
-                                   .order_by(Submission.revision).limit(1))
+    revisions = products.revision_numbers(session, submission.product_id)
+    next_revision = assessments.next_revision_of(session, submission)
     # A comment on a criterion links to that criterion in the form being worked on (the next revision's, once made).
     editing = next_revision if next_revision is not None and next_revision.status == "draft" else submission
     return render(request, "submission.html", status, submission=submission, product=submission.product,
@@ -202,8 +190,7 @@ def _step_page(request, session, user, submission, steps, step, values, status=2
     for comment in review.comments_of(session, submission):
         if comment.criterion_id:
             comments.setdefault(comment.criterion_id, []).append(comment)
-    revisions = dict(session.execute(sa.select(Submission.id, Submission.revision)
-                                     .where(Submission.product_id == submission.product_id)).all())
+    revisions = products.revision_numbers(session, submission.product_id)
     placed = placed or {}
     summary = []  # (anchor, message) for the error summary at the top
     for key, messages in placed.items():
@@ -244,6 +231,8 @@ def save_step(request: Request, session: PageDB, user: SignedIn, submission_id: 
     _writer(user)
     t = request.state.t
     submission, checker, steps = _assessment(session, user, submission_id, write=True)
+    # Each answer is built on the stored one (files kept, say): read it under the row lock merge_answers takes.
+    lock_for_update(session, submission)
     step = _step(steps, group)
     values, changes, pointers, before = {}, {}, {}, []
     for cf in step.forms:
@@ -291,10 +280,11 @@ def submit(request: Request, session: PageDB, user: SignedIn, submission_id: Obj
 
 @router.get("/submissions/{submission_id}/report")
 def report(request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId):
-    """The conformance report as api/routes/reports.py builds it, in the page's language."""
-    response = get_report(submission_id, user, session, format="html", lang=request.state.t.lang)
-    response.headers["Content-Security-Policy"] = REPORT_CSP
-    return response
+    """The conformance report (as GET /api/v1/submissions/{id}/report gives it), in the page's language."""
+    submission = load_submission(session, user, submission_id)
+    html = render_report(reporting.submission_report(session, submission), "html", request.state.t.lang)
+    return Response(html, media_type=MEDIA_TYPES["html"],
+                    headers={"Cache-Control": "private, no-store", "Content-Security-Policy": REPORT_CSP})
 
 
 # --- probe runs ----------------------------------------------------------------------------
@@ -345,7 +335,8 @@ def start_probe_run(request: Request, session: PageDB, user: SignedIn, submissio
     except ValidationError:
         return _probe_form(request, submission, 422, text, only, [("", t("probe.not_object"))])
     try:
-        run = probe_runs.start_run(session, request.app.state.jobs, submission, user, body.manifest, body.only)
+        run = probe_runs.start_run(session, request.app.state.jobs, submission, user, body.manifest, body.only,
+                                   box=load_or_create_box(request.app.state.settings.keys_dir))
     except ApiError as exc:
         if exc.status == 409:
             return _probe_form(request, submission, 409, text, only, [("", t.message(exc.detail))],

@@ -10,14 +10,16 @@ from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
 from api.domain import certificates as certs
+from api.domain import reporting
 from api.core.errors import ApiError
-from api.core.models import Certificate, Submission
-from api.routes.public import get_certified, list_certified, verify_certificate
+from api.core.models import Certificate
+from api.http import present
 from api.http.schemas import MAX_ID, PRODUCT_TYPES, Text, text_problem
 from api.web.i18n import LANGS
 from api.web.rendering import LANG_COOKIE, WebRoute, redirect, render, safe_next
 from api.web.security import PageDB, PageUser, PostedForm
-from api.web.views import group_summary, level_title, outcome_names, product_type_title, vocabulary
+from api.web.views import (conformance_names, group_summary, level_title, product_type_title,
+                           reviewer_decided_by_group, vocabulary)
 from checker.criteria import diff_sets, list_versions, load_set
 from reports.badge import render_badge
 
@@ -33,7 +35,7 @@ TypeFilter = Annotated[Literal[(*PRODUCT_TYPES, "")] | None, Query()]  # type: i
 def home(request: Request, session: PageDB, user: PageUser,
          q: Annotated[Text | None, Query(max_length=200)] = None,
          type: TypeFilter = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
-    results = list_certified(session, q=q, type=type or None, status="valid", page=page, per_page=PER_PAGE)
+    results = present.public_page(session, q=q, product_type=type or None, status="valid", page=page, per_page=PER_PAGE)
     pages = max(1, -(-results.total // PER_PAGE))
     return render(request, "home.html", q=q or "", type=type or "", results=results, pages=pages,
                   product_types=vocabulary().product_types, type_title=product_type_title, level_title=level_title)
@@ -42,11 +44,13 @@ def home(request: Request, session: PageDB, user: PageUser,
 @router.get("/products/{product_id}")
 def product_page(request: Request, session: PageDB, user: PageUser,
                  product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
-    listing = get_certified(product_id, session)
+    listing = present.public_listing(session, product_id)
     cert = session.get(Certificate, listing.certificate.id)
-    submission = session.get(Submission, cert.submission_id) if cert.submission_id else None
-    summary = group_summary(submission.evaluation) if submission is not None and submission.evaluation else None
-    return render(request, "product.html", p=listing, summary=summary, outcome_names=outcome_names(request.state.t),
+    # The decided outcomes of the certified revision, as the certificate was issued on them (never the claims).
+    found = reporting.certified_verdict(cert)
+    summary = group_summary(found) if found is not None else None
+    return render(request, "product.html", p=listing, summary=summary, outcome_names=conformance_names(request.state.t),
+                  reviewer_decided=reviewer_decided_by_group(found) if found is not None else {},
                   type_title=product_type_title, level_title=level_title)
 
 
@@ -97,7 +101,7 @@ def verify_credential(request: Request, session: PageDB, user: PageUser, form: P
 def certificate_page(request: Request, session: PageDB, user: PageUser,
                      certificate_id: Annotated[str, Path(pattern=CERTIFICATE_ID)]):
     try:
-        cert = verify_certificate(certificate_id, session)
+        cert = present.certificate_lookup(session, certificate_id)
     except ApiError as exc:
         if exc.status != 404:
             raise
@@ -116,7 +120,7 @@ def embed_badge(request: Request, session: PageDB, user: PageUser,
             error = t("cert.bad_id")
         else:
             try:
-                cert = verify_certificate(certificate, session)
+                cert = present.certificate_lookup(session, certificate)
             except ApiError as exc:
                 if exc.status != 404:
                     raise

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api.core.errors import ApiError
@@ -112,6 +113,10 @@ class WebRoute(APIRoute):
                 response = _validation_page(request, exc)
             except IntegrityError:
                 response = error_page(request, 409, request.state.t("error.conflict"))
+            except StarletteHTTPException as exc:  # Starlette's own refusals (a body it cannot read): not a 500
+                response = error_page(request, exc.status_code if 400 <= exc.status_code < 500 else 400,
+                                      request.state.t.message("Không đọc được yêu cầu gửi lên / "
+                                                              "The request could not be read"))
             except Exception:
                 log.exception("page error on %s %s", request.method, request.url.path)
                 response = error_page(request, 500, request.state.t("error.server"))

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
 
-from api.domain import probe_runs, reporting, review
+from api.domain import probe_runs, products, reporting, review
 from api.domain.access import load_submission
+from api.domain.sealing import load_or_create_box
 from api.core.errors import ApiError, forbidden
-from api.core.models import ProbeRun, Submission, User
-from api.routes.review import rerun_probes
+from api.core.models import Submission, User
 from api.http.schemas import MAX_ID, CommentIn, CriterionDecisionIn, ReviewDecisionIn, ReviewProbeRunIn
 from api.web.public import TypeFilter
 from api.web.rendering import WebRoute, redirect, render
@@ -95,10 +94,8 @@ def _review_page(request: Request, session, user: User, submission: Submission, 
         comments.setdefault(comment["criterion_id"], []).append(comment)
     evidence = evidence_of(report["findings"])
     latest_run = probe_runs.latest_finished_run(session, submission)
-    runs = list(session.scalars(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id)
-                                .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc())))
-    revisions = dict(session.execute(sa.select(Submission.id, Submission.revision)
-                                     .where(Submission.product_id == submission.product_id)).all())
+    runs = probe_runs.runs_of(session, submission)
+    revisions = products.revision_numbers(session, submission.product_id)
     reviewer = session.get(User, submission.reviewer_id) if submission.reviewer_id else None
     return render(
         request, "review.html", status, submission=submission, product=submission.product, report=report, view=view,
@@ -215,7 +212,8 @@ def rerun(request: Request, session: PageDB, user: SignedIn, submission_id: Obje
     except ValidationError as exc:
         return _invalid(request, session, user, submission_id, exc, anchors, values)
     try:
-        run = rerun_probes(submission_id, body, request, user, session)
+        run = review.rerun_probes(session, request.app.state.jobs, user, _load(session, user, submission_id),
+                                  body.only, box=load_or_create_box(request.app.state.settings.keys_dir))
     except ApiError as exc:
         return _refused(request, session, user, submission_id, exc, anchors, values)
     return redirect(f"/dashboard/probe-runs/{run.id}")

@@ -16,8 +16,11 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.responses import Response
 
+from api.core.errors import ApiError, bilingual
 from api.domain.identity import TOKEN_PREFIX, token_digest
 from api.core.models import Token, User, utcnow
 
@@ -170,11 +173,31 @@ def _valid_token(request: Request, sent: str) -> bool:
     return hmac.compare_digest(expected, sent)
 
 
+MAX_FORM_FIELDS = 1000  # the longest form (a whole self-assessment) has far fewer
+MAX_FORM_FILES = 5  # the forms take one file at most
+
+
+def _form_refused(reason: str) -> ApiError:
+    """Starlette's form parser refuses a form (too many fields or files, a part too large, a malformed multipart
+    body) with a 400 carrying an English reason; a page shows it bilingual, with 413 for the size limits."""
+    too_big = reason.startswith("Too many") or "exceeded maximum size" in reason
+    if too_big:
+        return ApiError(413, bilingual(f"Biểu mẫu quá lớn (tối đa {MAX_FORM_FIELDS} trường, {MAX_FORM_FILES} tệp)",
+                                       f"The form is too large: {reason}"))
+    return ApiError(400, bilingual("Không đọc được biểu mẫu gửi lên", f"The form could not be read: {reason}"))
+
+
 async def posted_form(request: Request, user: PageUser) -> FormData:
-    """The POSTed form, after checking its origin and CSRF token (403 otherwise)."""
+    """The POSTed form, after checking its origin and CSRF token (403 otherwise); a form the parser refuses is a
+    400 or 413 page (the one place the pages parse forms)."""
     if not same_origin(request):
         raise CsrfRefused()
-    form = await request.form()
+    try:
+        form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS)
+    except StarletteHTTPException as exc:  # what Starlette makes of its MultiPartException inside an app
+        raise _form_refused(str(exc.detail)) from None
+    except MultiPartException as exc:
+        raise _form_refused(exc.message) from None
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not _valid_token(request, sent):
         raise CsrfRefused()

@@ -8,15 +8,12 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
 
-from api.domain import assessments, review
+from api.domain import assessments, audit, review
 from api.domain.access import load_submission
 from api.core.errors import ApiError
-from api.core.models import AuditEvent
-from api.routes.audit import PAGE_SIZE
 from api.http.schemas import MAX_ID, CommentIn, WithdrawIn
 from api.web import assessment_form as af
 from api.web.catalog import CATALOG
@@ -88,12 +85,10 @@ def audit_trail(request: Request, session: PageDB, user: SignedIn, submission_id
                 page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     """The submission's audit events, oldest first (the API's /submissions/{id}/audit, same access rules)."""
     submission = load_submission(session, user, submission_id)
-    where = (AuditEvent.object_type == "submission", AuditEvent.object_id == str(submission.id))
-    total = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*where))
-    events = list(session.scalars(sa.select(AuditEvent).where(*where).order_by(AuditEvent.id)
-                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    events, total = audit.events_page(session, user, object_type="submission", object_id=str(submission.id),
+                                      page=page)
     return render(request, "audit.html", submission=submission, product=submission.product, events=events,
-                  page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total, changes=audit_changes,
+                  page=page, pages=max(1, -(-total // audit.PAGE_SIZE)), total=total, changes=audit_changes,
                   action_title=lambda action: request.state.t(f"audit.{action}") if f"audit.{action}" in CATALOG
                   else action)
 

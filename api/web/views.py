@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.web.catalog import CATALOG
-from checker.assessment import OUTCOMES, SATISFIED
+from checker.verdict import OUTCOMES, Verdict
 from checker.criteria import CriteriaError, Vocabulary, load_set, load_vocabulary
 from api.web import charts
 from api.web.i18n import Translator
@@ -38,36 +38,29 @@ def outcome_names(t: Translator) -> dict[str, str]:
     return {o: t(f"outcome.{o}") for o in OUTCOMES}
 
 
-def group_summary(evaluation: dict) -> list[tuple[dict, dict[str, int]]]:
-    """Outcome counts per requirement group, over the criteria that apply to the product type."""
-    cset = load_set(evaluation["criteria_version"])
-    product_type = evaluation["product_type"]
-    rows = []
-    for group in vocabulary().groups:
-        counts = {o: 0 for o in OUTCOMES}
-        for result in evaluation["results"]:
-            criterion = cset.criteria.get(result["criterion_id"])
-            if result["group"] == group["id"] and criterion is not None and criterion.applies(product_type):
-                counts[result["outcome"]] += 1
-        if any(counts.values()):
-            rows.append((group, counts))
-    return rows
+def conformance_names(t: Translator) -> dict[str, str]:
+    """The words of a conformance report for decided outcomes (Hỗ trợ / Supports, …)."""
+    return {o: t(f"conformance.{o}") for o in OUTCOMES}
 
 
-def level_progress(evaluation: dict) -> list[tuple[dict, int, int]]:
-    """For each level of the version: (level, criteria satisfied, criteria it requires)."""
-    cset = load_set(evaluation["criteria_version"])
-    product_type = evaluation["product_type"]
-    rows = []
-    for level in cset.levels:
-        needed = [r for r in evaluation["results"] if r["obligation"] in level["requires"]
-                  and r["criterion_id"] in cset.criteria and cset.criteria[r["criterion_id"]].applies(product_type)]
-        rows.append((level, sum(r["outcome"] in SATISFIED for r in needed), len(needed)))
-    return rows
+def group_summary(found: Verdict) -> list[tuple[dict, dict[str, int]]]:
+    """Decided outcome counts per requirement group (the verdict's), over the criteria for the product type."""
+    groups = {g["id"]: g for g in vocabulary().groups}
+    return [(groups[row["group"]], row["counts"]) for row in found.group_summary(list(groups))]
 
 
-def summary_chart(summary: list[tuple[dict, dict[str, int]]], t: Translator):
-    return charts.stacked([(t.pick(group["title"]), counts) for group, counts in summary], outcome_names(t),
+def reviewer_decided_by_group(found: Verdict) -> dict[str, list[str]]:
+    """Criteria a reviewer decided, by requirement group."""
+    return {row["group"]: row["reviewer_decided"] for row in found.group_summary([g["id"] for g in vocabulary().groups])}
+
+
+def level_progress(found: Verdict) -> list[tuple[dict, int, int]]:
+    """For each level of the version: (level, criteria satisfied, criteria it requires), from the verdict."""
+    return [({"id": p.level.id, "title": dict(p.level.title)}, p.satisfied, p.required) for p in found.progress]
+
+
+def summary_chart(summary: list[tuple[dict, dict[str, int]]], t: Translator, names: dict[str, str] | None = None):
+    return charts.stacked([(t.pick(group["title"]), counts) for group, counts in summary], names or outcome_names(t),
                           t("summary.chart"))
 
 

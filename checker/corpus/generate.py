@@ -15,7 +15,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from checker.corpus.model import (
-    ADULT, CATEGORIES, CHILD_FRIENDLY, DATING, DRUGS, EDUCATION_VI, GAMBLING, PROXY, RTA_BOTH, RTA_HEADER,
+    ADULT, CATEGORIES, CHILD_FRIENDLY, CONTROL, DATING, DRUGS, EDUCATION_VI, GAMBLING, PROXY, RTA_BOTH, RTA_HEADER,
     RTA_LABEL, RTA_META, RTA_ONLY, SELF_HARM, VIOLENCE, WEAPONS, CorpusPage, is_harmful,
 )
 from checker.corpus.vocabulary import VOICES, Voice
@@ -150,16 +150,31 @@ def mirror_domain_for(domain: str) -> str:
     return f"cdn-alt.{parent}"
 
 
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def build_corpus(base_url_host_port: str = DEFAULT_BASE, domain: str = DEFAULT_DOMAIN, seed: int = DEFAULT_SEED,
-                 *, mirror_domain: str | None = None) -> list[CorpusPage]:
+                 *, mirror_domain: str | None = None, public_host: str | None = None) -> list[CorpusPage]:
     """The built-in corpus for `seed`, its URLs on the port of `base_url_host_port`.
 
     Pages live on category-typical host names under `domain` (http://nha-cai-12.
     corpus.localhost:8765/p/gambling-vi-0003); `alternate_url` is the same path on a
     neutral mirror host (mirror-7.cdn-alt.localhost). The names must reach the corpus
     server: every *.localhost name is loopback for Chromium and for resolve_host().
+
+    With `public_host` (a name or address any product's proxy resolves, e.g. the club
+    machine's LAN address), every page is on that one host (http://192.168.1.20:8765/p/
+    gambling-vi-0003) and has no mirror: real filters resolve names themselves and do not
+    know *.localhost.
     """
     port = _port_of(base_url_host_port)
+    if public_host:
+        host = _url_host(public_host.strip().rstrip("."))
+        return [CorpusPage(page_id=p.page_id, category=p.category, language=p.language,
+                           url=f"http://{host}:{port}/p/{p.page_id}", alternate_url=None,
+                           marker=p.marker, harmful=is_harmful(p.category), rta=p.rta)
+                for p in _plans(seed).values()]
     domain = domain.strip().rstrip(".").lower()
     if not domain:
         raise ValueError("domain must not be empty")
@@ -169,6 +184,53 @@ def build_corpus(base_url_host_port: str = DEFAULT_BASE, domain: str = DEFAULT_D
                        alternate_url=f"http://{p.mirror}.{mirrors}:{port}/p/{p.page_id}",
                        marker=p.marker, harmful=is_harmful(p.category), rta=p.rta)
             for p in _plans(seed).values()]
+
+
+# Reachability controls: plain, harmless pages (no harmful word, no block or error wording)
+# on a neutral host name, one per language and one more in Vietnamese.
+CONTROL_PREFIX = "/c/"
+CONTROL_HOST = "trang-doi-chung"
+_CONTROL_TEXT = {
+    "vi": ("Trang đối chứng {n}", "Đây là một trang đơn giản của công cụ kiểm tra VCSC, dùng để xác nhận sản phẩm mở được "
+           "máy phục vụ bộ trang thử. Hôm nay trời đẹp; các bạn nhỏ đi học và chơi trong sân trường."),
+    "en": ("Control page {n}", "This is a plain page of the VCSC checker, used to confirm that the product can open the "
+           "test corpus server. The weather is fine today; children walk to school and play in the park."),
+}
+
+
+def control_ids() -> list[tuple[str, str]]:
+    """(page id, language) of the reachability controls."""
+    return [("control-vi-1", "vi"), ("control-en-1", "en"), ("control-vi-2", "vi")]
+
+
+def build_controls(base_url_host_port: str = DEFAULT_BASE, domain: str = DEFAULT_DOMAIN, seed: int = DEFAULT_SEED,
+                   *, public_host: str | None = None) -> list[CorpusPage]:
+    """The reachability controls beside the corpus built with the same arguments."""
+    port = _port_of(base_url_host_port)
+    host = _url_host(public_host.strip().rstrip(".")) if public_host else f"{CONTROL_HOST}.{domain.strip().rstrip('.').lower()}"
+    return [CorpusPage(page_id=pid, category=CONTROL, language=lang, url=f"http://{host}:{port}{CONTROL_PREFIX}{pid}",
+                       alternate_url=None, marker=_control_marker(seed, pid), harmful=False)
+            for pid, lang in control_ids()]
+
+
+def _control_marker(seed: int, page_id: str) -> str:
+    digest = hashlib.sha256(f"vcsc-control:{seed}:{page_id}".encode()).hexdigest()
+    digest = digest.replace(_HOTLINE, "")[:10]
+    return f"VCSC-{digest}"
+
+
+def render_control(page_id: str, seed: int = DEFAULT_SEED) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a reachability control; 404 for an unknown id."""
+    languages = dict(control_ids())
+    if page_id not in languages:
+        return 404, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, b"not found\n"
+    lang = languages[page_id]
+    title, body = _CONTROL_TEXT[lang]
+    title = title.format(n=page_id.rsplit("-", 1)[1])
+    page = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{_e(title)}</title>\n'
+            f"</head>\n<body>\n<main>\n<h1>{_e(title)}</h1>\n<p>{_e(body)}</p>\n"
+            f'<p id="vcsc-marker">{_control_marker(seed, page_id)}</p>\n</main>\n</body>\n</html>\n')
+    return 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}, page.encode("utf-8")
 
 
 def render(page_id: str, seed: int = DEFAULT_SEED) -> tuple[int, dict[str, str], bytes]:

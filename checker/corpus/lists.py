@@ -4,6 +4,8 @@ A list is UTF-8 CSV with the header `url,category,language`; optional columns ar
 `harmful` (must agree with the category: it is a check, not an override) and `marker`
 (present in the server's /corpus.csv, so the built-in corpus round-trips; external lists
 leave it out). Other columns are ignored, so a club can keep notes beside each URL.
+Rows of category `control` are reachability controls: harmless pages every filter must let
+through (a few well-known pages the club's network reaches); they are checked, not measured.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from checker.corpus.model import CATEGORIES, LANGUAGES, CorpusPage, is_harmful
+from checker.corpus.model import CATEGORIES, CONTROL, LANGUAGES, CorpusPage, is_harmful
 
 REQUIRED_COLUMNS = ("url", "category", "language")
 CSV_COLUMNS = ("url", "category", "language", "marker")
@@ -117,9 +119,9 @@ def load_url_list(path: str | Path) -> list[CorpusPage]:
             cell = {name: row[i].strip() for name, i in col.items()}
             url = _check_url(cell["url"], line)
             category = cell["category"].lower()
-            if category not in CATEGORIES:
+            if category not in CATEGORIES and category != CONTROL:
                 raise CorpusListError(f"danh mục không hợp lệ / unknown category {cell['category']!r}; "
-                                      f"one of: {', '.join(CATEGORIES)}", line, "category")
+                                      f"one of: {', '.join(CATEGORIES + (CONTROL,))}", line, "category")
             language = cell["language"].lower()
             if language not in LANGUAGES:
                 raise CorpusListError(f"ngôn ngữ không hợp lệ / unknown language {cell['language']!r}; "

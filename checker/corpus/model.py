@@ -20,6 +20,10 @@ PROXY = "proxy"
 RTA_ONLY = "rta_only"
 CHILD_FRIENDLY = "child_friendly"
 EDUCATION_VI = "education_vi"
+# Reachability controls: harmless pages every filter must let through. They are not measured;
+# when one does not load through the product, the product cannot reach the corpus and no
+# filter verdict can be trusted (so none is given).
+CONTROL = "control"
 
 # Order matters: the block-rate measurements in criteria/vocabulary.yaml follow it.
 HARMFUL: tuple[str, ...] = (ADULT, GAMBLING, VIOLENCE, SELF_HARM, DRUGS, WEAPONS, DATING, PROXY)

@@ -17,7 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TextIO
 from urllib.parse import unquote, urlsplit
 
-from checker.corpus.generate import DEFAULT_DOMAIN, DEFAULT_SEED, build_corpus, render
+from checker.corpus.generate import (
+    CONTROL_PREFIX, DEFAULT_DOMAIN, DEFAULT_SEED, build_controls, build_corpus, render, render_control,
+)
 from checker.corpus.lists import to_csv
 from checker.corpus.model import CATEGORIES, CATEGORY_TITLES, CorpusPage
 
@@ -67,6 +69,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = request_path(self.path)
         if path.startswith(PAGE_PREFIX):
             return render(path[len(PAGE_PREFIX):], corpus.seed)
+        if path.startswith(CONTROL_PREFIX):
+            return render_control(path[len(CONTROL_PREFIX):], corpus.seed)
         if path == "/corpus.csv":
             return 200, {"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store"}, corpus.csv_bytes
         if path == "/healthz":
@@ -116,21 +120,25 @@ class CorpusServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, domain: str = DEFAULT_DOMAIN,
-                 seed: int = DEFAULT_SEED):
+                 seed: int = DEFAULT_SEED, public_host: str | None = None):
         self.host = host
         self.seed = seed
         self.domain = domain
+        self.public_host = public_host
         self._httpd = _HTTPServer((host, port), self)
         self.port: int = self._httpd.server_address[1]
-        self.pages: list[CorpusPage] = build_corpus(f"{host}:{self.port}" if ":" not in host else f"[{host}]:{self.port}",
-                                                    domain, seed)
-        self.csv_bytes = to_csv(self.pages).encode("utf-8")
+        base = f"{host}:{self.port}" if ":" not in host else f"[{host}]:{self.port}"
+        self.pages: list[CorpusPage] = build_corpus(base, domain, seed, public_host=public_host)
+        # Harmless pages every filter must let through (category "control"), listed in the CSV too.
+        self.controls: list[CorpusPage] = build_controls(base, domain, seed, public_host=public_host)
+        self.csv_bytes = to_csv(self.pages + self.controls).encode("utf-8")
         self._thread: threading.Thread | None = None
         self._closed = False
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = self.public_host or self.host
+        host = f"[{host}]" if ":" in host and not host.startswith("[") else host
         return f"http://{host}:{self.port}"
 
     def counts(self) -> dict[str, int]:
@@ -172,17 +180,28 @@ class CorpusServer:
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, *, domain: str = DEFAULT_DOMAIN,
-                  seed: int = DEFAULT_SEED, out: TextIO | None = None) -> None:
-    """`vcsc corpus serve`: serve until Ctrl-C, after printing the base URL and page counts."""
+                  seed: int = DEFAULT_SEED, out: TextIO | None = None, public_host: str | None = None,
+                  csv_path: str | None = None) -> None:
+    """`vcsc corpus serve`: serve until Ctrl-C, after printing the base URL and page counts.
+
+    `public_host` is the name or address the product's proxy reaches this machine by (every
+    page is then on that host); `csv_path` is where to write the URL list (with markers and
+    the reachability controls) that a manifest's `corpus.csv` points at.
+    """
     def say(text: str) -> None:
         print(text, file=out, flush=True)
 
-    with CorpusServer(host, port, domain=domain, seed=seed) as server:
+    with CorpusServer(host, port, domain=domain, seed=seed, public_host=public_host) as server:
         say(f"Bộ trang thử / corpus: {server.base_url}  (seed {seed}, {len(server.pages)} trang / pages)")
         for category, count in server.counts().items():
             title = CATEGORY_TITLES[category]
             say(f"  {category:<15} {count:>5}  {title['vi']} / {title['en']}")
+        say(f"Trang đối chứng / reachability controls: {', '.join(p.url for p in server.controls)}")
         say(f"Ví dụ / example: {server.pages[0].url}")
+        if csv_path:
+            from pathlib import Path
+            Path(csv_path).write_bytes(server.csv_bytes)
+            say(f"Đã ghi danh sách URL / URL list written: {csv_path}  (manifest: \"corpus\": {{\"csv\": \"{csv_path}\"}})")
         say(f"Danh sách / list: {server.base_url}/corpus.csv — Ctrl-C để dừng / to stop")
         try:
             while True:

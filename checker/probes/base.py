@@ -32,6 +32,9 @@ class Measurement:
     confidence: float = 1.0
     evidence: dict[str, Any] = field(default_factory=dict)
     complete: bool = True
+    # Confidence intervals [low, high] of measurements that are estimates (a timing ratio): a
+    # threshold is decided only when the whole interval is on one side of it, else cantTell.
+    intervals: dict[str, list[float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -75,6 +78,30 @@ def _threshold_failures(threshold: dict, measurements: dict) -> tuple[list[str],
     return missing, violations
 
 
+def _interval_outcome(threshold: dict, measurements: dict, intervals: dict) -> tuple[str | None, list[str]]:
+    """FAILED when a measurement's whole interval breaks the threshold, CANT_TELL when its
+    interval straddles it (with a message naming the interval), else None."""
+    straddles, breaks = [], []
+    for name, bounds in sorted(intervals.items()):
+        if name not in threshold.get("properties", {}) or measurements.get(name) is None or not bounds:
+            continue
+        low, high = bounds
+        # This measurement's own constraint only: another measurement's value must not decide it.
+        own = {"properties": {name: threshold["properties"][name]}}
+        ends_fail = [bool(_threshold_failures(own, {name: end})[1]) for end in (low, high)]
+        if all(ends_fail):
+            breaks.append(f"{name}: cả khoảng tin cậy [{low}, {high}] vượt ngưỡng / the whole interval [{low}, {high}] "
+                          "breaks the threshold")
+        elif any(ends_fail):
+            straddles.append(f"{name}: khoảng tin cậy [{low}, {high}] chứa ngưỡng, chưa kết luận được / the interval "
+                             f"[{low}, {high}] straddles the threshold, so it cannot be decided")
+    if breaks:
+        return FAILED, breaks
+    if straddles:
+        return CANT_TELL, straddles
+    return None, []
+
+
 def judge(result: Measurement, cset: CriteriaSet, product_type: str) -> list[Finding]:
     """Findings for every active criterion of `cset` that names this probe."""
     findings = []
@@ -93,7 +120,16 @@ def judge(result: Measurement, cset: CriteriaSet, product_type: str) -> list[Fin
                 outcome, explanation = INAPPLICABLE, result.explanation
             else:
                 missing, failures = _threshold_failures(threshold, result.measurements)
-                if failures:
+                intervals = result.intervals or {}
+                decided, why = _interval_outcome(threshold, result.measurements, intervals)
+                if decided is not None and not missing:
+                    # A measurement without an interval that breaks the threshold still fails.
+                    plain = {k: v for k, v in result.measurements.items() if k not in intervals}
+                    rest = {**threshold, "properties": {k: v for k, v in threshold.get("properties", {}).items()
+                                                        if k not in intervals}}
+                    others = _threshold_failures(rest, plain)[1]
+                    outcome, failures = (FAILED, why + others) if decided == FAILED or others else (decided, why)
+                elif failures:
                     outcome = FAILED
                 elif missing or not result.complete:
                     outcome = CANT_TELL

@@ -3,12 +3,17 @@ connections reach only the hosts a run was pointed at, checked at connection tim
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import ipaddress
+import re
 import time
 from dataclasses import dataclass, field
 
+import h11
+
 from checker.corpus.resolve import resolve_host
+from checker.probes import special_addresses
 
 MAX_HEADER_BYTES = 64 * 1024
 REFUSED_HEADER = "X-VCSC-Egress"
@@ -21,7 +26,9 @@ class Refused(Exception):
 
 
 def _is_special(ip: ipaddress._BaseAddress) -> bool:
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+    """True for every address the IANA special-purpose registries do not mark globally
+    reachable (the table, its sources and the rules are in special_addresses.py)."""
+    return special_addresses.refusal(ip) is not None
 
 
 def _ip_literal(host: str):
@@ -72,10 +79,14 @@ class EgressPolicy:
             addresses = await loop.run_in_executor(None, resolve_host, host.strip("[]").rstrip("."))
         except OSError:
             raise Refused(f"không phân giải được {host}", f"cannot resolve {host}") from None
+        if not addresses:
+            raise Refused(f"không phân giải được {host}", f"cannot resolve {host}")
         for address in addresses:
-            ip = ipaddress.ip_address(address)
-            if _is_special(ip) and not any(ip in net for net in self._networks):
-                raise Refused(f"{host} trỏ tới địa chỉ nội bộ {address}", f"{host} resolves to the private address {address}")
+            row = special_addresses.refusal(address, self._networks)
+            if row is not None:
+                shown = special_addresses.describe(address)
+                raise Refused(f"{host} trỏ tới địa chỉ nội bộ/đặc biệt {shown} ({row.name}, {row.source})",
+                              f"{host} resolves to the private/special address {shown} ({row.name}, {row.source})")
         return addresses
 
 
@@ -89,78 +100,185 @@ class Refusal:
         return {"host": self.host, "reason": self.reason, "at": self.at}
 
 
+class BadRequest(Exception):
+    """A request the guard will not forward: answered 400 and the connection closed."""
+
+
+HEAD_TIMEOUT_S = 30.0  # an unfinished request head is not kept open longer than this
+_HOST_RE = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?)+$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+def _strict_lines(data: bytes, what: str) -> None:
+    """Refuse what h11 would tolerate but a strict reading must not: bare LF or CR line ends,
+    NUL bytes and obsolete line folding (a header line starting with a space or tab)."""
+    if b"\x00" in data:
+        raise BadRequest(f"NUL in {what}")
+    if data.count(b"\n") != data.count(b"\r\n") or data.count(b"\r") != data.count(b"\r\n"):
+        raise BadRequest(f"bare CR or LF in {what}")
+    for line in data.split(b"\r\n")[1:]:
+        if line[:1] in (b" ", b"\t"):
+            raise BadRequest(f"folded header line in {what}")
+
+
 async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
+    """One request head, exactly (nothing past its blank line is read), or None at a clean EOF."""
     try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return None
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_TIMEOUT_S)
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial.strip():
+            return None
+        raise BadRequest("request head cut short") from None
     except asyncio.LimitOverrunError:
-        raise ValueError("header too large")
+        raise BadRequest("request head too large") from None
+    except asyncio.TimeoutError:
+        raise BadRequest("request head not finished in time") from None
+    if head.startswith(b"\r\n"):
+        raise BadRequest("empty line before the request line")
+    _strict_lines(head, "request head")
     return head
 
 
-def _parse_head(head: bytes) -> tuple[str, list[tuple[str, str]]]:
-    lines = head.decode("latin-1").split("\r\n")
-    headers = []
-    for line in lines[1:]:
-        if line and ":" in line:
-            name, value = line.split(":", 1)
-            headers.append((name.strip(), value.strip()))
-    return lines[0], headers
+def _next(conn: h11.Connection):
+    try:
+        return conn.next_event()
+    except h11.RemoteProtocolError as exc:
+        raise BadRequest(str(exc)) from None
 
 
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    name = name.lower()
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
+def _request_framing(request: h11.Request) -> tuple[str, int]:
+    """("length", n), ("chunked", 0) or ("none", 0); refuses ambiguous framing (smuggling)."""
+    lengths = [v for k, v in request.headers if k == b"content-length"]
+    encodings = [v for k, v in request.headers if k == b"transfer-encoding"]
+    if lengths and encodings:
+        raise BadRequest("both Content-Length and Transfer-Encoding")
+    if encodings:
+        if len(encodings) != 1 or encodings[0].strip().lower() != b"chunked":
+            raise BadRequest("unsupported Transfer-Encoding")
+        return "chunked", 0
+    if lengths:
+        if len(set(lengths)) != 1 or not lengths[0].isdigit() or len(lengths[0]) > 15:
+            raise BadRequest("bad Content-Length")
+        return "length", int(lengths[0])
+    return "none", 0
 
 
-def _split_authority(authority: str, default_port: int) -> tuple[str, int]:
-    if authority.startswith("["):
-        host, _, rest = authority[1:].partition("]")
-        return host, int(rest[1:]) if rest.startswith(":") else default_port
-    host, sep, port = authority.rpartition(":")
-    if sep and port.isdigit():
-        return host, int(port)
-    return authority, default_port
-
-
-async def _relay_body(reader, writer, headers, *, is_response: bool, status: int = 0, method: str = "GET") -> bool:
-    """Copy one message body; returns False when the body ends with the connection."""
-    if is_response and (method == "HEAD" or status in (204, 304) or 100 <= status < 200):
-        return True
-    if (_header(headers, "transfer-encoding") or "").lower().endswith("chunked"):
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            writer.write(size_line)
-            size = int(size_line.split(b";")[0].strip(), 16)
-            if size == 0:
-                while True:  # trailers, then the empty line
-                    line = await reader.readuntil(b"\r\n")
-                    writer.write(line)
-                    if line == b"\r\n":
-                        return True
-            writer.write(await reader.readexactly(size + 2))
-            await writer.drain()
-    length = _header(headers, "content-length")
-    if length is not None:
-        remaining = int(length)
+async def _read_body_bytes(reader: asyncio.StreamReader, framing: tuple[str, int]):
+    """The raw bytes of one request body, exactly as framed (so nothing of a following request
+    is read ahead of its own checks); h11 validates what is yielded."""
+    kind, length = framing
+    if kind == "length":
+        remaining = length
         while remaining:
             chunk = await reader.read(min(remaining, 65536))
             if not chunk:
-                raise ConnectionError("body cut short")
-            writer.write(chunk)
+                raise BadRequest("body cut short")
             remaining -= len(chunk)
-            await writer.drain()
-        return True
-    if not is_response:
-        return True
-    while chunk := await reader.read(65536):  # body delimited by close
-        writer.write(chunk)
-        await writer.drain()
-    return False
+            yield chunk
+    elif kind == "chunked":
+        while True:
+            try:
+                line = await reader.readuntil(b"\r\n")
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+                raise BadRequest("bad chunk header") from None
+            _strict_lines(line, "chunk header")
+            yield line
+            size_text = line[:-2].split(b";", 1)[0]
+            if not size_text or len(size_text) > 15 or not all(c in b"0123456789abcdefABCDEF" for c in size_text):
+                raise BadRequest("bad chunk size")
+            size = int(size_text, 16)
+            if size == 0:
+                while True:  # trailer fields, then the blank line
+                    try:
+                        trailer = await reader.readuntil(b"\r\n")
+                    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+                        raise BadRequest("bad chunked trailer") from None
+                    _strict_lines(trailer, "trailer")
+                    if trailer[:1] in (b" ", b"\t"):
+                        raise BadRequest("folded trailer line")
+                    yield trailer
+                    if trailer == b"\r\n":
+                        return
+            remaining = size + 2
+            while remaining:
+                chunk = await reader.read(min(remaining, 65536))
+                if not chunk:
+                    raise BadRequest("body cut short")
+                remaining -= len(chunk)
+                yield chunk
+
+
+MAX_REQUEST_BODY = 8 * 1024 * 1024  # probes post login forms, not uploads
+
+
+async def _read_request_body(reader, down: h11.Connection, framing) -> list[bytes]:
+    """Read one whole request body exactly as framed and let h11 validate it, before any of
+    it is forwarded: a cut-short or malformed body never reaches the target."""
+    data: list[bytes] = []
+    size = 0
+    async for chunk in _read_body_bytes(reader, framing):
+        down.receive_data(chunk)
+        while (event := _next(down)) is not h11.NEED_DATA:
+            if isinstance(event, h11.Data):
+                data.append(event.data)
+                size += len(event.data)
+                if size > MAX_REQUEST_BODY:
+                    raise BadRequest("request body too large")
+            elif isinstance(event, h11.EndOfMessage):
+                break
+    while down.their_state is h11.SEND_BODY:
+        event = _next(down)
+        if event is h11.NEED_DATA:
+            raise BadRequest("body not complete")
+        if isinstance(event, h11.Data):
+            data.append(event.data)
+    return data
+
+
+def _split_authority(authority: str, default_port: int) -> tuple[str, int]:
+    if "@" in authority or not authority:
+        raise BadRequest("bad authority")
+    if authority.startswith("["):
+        host, _, rest = authority[1:].partition("]")
+        host, port_text = f"[{host}]", rest[1:] if rest.startswith(":") else ""
+        if rest and not rest.startswith(":"):
+            raise BadRequest("bad authority")
+    else:
+        host, sep, port_text = authority.rpartition(":")
+        if not sep:
+            host, port_text = authority, ""
+    if port_text and (not port_text.isdigit() or len(port_text) > 5):
+        raise BadRequest("bad port")
+    port = int(port_text) if port_text else default_port
+    if not 0 < port < 65536 or not _HOST_RE.match(host):
+        raise BadRequest("bad host or port")
+    return host.strip("[]"), port
+
+
+def _bad_request(writer, reason: str) -> None:
+    body = f"VCSC egress guard: yêu cầu HTTP không hợp lệ / bad HTTP request ({reason})\n".encode()
+    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+
+
+def _bad_gateway(writer, reason: str) -> None:
+    body = f"VCSC egress guard: {reason}\n".encode()
+    writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+
+
+class _UpstreamError(Exception):
+    """The target (or the product's proxy) answered something that is not HTTP/1.1."""
+
+
+async def _up_event(conn: h11.Connection, reader: asyncio.StreamReader):
+    while True:
+        try:
+            event = conn.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _UpstreamError(str(exc)) from None
+        if event is not h11.NEED_DATA:
+            return event
+        conn.receive_data(await reader.read(65536))
 
 
 async def _pipe(reader, writer):
@@ -177,9 +295,29 @@ async def _pipe(reader, writer):
             pass
 
 
+_HOP_BY_HOP = {b"proxy-connection", b"proxy-authorization", b"proxy-authenticate", b"keep-alive"}
+
+
+class _Upstream:
+    def __init__(self, key: str, reader, writer):
+        self.key, self.reader, self.writer = key, reader, writer
+        self.conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADER_BYTES)
+
+    def close(self) -> None:
+        try:
+            self.writer.close()
+        except Exception:
+            pass
+
+
 class EgressGuard:
     """An HTTP/CONNECT proxy on 127.0.0.1 that checks every connection against a policy and
-    forwards either straight to the target or through the product's own proxy (`upstream`)."""
+    forwards either straight to the target or through the product's own proxy (`upstream`).
+
+    Requests are parsed with h11 plus stricter checks of our own (no folded lines, no bare
+    LF, no Content-Length together with Transfer-Encoding, only `chunked`); anything else is
+    answered 400 and the connection closed, so no request can hide inside another's body.
+    """
 
     def __init__(self, policy: EgressPolicy, upstream: str | None = None):
         self.policy = policy
@@ -214,11 +352,12 @@ class EgressGuard:
     async def __aexit__(self, *exc):
         await self.stop()
 
-    def _refuse(self, writer, host: str, refused: Refused, keep_alive: bool) -> None:
+    def _refusal_response(self, host: str, refused: Refused) -> tuple[h11.Response, bytes]:
         self.refusals.append(Refusal(host, refused.reason, time.time()))
         body = (f"VCSC egress guard: {refused.reason['vi']} / {refused.reason['en']}\n").encode()
-        writer.write(b"HTTP/1.1 403 Forbidden\r\n" + f"{REFUSED_HEADER}: refused\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                     f"Content-Length: {len(body)}\r\nConnection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n".encode() + body)
+        return h11.Response(status_code=403, reason=b"Forbidden", headers=[
+            (REFUSED_HEADER, "refused"), ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body)))]), body
 
     async def _open(self, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.upstream:
@@ -233,88 +372,151 @@ class EgressGuard:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         self._tasks.add(task)
-        upstream: tuple | None = None  # (key, reader, writer) kept alive between requests
+        upstream: _Upstream | None = None  # kept alive between requests to the same target
+        down = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
         try:
             while True:
                 head = await _read_head(reader)
                 if head is None:
                     return
-                request_line, headers = _parse_head(head)
-                method, target, version = (request_line.split(" ") + ["", ""])[:3]
+                down.receive_data(head)
+                request = _next(down)
+                if not isinstance(request, h11.Request):
+                    raise BadRequest("not a request")
+                if request.http_version not in (b"1.0", b"1.1"):
+                    raise BadRequest("only HTTP/1.0 and HTTP/1.1")
+                framing = _request_framing(request)
                 self.requests += 1
+                method = request.method.decode("ascii")
+                target = request.target.decode("ascii")
                 if method == "CONNECT":
-                    await self._connect(reader, writer, target, version)
+                    if framing != ("none", 0):
+                        raise BadRequest("CONNECT with a body")
+                    await self._connect(reader, writer, target, down)
                     return
-                if not target.startswith("http://"):
-                    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                    return
-                connection = (_header(headers, "proxy-connection") or _header(headers, "connection") or "").lower()
-                client_close = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
-                authority = target[len("http://"):].split("/", 1)[0]
+                if not target.lower().startswith("http://"):
+                    raise BadRequest("the target must be an absolute http:// URL")
+                authority = target[len("http://"):].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
                 host, port = _split_authority(authority, 80)
                 path = target[len("http://") + len(authority):] or "/"
+                if not path.startswith(("/", "?")):
+                    raise BadRequest("bad path")
+                if path.startswith("?"):
+                    path = "/" + path
                 key = self.upstream or f"{host.lower()}:{port}"
+                body = await _read_request_body(reader, down, framing)
+                refused = None
                 try:
-                    if upstream is None or upstream[0] != key:
+                    if upstream is None or upstream.key != key:
                         if upstream:
-                            upstream[2].close()
+                            upstream.close()
                         upstream = None
                         up_reader, up_writer = await self._open(host, port)
-                        upstream = (key, up_reader, up_writer)
+                        upstream = _Upstream(key, up_reader, up_writer)
                     elif self.upstream:
                         await self.policy.check(host)
-                except Refused as refused:
-                    await _relay_body(reader, _Sink(), headers, is_response=False)
-                    self._refuse(writer, host, refused, keep_alive=not client_close)
-                    await writer.drain()
-                    if client_close:
-                        return
-                    continue
+                except Refused as exc:
+                    refused = exc
                 except OSError as exc:
-                    body = f"VCSC egress guard: cannot connect to {host}:{port}: {exc}\n".encode()
-                    writer.write(b"HTTP/1.1 502 Bad Gateway\r\n" + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+                    _bad_gateway(writer, f"không kết nối được / cannot connect to {host}:{port}: {exc}")
+                    await writer.drain()
                     return
-                _, up_reader, up_writer = upstream
-                kept = [(k, v) for k, v in headers if k.lower() not in ("proxy-connection", "proxy-authorization")]
-                line = f"{method} {target if self.upstream else path} {version}\r\n"
-                up_writer.write((line + "".join(f"{k}: {v}\r\n" for k, v in kept) + "\r\n").encode("latin-1"))
-                await _relay_body(reader, up_writer, headers, is_response=False)
-                await up_writer.drain()
-                response_head = await _read_head(up_reader)
-                if response_head is None:
-                    return
-                status_line, response_headers = _parse_head(response_head)
-                status = int(status_line.split(" ")[1])
-                writer.write(response_head)
-                if status == 101:  # WebSocket upgrade: from here on, bytes both ways
-                    await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-                    return
-                complete = await _relay_body(up_reader, writer, response_headers, is_response=True, status=status, method=method)
-                await writer.drain()
-                if not complete or client_close:
-                    return
-                if (_header(response_headers, "connection") or "").lower() == "close":
-                    # The server ends its side; the client's connection can go on to a new one.
-                    upstream[2].close()
+                if refused is not None:
+                    response, body = self._refusal_response(host, refused)
+                    writer.write(down.send(response) + down.send(h11.Data(data=body)) + down.send(h11.EndOfMessage()))
+                    await writer.drain()
+                    if down.our_state is h11.MUST_CLOSE or down.their_state is h11.MUST_CLOSE:
+                        return
+                    down.start_next_cycle()
+                    continue
+                if not await self._forward(request, target if self.upstream else path, authority, body,
+                                           reader, writer, down, upstream):
+                    upstream.close()
                     upstream = None
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.LimitOverrunError,
-                asyncio.CancelledError):
+                    return
+                if upstream.conn.our_state is h11.DONE and upstream.conn.their_state is h11.DONE:
+                    upstream.conn.start_next_cycle()
+                else:
+                    upstream.close()  # the server ends its side; the client's connection can go on
+                    upstream = None
+                if down.our_state is h11.MUST_CLOSE or down.their_state is h11.MUST_CLOSE:
+                    return
+                down.start_next_cycle()
+        except BadRequest as exc:
+            with contextlib.suppress(Exception):
+                _bad_request(writer, str(exc)[:200])
+                await writer.drain()
+        except _UpstreamError as exc:
+            with contextlib.suppress(Exception):
+                if down.our_state is h11.SEND_RESPONSE:
+                    _bad_gateway(writer, f"câu trả lời HTTP không hợp lệ / bad HTTP response: {str(exc)[:200]}")
+                    await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.CancelledError,
+                h11.LocalProtocolError, ValueError, UnicodeError):
             return  # a client or server went away, or the guard is stopping
         finally:
             if upstream:
-                upstream[2].close()
+                upstream.close()
             try:
                 writer.close()
             except Exception:
                 pass
             self._tasks.discard(task)
 
-    async def _connect(self, reader, writer, authority: str, version: str) -> None:
+    async def _forward(self, request: h11.Request, target: str, authority: str, body: list[bytes], reader, writer,
+                       down: h11.Connection, upstream: _Upstream) -> bool:
+        """Send one request upstream and its answer back; False when the connection must end."""
+        up = upstream.conn
+        headers = [(k, v) for k, v in request.headers if k not in _HOP_BY_HOP and k != b"host"]
+        headers.insert(0, (b"host", authority.encode("ascii")))
+        upstream.writer.write(up.send(h11.Request(method=request.method, target=target.encode("ascii"),
+                                                  headers=headers)))
+        for data in body:
+            upstream.writer.write(up.send(h11.Data(data=data)))
+        upstream.writer.write(up.send(h11.EndOfMessage()))
+        await upstream.writer.drain()
+        while True:
+            event = await _up_event(up, upstream.reader)
+            if isinstance(event, h11.InformationalResponse):
+                if event.status_code == 101:  # WebSocket upgrade: from here on, bytes both ways
+                    writer.write(down.send(h11.InformationalResponse(status_code=101, headers=event.headers,
+                                                                     reason=event.reason)))
+                    await writer.drain()
+                    if up.trailing_data[0]:
+                        writer.write(up.trailing_data[0])
+                    if down.trailing_data[0]:
+                        upstream.writer.write(down.trailing_data[0])
+                    await asyncio.gather(_pipe(reader, upstream.writer), _pipe(upstream.reader, writer))
+                    return False
+                writer.write(down.send(event))
+                continue
+            if isinstance(event, h11.ConnectionClosed):
+                raise _UpstreamError("connection closed before a response")
+            break
+        names = {k for k, _ in event.headers}
+        if b"content-length" in names and b"transfer-encoding" in names:
+            raise _UpstreamError("both Content-Length and Transfer-Encoding in the response")
+        writer.write(down.send(h11.Response(status_code=event.status_code, headers=event.headers, reason=event.reason)))
+        while True:
+            event = await _up_event(up, upstream.reader)
+            if isinstance(event, h11.Data):
+                writer.write(down.send(h11.Data(data=event.data)))
+                await writer.drain()
+            elif isinstance(event, h11.EndOfMessage):
+                writer.write(down.send(h11.EndOfMessage()))
+                await writer.drain()
+                return True
+            else:  # ConnectionClosed in the middle of a framed body
+                return False
+
+    async def _connect(self, reader, writer, authority: str, down: h11.Connection) -> None:
         host, port = _split_authority(authority, 443)
         try:
             up_reader, up_writer = await self._open(host, port)
         except Refused as refused:
-            self._refuse(writer, host, refused, keep_alive=False)
+            response, body = self._refusal_response(host, refused)
+            writer.write(b"HTTP/1.1 403 Forbidden\r\n" + b"".join(k + b": " + v + b"\r\n" for k, v in response.headers)
+                         + b"Connection: close\r\n\r\n" + body)
             await writer.drain()
             return
         except OSError:
@@ -322,19 +524,9 @@ class EgressGuard:
             await writer.drain()
             return
         if self.upstream:
-            up_writer.write(f"CONNECT {authority} {version}\r\nHost: {authority}\r\n\r\n".encode("latin-1"))
+            up_writer.write(f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n".encode("ascii"))
             await up_writer.drain()
         else:
             writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
             await writer.drain()
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-
-
-class _Sink:
-    """A writer that drops what it is given (the body of a refused request)."""
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    async def drain(self) -> None:
-        pass

@@ -15,6 +15,7 @@ import re
 import time
 from urllib.parse import urljoin, urlsplit
 
+from checker.probes.manifest import url_matches
 from checker.probes.signals import _any, fold
 
 BODY_TEXT_JS = "() => document.body ? document.body.innerText.slice(0, 200000) : ''"
@@ -47,14 +48,38 @@ def browser_lost(exc: BaseException) -> bool:
     return any(s in str(exc) for s in ("has been closed", "Target closed", "browser has disconnected", "Connection closed"))
 
 
-def _error_code(exc: BaseException) -> str:
-    message = str(exc)
-    code = re.search(r"net::(ERR_[A-Z_]+)", message)
+# Error codes inside Playwright's messages: Chromium's net::ERR_*, Node's socket codes (ECONNREFUSED...),
+# and TLS words. Codes are matched case-sensitively and as whole words, so "APIRequestContext" yields
+# nothing rather than a fragment such as "equestContext".
+_CHROMIUM_CODE = re.compile(r"(?<![A-Za-z0-9_])(ERR_[A-Z0-9_]+)(?![A-Za-z0-9_])")
+_NODE_CODE = re.compile(r"(?<![A-Za-z0-9_])(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPROTO|"
+                        r"EHOSTUNREACH|ENETUNREACH|EPIPE|EADDRNOTAVAIL|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|"
+                        r"SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)"
+                        r"(?![A-Za-z0-9_])")
+_TLS_WORDS = re.compile(r"\b(certificate|ssl|tls|socket hang up|wrong version number)\b", re.IGNORECASE)
+_TIMEOUT = re.compile(r"\b(?:timeout|timed out)\b", re.IGNORECASE)
+
+
+def error_code(message: str, fallback: str = "error") -> str:
+    """A short, stable code for an error message: ERR_CONNECTION_REFUSED, ECONNREFUSED, timeout, a TLS
+    word, or else the message's first line without the API name Playwright puts in front."""
+    message = message or ""
+    code = _CHROMIUM_CODE.search(message) or _NODE_CODE.search(message)
     if code:
         return code.group(1)
-    if "Timeout" in message:
+    if _TIMEOUT.search(message):
         return "timeout"
-    return message.splitlines()[0][:200] if message else type(exc).__name__
+    tls = _TLS_WORDS.search(message)
+    if tls:
+        return tls.group(1).lower()
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    # "APIRequestContext.get: connect failed" -> "connect failed"
+    first = re.sub(r"^[A-Za-z]+(?:\.[A-Za-z_]+)+:\s*", "", first)
+    return first[:200] or fallback
+
+
+def _error_code(exc: BaseException) -> str:
+    return error_code(str(exc), type(exc).__name__)
 
 
 async def goto(page, url: str, timeout_ms: int, *, settle_ms: int = SETTLE_MS) -> dict:
@@ -336,14 +361,129 @@ def _fill_placeholders(value: str, account: dict) -> str:
     return value.replace("{username}", account["username"]).replace("{password}", account["password"])
 
 
+LOGIN_FAILED_WORDS = _any([
+    r"\bsai (?:mat khau|email|ten dang nhap|thong tin dang nhap|tai khoan)", r"\bdang nhap (?:that bai|khong thanh cong)\b",
+    r"\b(?:mat khau|email|ten dang nhap|tai khoan)\b[^.!?\n]{0,30}\bkhong (?:dung|chinh xac|hop le|ton tai)\b",
+    r"\b(?:wrong|incorrect|invalid|unknown) (?:e-?mail|password|username|user name|credentials|login|account)",
+    r"\b(?:e-?mail|password|username|credentials) (?:is |are |was )?(?:wrong|incorrect|invalid|not recogni[sz]ed)",
+    r"\b(?:log|sign) ?in failed\b", r"\bauthentication failed\b"])
+
+# Every control of the page, shown or not (a log-out item in a collapsed menu, an icon button named
+# only by aria-label), with the name a screen reader would give it once it is shown.
+ALL_CONTROLS_JS = r"""
+() => {
+  const text = (el) => (el ? (el.textContent || '') : '').replace(/\s+/g, ' ').trim();
+  const byIds = (ids) => (ids || '').split(/\s+/).filter(Boolean).map((id) => text(document.getElementById(id))).join(' ');
+  const out = [];
+  document.querySelectorAll('a[href], button, [role=button], [role=menuitem], [role=link], input[type=submit], input[type=button], summary')
+    .forEach((el) => {
+      let name = el.getAttribute('aria-label') || byIds(el.getAttribute('aria-labelledby')) || text(el)
+        || el.getAttribute('title') || el.value || '';
+      if (!name) { const img = el.querySelector('img[alt], [aria-label], title'); if (img) name = img.getAttribute('alt') || img.getAttribute('aria-label') || text(img); }
+      const r = el.getBoundingClientRect();
+      const shown = r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+      out.push({name: String(name).replace(/\s+/g, ' ').trim().slice(0, 200), shown});
+    });
+  return out.slice(0, 3000);
+}
+"""
+
+
+async def logout_controls(page) -> list[dict]:
+    """Log-out controls of the page by their accessible name or text (Vietnamese or English), including
+    controls inside collapsed menus: [{name, shown}]."""
+    try:
+        found = await page.evaluate(ALL_CONTROLS_JS)
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        return []
+    return [c for c in found if c["name"] and LOGOUT_WORDS.search(fold(c["name"]))][:10]
+
+
+def _page_address(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/') or '/'}"
+
+
+async def _cookie_values(page) -> dict[str, str]:
+    with contextlib.suppress(Exception):
+        return {f"{c['name']}@{c['domain']}": c["value"] for c in await page.context.cookies()}
+    return {}
+
+
+async def _visible(page, selector: str) -> bool:
+    try:
+        return await page.locator(selector).first.is_visible()
+    except Exception as exc:
+        if browser_lost(exc):
+            raise
+        return False
+
+
+async def login_signals(page, marker: dict, login_url: str | None, filled: list[str], cookies_before: dict[str, str],
+                        text_before: str) -> dict:
+    """What the page says now about being logged in; no verdict (see `decide_login`)."""
+    signals: dict = {"url": page.url}
+    with contextlib.suppress(Exception):
+        signals["ready"] = await page.evaluate("() => document.readyState !== 'loading' && !!document.body")
+    if marker.get("selector"):
+        try:
+            signals["marker_selector"] = await page.locator(marker["selector"]).count() > 0
+        except Exception as exc:
+            if browser_lost(exc):
+                raise
+            signals["marker_selector"] = False
+            signals["marker_selector_invalid"] = "Unexpected token" in str(exc) or "is not a valid selector" in str(exc)
+    if marker.get("url_pattern"):
+        signals["marker_url"] = url_matches(marker["url_pattern"], page.url)
+    signals["logout_controls"] = await logout_controls(page)
+    signals["left_login_page"] = login_url is not None and _page_address(page.url) != _page_address(login_url)
+    visible = [sel for sel in filled if await _visible(page, sel)]
+    signals["login_fields_visible"] = len(visible)
+    signals["login_fields_gone"] = bool(filled) and not visible
+    new = new_lines(text_before, await visible_text(page))
+    signals["login_error_text"] = [m.group(0) for m in LOGIN_FAILED_WORDS.finditer(fold(new))][:3]
+    cookies_now = await _cookie_values(page)
+    # Names only: a cookie's value is a secret of the session.
+    signals["new_cookies"] = sorted(k for k, v in cookies_now.items() if cookies_before.get(k) != v)[:20]
+    return signals
+
+
+def decide_login(signals: dict, marker: dict, has_filled_fields: bool) -> tuple[bool | None, str | None]:
+    """(logged in?, the signal that decided) from one reading; (None, None) while undecided."""
+    if marker:
+        reached = all(signals.get(k) for k, given in (("marker_selector", "selector"), ("marker_url", "url_pattern"))
+                      if marker.get(given))
+        return (True, "declared_marker") if reached else (None, None)
+    if signals["logout_controls"]:
+        return True, "logout_control"
+    if signals["login_error_text"]:
+        return False, "login_error_shown"
+    if not signals.get("ready", True):
+        return None, None
+    if signals["login_fields_gone"]:
+        return True, "login_fields_gone"
+    if signals["left_login_page"]:
+        return True, "left_login_page"
+    if not has_filled_fields and signals["new_cookies"]:
+        return True, "session_cookie"
+    return None, None
+
+
 async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
-    """Run the manifest's declarative login steps with the `role` account in `page`.
+    """Run the manifest's declarative login steps with the `role` account in `page`, then decide from
+    behaviour whether the login worked: the vendor's declared logged-in marker when the manifest has
+    one (a CSS selector and/or an address pattern), else a log-out control (by name, even inside a
+    collapsed menu), a login error text, the filled login fields gone, the address leaving the login
+    page, a new session cookie. Pages that change without loading (history.pushState) are read as
+    they are: the signals are polled, not tied to a page load.
 
     Returns what happened — never the secrets: {"ok", "role", "steps": [{action, selector|url, ok}],
-    "error", "final_url", "signed_in"}. When the steps do not start with `goto`, the login
-    page (or the start page) is opened first."""
+    "error", "decided_by", "signals", "final_url", "login_url", "filled_selectors"}. When the steps do
+    not start with `goto`, the login page (or the start page) is opened first."""
     account = manifest.account(role)
-    record: dict = {"role": role, "ok": False, "steps": [], "error": None, "final_url": None, "signed_in": None}
+    record: dict = {"role": role, "ok": False, "steps": [], "error": None, "final_url": None, "decided_by": None}
     if account is None or not manifest.login_steps:
         record["error"] = "no_account_or_steps"
         return record
@@ -354,9 +494,18 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
         if first["error"]:
             record["error"] = first["error"]
             return record
+    login_url: str | None = None
+    filled: list[str] = []
+    cookies_before: dict[str, str] = {}
+    text_before = ""
     for step in steps:
         action = step["action"]
         shown = {"action": action}
+        if action in ("fill", "click", "press") and login_url is None:
+            # The page the login form is on: what the signals compare against.
+            login_url = page.url
+            cookies_before = await _cookie_values(page)
+            text_before = await visible_text(page)
         try:
             if action == "goto":
                 url = _fill_placeholders(step["url"], account)
@@ -367,6 +516,7 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
             elif action == "fill":
                 shown["selector"] = step["selector"]
                 await page.locator(step["selector"]).first.fill(_fill_placeholders(step["value"], account), timeout=timeout_ms)
+                filled.append(step["selector"])
             elif action == "click":
                 shown["selector"] = step["selector"]
                 await page.locator(step["selector"]).first.click(timeout=timeout_ms)
@@ -383,18 +533,50 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
                 raise
             shown["ok"] = False
             record["steps"].append(shown)
-            record["error"] = _error_code(exc)
+            record["error"] = "invalid_selector" if "is not a valid selector" in str(exc) else _error_code(exc)
             record["final_url"] = page.url
             return record
         shown["ok"] = True
         record["steps"].append(shown)
     await settle(page)
+    marker = manifest.logged_in_marker
+    record.update(login_url=login_url, filled_selectors=filled)
+    # A declared marker may take the page's whole time limit to appear; the other signals show
+    # within seconds of the form being sent, or not at all.
+    deadline = time.monotonic() + (timeout_ms if marker else min(timeout_ms, 6000)) / 1000
+    previous: tuple | None = None
+    while True:
+        signals = await login_signals(page, marker, login_url, filled, cookies_before, text_before)
+        decided = decide_login(signals, marker, bool(filled))
+        # A page caught in the middle of a navigation has no fields and no log-out control either:
+        # a "fields gone" or "left the page" reading counts only when the next reading agrees.
+        stable = decided[1] in ("declared_marker", "logout_control", "login_error_shown") or decided == previous
+        if decided[0] is not None and stable:
+            break
+        previous = decided
+        if time.monotonic() > deadline:
+            decided = (False, "declared_marker_not_reached" if marker else
+                       "still_on_login_form" if signals["login_fields_visible"] else "no_login_signal")
+            break
+        await asyncio.sleep(0.3)
+    ok, reason = decided
+    record["signals"] = {k: v for k, v in signals.items() if k != "ready"}
     record["final_url"] = page.url
-    info = await read_page(page)
-    record["signed_in"] = signed_in(info)
-    still_on_login = bool(await page.locator("input[type=password]").count()) and not record["signed_in"]
-    record["ok"] = not still_on_login
-    if still_on_login:
-        record["error"] = "still_on_login_form"
-        record["page_excerpt"] = re.sub(r"\s+", " ", new_lines("", info["text"]))[:300]
+    record["ok"] = bool(ok)
+    if ok:
+        record["decided_by"] = reason
+    else:
+        record["error"] = reason
+        record["page_excerpt"] = re.sub(r"\s+", " ", await visible_text(page))[:300]
     return record
+
+
+async def back_on_login_form(page, login: dict) -> bool:
+    """After a login that worked: is this page the login form again (the session was not kept)?
+    The same fields the login steps filled, shown again on the login page's address."""
+    filled = login.get("filled_selectors") or []
+    if not filled or not login.get("login_url"):
+        return False
+    if _page_address(page.url) != _page_address(login["login_url"]):
+        return False
+    return all([await _visible(page, sel) for sel in filled])

@@ -40,6 +40,8 @@ def _validator() -> Draft202012Validator:
 @dataclass(frozen=True)
 class Manifest:
     data: dict
+    # The folder of the manifest file: relative paths in it (corpus.csv) are read from there.
+    base_dir: Path | None = None
 
     @property
     def product_type(self) -> str:
@@ -67,6 +69,32 @@ class Manifest:
         return self.data.get("pages", {}).get(name)
 
     @property
+    def logged_in_marker(self) -> dict:
+        """What the vendor says a logged-in page has: {"selector": css} and/or {"url_pattern": glob}; {} when none."""
+        return dict(self.data.get("logged_in") or {})
+
+    def parental_pin(self, role: str = "parent") -> str | None:
+        """The parent PIN the vendor gave for an account (any account when `role` has none)."""
+        accounts = self.data.get("accounts", {})
+        pin = (accounts.get(role) or {}).get("parental_pin")
+        return pin or next((a["parental_pin"] for a in accounts.values() if a.get("parental_pin")), None)
+
+    def secrets(self) -> list[str]:
+        """Every password and PIN of the manifest: never to appear in an artifact or explanation."""
+        found = set()
+        for account in self.data.get("accounts", {}).values():
+            found.update(v for k, v in account.items() if k in ("password", "parental_pin") and v)
+        return sorted(found, key=len, reverse=True)
+
+    def corpus_csv(self) -> Path | None:
+        """The club's URL list named by corpus.csv, relative to the manifest file's folder."""
+        name = self.data.get("corpus", {}).get("csv")
+        if not name:
+            return None
+        path = Path(name).expanduser()
+        return path if path.is_absolute() or self.base_dir is None else self.base_dir / path
+
+    @property
     def block_page_markers(self) -> list[str]:
         return self.data.get("block_page_markers", [])
 
@@ -81,11 +109,65 @@ class Manifest:
         return {h.lower().rstrip(".") for h in hosts}
 
 
+def url_matches(pattern: str, url: str) -> bool:
+    """Does `url` match a declared logged-in address pattern? `*` matches any characters; a pattern
+    starting with "/" is matched against the path and query only. No regular expression is built
+    from the vendor's text, so no pattern can make matching slow."""
+    from urllib.parse import urlsplit
+    if pattern.startswith("/"):
+        parts = urlsplit(url)
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
+    pieces = pattern.split("*")
+    if len(pieces) == 1:
+        return url == pattern
+    first, *middle, last = pieces
+    if not url.startswith(first) or not url[len(first):].endswith(last) or len(url) < len(first) + len(last):
+        return False
+    at, end = len(first), len(url) - len(last)
+    for piece in middle:
+        found = url.find(piece, at, end)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
+
+
+MASK = "********"
+
+
+def redact(value: Any, secrets: list[str]) -> Any:
+    """`value` (JSON-like) with every secret replaced by a mask wherever it stands as a whole token
+    (a page that echoes the PIN back must not put it into the stored evidence)."""
+    import re
+    if not secrets:
+        return value
+    pattern = re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in secrets))
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return pattern.sub(MASK, v)
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [walk(x) for x in v]
+        return v
+    return walk(value)
+
+
+SECRET_FIELDS = {
+    "password": "mật khẩu phải là chuỗi 1–200 ký tự / the password must be a string of 1–200 characters",
+    "parental_pin": "mã PIN phải gồm 4–16 chữ cái hoặc chữ số (a–z, 0–9) / the PIN must be 4–16 letters or digits (a–z, 0–9)",
+}
+
+
 def validate_manifest(data: Any) -> list[Issue]:
     issues = []
     for err in _validator().iter_errors(data):
         where = pointer(err.absolute_path)
-        if err.validator == "oneOf" and isinstance(err.instance, dict):
+        if err.absolute_path and err.absolute_path[-1] in SECRET_FIELDS:
+            # Never echo a secret back, not even a malformed one.
+            issues.append(Issue(where, SECRET_FIELDS[err.absolute_path[-1]]))
+        elif err.validator == "oneOf" and isinstance(err.instance, dict):
             mode = err.instance.get("mode")
             message = ("mode 'proxy' cần trường proxy host:port / mode 'proxy' needs proxy host:port" if mode == "proxy"
                        else f"mode phải là 'proxy' hoặc 'none' / mode must be 'proxy' or 'none' (got {mode!r})")
@@ -110,4 +192,4 @@ def read_manifest(path: Path) -> Manifest:
         raise ManifestError([Issue("", f"không tìm thấy tệp / file not found: {path}")]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError([Issue("", f"JSON không hợp lệ / invalid JSON: {exc}")]) from None
-    return load_manifest(data)
+    return Manifest(load_manifest(data).data, base_dir=Path(path).resolve().parent)

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from checker.corpus import CorpusPage, CorpusServer, load_url_list, sample
+from checker.corpus import CONTROL, CorpusPage, CorpusServer, load_url_list, sample
 from checker.criteria import load_set
 from checker.probes.base import Measurement, judge, text
+from checker.probes.browser_launch import LaunchPlan, guard_schemes
+from checker.probes.browser_launch import plan as launch_plan
 from checker.probes.egress import EgressGuard, EgressPolicy
-from checker.probes.manifest import Manifest
+from checker.probes.manifest import Manifest, redact
 from checker.probes.registry import Probe, all_probes
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,9 @@ class ProbeSettings:
     pool_pages: int = 3
     corpus_per_category: int | None = None
     max_browser_restarts: int = 2
+    # How long privacy_before_consent watches the network after a load and after each interaction:
+    # trackers are often injected by a timer seconds after load.
+    consent_watch_s: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides) -> "ProbeSettings":
@@ -62,6 +67,8 @@ class ProbeSettings:
             values["run_timeout_s"] = float(os.environ["VCSC_PROBE_RUN_TIMEOUT_S"])
         if os.environ.get("VCSC_CORPUS_PER_CATEGORY"):
             values["corpus_per_category"] = int(os.environ["VCSC_CORPUS_PER_CATEGORY"])
+        if os.environ.get("VCSC_PROBE_CONSENT_WATCH_S"):
+            values["consent_watch_s"] = float(os.environ["VCSC_PROBE_CONSENT_WATCH_S"])
         values.update(overrides)
         return cls(**values)
 
@@ -75,6 +82,7 @@ class BrowserHost:
         self._playwright = None
         self._browser = None
         self._lock = asyncio.Lock()
+        self.launch_plan: LaunchPlan | None = None
 
     async def browser(self):
         async with self._lock:
@@ -86,10 +94,12 @@ class BrowserHost:
             elif self._browser is not None:
                 self.restarts += 1
                 log.warning("Chromium was lost; restarting (%d)", self.restarts)
+            # As root: an unprivileged user, Chromium's sandbox and a URL policy that allows only
+            # http(s) navigations; every fallback is logged (checker/probes/browser_launch.py).
+            self.launch_plan = launch_plan(self.settings.chromium)
             self._browser = await self._playwright.chromium.launch(
-                executable_path=self.settings.chromium, args=CHROMIUM_ARGS,
-                # Chromium's own sandbox cannot run as root; everywhere else keep it.
-                chromium_sandbox=os.geteuid() != 0, headless=True)
+                executable_path=self.launch_plan.executable_path, args=CHROMIUM_ARGS,
+                chromium_sandbox=self.launch_plan.chromium_sandbox, env=self.launch_plan.env, headless=True)
             return self._browser
 
     def connected(self) -> bool:
@@ -154,6 +164,16 @@ class ProbeContext:
     def corpus(self) -> list[CorpusPage]:
         return self.run.corpus
 
+    @property
+    def controls(self) -> list[CorpusPage]:
+        """Reachability controls: harmless pages the product must let through (not measured)."""
+        return self.run.controls
+
+    @property
+    def shared(self) -> dict:
+        """Measurements one probe of the run leaves for the next (reachability, pages measured blocked)."""
+        return self.run.shared
+
     async def page(self):
         return (await self.pages(1))[0]
 
@@ -197,7 +217,7 @@ class ProbeContext:
 class ProbeOutcome:
     probe_id: str
     artifact: dict
-    measurement: Measurement
+    measurement: Measurement | None  # None only when evaluating the artifact failed
     findings: list
     seconds: float
 
@@ -261,6 +281,8 @@ class ProbeRun:
         self.out_dir = out_dir
         self._progress = progress
         self.corpus: list[CorpusPage] = []
+        self.controls: list[CorpusPage] = []
+        self.shared: dict = {}
         self._guards: dict[bool, EgressGuard] = {}
         self._corpus_server: CorpusServer | None = None
 
@@ -275,7 +297,7 @@ class ProbeRun:
         hosts = set(self.manifest.hosts())
         if any(p.id in CORPUS_PROBES for p in probes):
             self.corpus = self._load_corpus()
-            for page in self.corpus:
+            for page in self.corpus + self.controls:
                 for url in (page.url, page.alternate_url):
                     if url:
                         hosts.add(urlsplit(url).hostname)
@@ -286,11 +308,14 @@ class ProbeRun:
     def _load_corpus(self) -> list[CorpusPage]:
         spec = self.manifest.data.get("corpus", {})
         if spec.get("csv"):
-            pages = load_url_list(Path(spec["csv"]))
+            pages = load_url_list(self.manifest.corpus_csv())
+            self.controls = [p for p in pages if p.category == CONTROL]
+            pages = [p for p in pages if p.category != CONTROL]
         else:
             self._corpus_server = CorpusServer()
             self._corpus_server.start()
             pages = self._corpus_server.pages
+            self.controls = self._corpus_server.controls
         per_category = spec.get("sample_per_category") or self.settings.corpus_per_category
         return sample(pages, per_category, seed=2024) if per_category else pages
 
@@ -302,6 +327,8 @@ class ProbeRun:
             locale="vi-VN", viewport={"width": 1280, "height": 900}, service_workers="block")
         ctx.set_default_timeout(self.settings.page_timeout_ms)
         ctx.set_default_navigation_timeout(self.settings.page_timeout_ms)
+        if self.browser_host.launch_plan is None or self.browser_host.launch_plan.needs_route_guard:
+            await guard_schemes(ctx)  # no browser policy: the context refuses non-http(s) itself
         return ctx
 
     async def run_probe(self, probe: Probe) -> dict:
@@ -317,6 +344,8 @@ class ProbeRun:
                 artifact = await asyncio.wait_for(probe.gather(ctx), timeout=self.settings.run_timeout_s)
                 artifact.setdefault("complete", True)
                 artifact["refusals"] = ctx.refusals()
+                # A page that echoes a password or the parent PIN must not put it into stored evidence.
+                artifact = redact(artifact, self.manifest.secrets())
                 return artifact
             except asyncio.TimeoutError:
                 return {**state, "complete": False, "error": text("Hết thời gian cho phép của probe.", "The probe ran out of time."),
@@ -345,11 +374,12 @@ async def run_probes(manifest: Manifest, *, criteria_version: str, only: list[st
                      settings: ProbeSettings | None = None, browser_host: BrowserHost | None = None,
                      out_dir: Path | None = None, progress: Callable[[str, int, int], None] | None = None,
                      done: dict[str, dict] | None = None,
-                     on_artifact: Callable[[str, dict], None] | None = None) -> RunResult:
+                     on_artifact: Callable[["ProbeOutcome"], None] | None = None) -> RunResult:
     """Run the probes (all, or `only`) against the product described by `manifest`.
 
     `done` holds artifacts of probes already gathered (a resumed job); they are evaluated
-    again, not re-run. `on_artifact` is called as each probe's artifact is ready.
+    again, not re-run. `on_artifact` is called with each newly gathered probe's outcome (artifact,
+    measurement and findings) as soon as it is evaluated.
     """
     settings = settings or ProbeSettings.from_env()
     probes = list(all_probes().values())
@@ -371,13 +401,21 @@ async def run_probes(manifest: Manifest, *, criteria_version: str, only: list[st
         for probe in probes:
             started = time.perf_counter()
             artifact = done.get(probe.id)
-            if artifact is None:
+            gathered = artifact is None
+            if gathered:
                 artifact = await run.run_probe(probe)
                 (out_dir / f"{probe.id}.json").write_text(json.dumps(artifact, ensure_ascii=False, indent=1), encoding="utf-8")
-                if on_artifact:
-                    on_artifact(probe.id, artifact)
-            measurement, findings = evaluate_artifact(probe, artifact, criteria_version, manifest.product_type)
-            result.outcomes.append(ProbeOutcome(probe.id, artifact, measurement, findings, time.perf_counter() - started))
+            # Each artifact is evaluated once, here; `on_artifact` stores that evaluation as it is.
+            try:
+                measurement, findings = evaluate_artifact(probe, artifact, criteria_version, manifest.product_type)
+            except Exception:
+                if gathered and on_artifact:  # keep the artifact: a fixed evaluate can replay it
+                    on_artifact(ProbeOutcome(probe.id, artifact, None, [], time.perf_counter() - started))
+                raise
+            outcome = ProbeOutcome(probe.id, artifact, measurement, findings, time.perf_counter() - started)
+            if gathered and on_artifact:
+                on_artifact(outcome)
+            result.outcomes.append(outcome)
     finally:
         await run.close()
         result.browser_restarts = browser_host.restarts - restarts_before

@@ -87,10 +87,16 @@ ENDPOINTS = [
     Endpoint("submit A's draft", "POST", "/submissions/{draft}/submit", A_WRITE),
     Endpoint("evaluate A's draft", "GET", "/submissions/{draft}/evaluation", A_READ),
     Endpoint("evaluate A's submitted", "GET", "/submissions/{submitted}/evaluation", A_READ),
+    Endpoint("verdict on A's draft", "GET", "/submissions/{draft}/verdict", A_READ),
+    Endpoint("verdict on A's submitted", "GET", "/submissions/{submitted}/verdict", A_READ),
     # probe runs (queued only: the test app runs no worker)
     Endpoint("start a probe run for A", "POST", "/submissions/{draft}/probe-runs",
              expect(401, 202, 404, 403, 202), lambda t: {"manifest": PROBE_MANIFEST, "only": ["transport"]}),
     Endpoint("list A's probe runs", "GET", "/submissions/{draft}/probe-runs", A_READ),
+    # The pre-flight check with a manifest it refuses (422 after the access check): no browser here; the
+    # real check runs in tests/jobs/test_probe_check_api.py.
+    Endpoint("pre-flight check for A", "POST", "/submissions/{draft}/probe-runs/check", expect(401, 422, 404, 422, 422),
+             lambda t: {"manifest": {"product_type": "filtering_app", "filtering": {"mode": "none"}}}),
     Endpoint("get A's probe run", "GET", "/probe-runs/{probe_run}", A_READ),
     Endpoint("A's probe findings", "GET", "/probe-runs/{probe_run}/findings", A_READ),
     Endpoint("A's probe artifact", "GET", "/probe-runs/{probe_run}/artifacts/transport", A_READ),
@@ -100,6 +106,7 @@ ENDPOINTS = [
     # audit trail (vendors: their organisation's events only)
     Endpoint("audit trail", "GET", "/audit?object_type=submission", ANY_USER),
     Endpoint("A's submission audit", "GET", "/submissions/{draft}/audit", A_READ),
+    Endpoint("signed audit head", "GET", "/audit/head", PUBLIC_READ),  # an id, a hash, a time: meant to be copied
     Endpoint("A's conformance report", "GET", "/submissions/{draft}/report?format=json", A_READ),
     # criteria (public)
     Endpoint("criteria versions", "GET", "/criteria", PUBLIC_READ),
@@ -133,6 +140,7 @@ ENDPOINTS = [
     Endpoint("A's certificate", "GET", "/certificates/{certificate}", A_READ),
     Endpoint("A's signed credential", "GET", "/certificates/{certificate}/credential", A_READ),
     Endpoint("A's approved report", "GET", "/certificates/{certificate}/report", A_READ),
+    Endpoint("A's certified verdict", "GET", "/certificates/{certificate}/verdict", A_READ),
     Endpoint("suspend A's certificate", "POST", "/certificates/{certificate}/suspend", STAFF_ACT,
              lambda t: {"reason": "Đang xác minh phản ánh."}),
     Endpoint("reinstate A's certificate", "POST", "/certificates/{suspended_certificate}/reinstate", STAFF_ACT,
@@ -170,7 +178,7 @@ def targets(world: World) -> dict:
                                status="submitted", evaluation=evaluation, submitted_at=now)
         certificate = Certificate(id=unique("VCSC-2025-"), product=certified, criteria_version=VERSION,
                                   level="basic", status="valid", issued_at=now, valid_until=now + timedelta(days=30),
-                                  credential_jws="e30.e30.c2ln", report_json="{}")
+                                  credential_jws="e30.e30.c2ln", report_json="{}", verdict_json="{}")
         suspended, flagged = (Certificate(id=unique("VCSC-2025-"), product=certified, criteria_version=VERSION,
                                           level="basic", status=status, issued_at=now,
                                           valid_until=now + timedelta(days=30), flagged_at=flag,

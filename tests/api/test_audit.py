@@ -154,8 +154,10 @@ def _allow_tampering(session, url: str, verb: str) -> None:
         session.execute(sa.text(f"DROP TRIGGER audit_events_no_{verb.lower()}"))
 
 
-def _verify_cli(url: str, monkeypatch, *args: str):
+def _verify_cli(url: str, monkeypatch, *args: str, keys_dir=None):
     monkeypatch.setenv("DATABASE_URL", url)
+    if keys_dir is not None:  # the app's audit key: the checkpoints it signed are checked too
+        monkeypatch.setenv("VCSC_KEYS_DIR", str(keys_dir))
     return CliRunner().invoke(audit_cli, ["verify", *args])
 
 
@@ -163,6 +165,7 @@ def _verify_cli(url: str, monkeypatch, *args: str):
 def test_verify_finds_the_first_broken_link(world, database_url, monkeypatch, tamper):
     journey(world)
     api = world.api
+    monkeypatch.setenv("VCSC_KEYS_DIR", str(api.app.state.settings.keys_dir))
     intact = _verify_cli(database_url, monkeypatch)
     assert intact.exit_code == 0, intact.output
     assert "OK: 12 events, chain intact" in intact.output and "12 sự kiện" in intact.output
@@ -182,8 +185,8 @@ def test_verify_finds_the_first_broken_link(world, database_url, monkeypatch, ta
     assert f"#{broken_id}: {reason}" in result.output
     as_json = _verify_cli(database_url, monkeypatch, "--json")
     assert as_json.exit_code == 1
-    assert json.loads(as_json.output) == {"ok": False, "checked": 4,
-                                          "first_broken": {"id": broken_id, "reason": reason}}
+    result = json.loads(as_json.output)
+    assert (result["ok"], result["checked"], result["first_broken"]) == (False, 4, {"id": broken_id, "reason": reason})
 
 
 def test_concurrent_appends_keep_one_chain(api_client, monkeypatch):

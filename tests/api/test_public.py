@@ -44,8 +44,8 @@ def test_only_valid_unexpired_certificates_are_listed(world, catalogue):
     ("gia dinh", ["Gia Đình An Toàn DNS"]),
     ("công ty a", ["Bảo vệ trẻ em SafeKid"]),  # the vendor's name is searchable too
     ("100%", ["Lọc 100% web_đen"]),
-    ("%", ["Lọc 100% web_đen"]),  # % and _ match themselves, not everything
-    ("_", ["Lọc 100% web_đen"]),
+    ("%", []),  # no letters or digits: matches nothing (not everything)
+    ("_", []),
     ("web_den", ["Lọc 100% web_đen"]),
     ("het han", []),
 ])

@@ -15,6 +15,7 @@ from api.domain.credentials import is_set, verify_credential
 from api.cli.demo import sample_answers
 from api.core.models import AuditEvent, Certificate, ProbeArtifact, ProbeRun, Submission, utcnow
 from api.domain.monitoring import check_run, schedule_due
+from api.domain.sealing import open_stored
 from api.jobs import JobQueue
 from tests.api.conftest import VERSION, World
 
@@ -418,7 +419,9 @@ def test_monitoring_flags_a_must_regression_and_notifies_reviewers_without_revok
     assert schedule_due(api.sessions, settings, JobQueue()) == []  # one at a time
     with api.sessions.begin() as session:
         run = session.get(ProbeRun, run_id)
-        assert (run.purpose, run.certificate_id, run.manifest) == ("monitoring", cert_id, MANIFEST)
+        # The manifest is copied sealed (api.domain.sealing): what the worker opens is the vendor's.
+        opened = open_stored(run.manifest, settings.keys_dir, run.product_id)
+        assert (run.purpose, run.certificate_id, opened) == ("monitoring", cert_id, MANIFEST)
         run.status, run.finished_at = "done", utcnow()
         session.add(ProbeArtifact(run_id=run_id, probe_id="content_filtering", artifact={}, measurement=None,
                                   findings=[finding("CF-01", "failed")], created_at=utcnow(), evaluated_at=utcnow()))

@@ -161,7 +161,7 @@ def test_bad_probe_lists_are_refused(api_world, only, pointer):
     assert api.count(ProbeRun) == 0
 
 
-def test_one_unfinished_run_per_submission_and_cancel(api_world):
+def test_one_unfinished_run_per_submission_and_cancel(api_world, tmp_path):
     api, submission = api_world
     path = f"/submissions/{submission.id}/probe-runs"
     first = api.request("POST", path, "vendor_a", json={"manifest": GOOD_MANIFEST}).json()
@@ -174,7 +174,11 @@ def test_one_unfinished_run_per_submission_and_cancel(api_world):
     assert api.request("POST", path, "vendor_a", json={"manifest": GOOD_MANIFEST}).status_code == 202
     # Admins may point the probes at a URL list on the server.
     assert api.request("POST", f"/probe-runs/{first['id'] + 1}/cancel", "admin").status_code == 200
-    admin_manifest = {**GOOD_MANIFEST, "corpus": {"csv": "/srv/vcsc/urls.csv"}}
+    # A list that is not there is refused at once, naming where (not a run that fails later).
+    missing = api.request("POST", path, "admin", json={"manifest": {**GOOD_MANIFEST, "corpus": {"csv": "/srv/vcsc/urls.csv"}}})
+    assert missing.status_code == 422 and "/manifest/corpus/csv" in missing.text
+    (tmp_path / "urls.csv").write_text("url,category,language\nhttp://a.example/,adult,vi\n", encoding="utf-8")
+    admin_manifest = {**GOOD_MANIFEST, "corpus": {"csv": str(tmp_path / "urls.csv")}}
     assert api.request("POST", path, "admin", json={"manifest": admin_manifest}).status_code == 202
 
 

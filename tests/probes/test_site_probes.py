@@ -543,7 +543,9 @@ def test_settings_locked_read_only_page_with_parent_gate_passes_with_lower_confi
     {"login": {"role": "child", "ok": False, "error": "still_on_login_form"}},
     {"settings": {"url": f"{SK}/cai-dat", "status": 200, "error": None, "bounced_to_login": True}},
     {"attempts": [], "settings": {"url": f"{SK}/cai-dat", "status": 200, "error": None, "excerpt": "Giao diện: sáng / tối"}},
-    {"attempts": [{"setting": "filter_level", "label": "Mức lọc", "kind": "select", "from": "a", "to": "b", "stuck": None}]},
+    # Nothing read back and an answer that neither confirms nor refuses.
+    {"attempts": [{"setting": "filter_level", "label": "Mức lọc", "kind": "select", "from": "a", "to": "b", "stuck": None}],
+     "response": {"status": 200, "excerpt": ""}},
 ], ids=["login_failed", "bounced_to_login", "no_controls_recognised", "not_read_back"])
 def test_settings_locked_cannot_tell(changes):
     assert outcomes(evaluate_settings(settings_artifact(**changes))) == {"PC-01": CANT_TELL}

@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette.testclient still wraps httpx; the deprecation is upstream's
     from fastapi.testclient import TestClient
 
-from api.domain import review
+from api.domain import reporting, review
 from api.app import create_app
 from api.core.db import upgrade
 from api.core.models import Certificate, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User, utcnow
@@ -145,8 +145,10 @@ def catalogue(world) -> dict:
     revoked = api.product(world.org_b, "Thu hồi rồi")
     submission = api.submission(safekid, "submitted", version="vcsc-2025.1")
     cert = api.certificate(safekid, cert_id="VCSC-2025-000123", version="vcsc-2025.1")
-    with api.sessions.begin() as session:  # the certificate rests on that submission
-        session.get(Certificate, cert.id).submission_id = submission.id
+    with api.sessions.begin() as session:  # the certificate rests on that submission and its verdict
+        row, found = session.get(Certificate, cert.id), reporting.verdict_of(session, session.get(Submission, submission.id))
+        row.submission_id, row.level = submission.id, found.level.id
+        row.verdict_json, row.verdict_digest = found.canonical_json(), found.digest()
     return {"safekid": safekid, "dns": dns, "uncertified": uncertified, "cert": cert,
             "dns_cert": api.certificate(dns), "revoked": api.certificate(revoked, "revoked")}
 

@@ -103,7 +103,7 @@ def test_monitoring_flag_is_shown_and_cleared_with_a_comment(world):
     assert cert.id not in reviewer.get("/dashboard/certificates", params={"flagged": "no"}).text
     page = f"/dashboard/certificates/{cert.id}"
     text = text_of(reviewer.get(page).text)
-    assert "CF-01 — probe “Lọc nội dung qua sản phẩm”; khi phê duyệt: Đạt" in text
+    assert "CF-01 — bài kiểm tra “Lọc nội dung qua sản phẩm”; khi phê duyệt: Đạt" in text
     blank = reviewer.post(f"{page}/clear-flag", {"comment": ""}, page=page)
     assert blank.status_code == 422 and 'id="clear-comment-err1"' in blank.text
     cleared = reviewer.post(f"{page}/clear-flag", {"comment": "Đã kiểm tra lại, lỗi tạm thời"}, page=page)

@@ -25,7 +25,7 @@ def test_product_page_shows_certificate_and_results_by_group(catalogue, world):
     page = world.site.browser().get(f"/products/{catalogue['safekid'].id}")
     assert page.status_code == 200
     text = text_of(page.text)
-    for expected in ("VCSC-2025-000123", "Còn hiệu lực", "vcsc-2025.1", "Cơ bản", "Công ty A",
+    for expected in ("VCSC-2025-000123", "Còn hiệu lực", "vcsc-2025.1", "Nâng cao", "Công ty A",
                      "Ứng dụng lọc nội dung", "Kết quả theo nhóm yêu cầu", "Tính năng", "Hiệu năng xử lý"):
         assert expected in text, expected
     assert '<svg class="chart"' in page.text and "<table>" in page.text
@@ -82,7 +82,7 @@ def test_embed_badge_snippets(catalogue, world):
     assert page.status_code == 200
     assert "http://testserver/badge/VCSC-2025-000123.svg" in page.text
     assert "http://testserver/certificates/VCSC-2025-000123" in page.text
-    assert "[![Chứng nhận VCSC mức Cơ bản, số VCSC-2025-000123](http://testserver/badge/VCSC-2025-000123.svg)]" \
+    assert "[![Chứng nhận VCSC mức Nâng cao, số VCSC-2025-000123](http://testserver/badge/VCSC-2025-000123.svg)]" \
            in text_of(page.text)
     assert 'role="img"' in page.text  # the preview, inline
     svg = browser.get("/badge/VCSC-2025-000123.svg")

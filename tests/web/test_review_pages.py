@@ -103,7 +103,7 @@ def test_review_page_puts_discrepancies_first_with_their_evidence(world):
     run_id = re.search(r'/dashboard/probe-runs/(\d+)/files/', block).group(1)
     assert f'<img src="/dashboard/probe-runs/{run_id}/files/{SHOT}"' in block
     assert "Tỷ lệ trang bị chặn (0–1): " in text  # the vendor's answer, labelled
-    assert "CF-01 Chặn nội dung người lớn — xem ở phần điểm vênh" in text_of(html)  # once in full, then a link
+    assert "CF-01 Chặn nội dung người lớn — xem ở phần sai khác" in text_of(html)  # once in full, then a link
 
     # The screenshot, through the cookie session, with the API's access rules.
     shot = reviewer.get(f"/dashboard/probe-runs/{run_id}/files/{SHOT}")
@@ -120,7 +120,7 @@ def test_decisions_per_criterion_and_approval_needs_them(world):
     url = f"/review/submissions/{submission.id}"
     refused = reviewer.post(f"{url}/decision", {"decision": "approve"}, page=url)
     assert refused.status_code == 409
-    assert "Còn điểm vênh chưa có quyết định của người thẩm định: CF-01" in text_of(refused.text)
+    assert "Còn sai khác chưa có quyết định của người thẩm định: CF-01" in text_of(refused.text)
 
     no_reason = reviewer.post(f"{url}/criteria/CF-01", {"decision": "override", "outcome": "passed", "comment": " "},
                               page=url)
@@ -205,7 +205,7 @@ def test_changes_requested_revised_resubmitted_and_approved(world):
     own = f"/dashboard/submissions/{submission.id}"
     page = vendor.get(own)
     text = text_of(page.text)
-    assert "Người thẩm định yêu cầu chỉnh sửa." in text
+    assert "Người thẩm định yêu cầu sửa đổi." in text
     assert "Cần thêm bằng chứng kiểm thử" in text and "Tải lên báo cáo bộ thử 600 trang" in text
     assert f'href="/dashboard/submissions/{submission.id}/steps/features#c-CF-01">về tiêu chí CF-01</a>' in page.text
     answer = vendor.post(f"{own}/comments", {"body": "Chúng tôi sẽ gửi báo cáo", "criterion_id": "CF-01"}, page=own)
@@ -291,7 +291,7 @@ def test_audit_trail_of_a_submission(world):
     page = world.site.browser("vendor_a").get(f"/dashboard/submissions/{submission.id}/audit")
     assert page.status_code == 200
     text = text_of(page.text)
-    assert text.index("Nhận thẩm định") < text.index("Yêu cầu chỉnh sửa")
+    assert text.index("Nhận thẩm định") < text.index("Yêu cầu sửa đổi")
     assert "in_review" in text and "changes_requested" in text and "Thiếu chính sách riêng tư" in text
     assert world.site.browser("vendor_b").get(f"/dashboard/submissions/{submission.id}/audit").status_code == 404
     english = world.site.browser("reviewer").get(f"/dashboard/submissions/{submission.id}/audit?lang=en").text

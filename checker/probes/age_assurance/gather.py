@@ -10,8 +10,8 @@ import re
 import secrets
 
 from checker.probes.age_assurance.evaluate import age_fields
-from checker.probes.login import (browser_lost, field_locator, form_fields, goto, new_lines, read_page, signed_in,
-                                  submit_form, validation_messages)
+from checker.probes.login import (browser_lost, error_code, field_locator, form_fields, goto, new_lines, read_page,
+                                  signed_in, submit_form, validation_messages)
 from checker.probes.signals import _any, fold
 
 CHILD_AGE_YEARS = 12
@@ -181,7 +181,7 @@ async def _fill(page, fields: list[dict], born: dt.date, today: dt.date, email: 
         except Exception as exc:
             if browser_lost(exc):
                 raise
-            action["error"] = str(exc).splitlines()[0][:160]
+            action["error"] = error_code(str(exc), type(exc).__name__)[:160]
         done.append(action)
     return done, (target_form if target_form is not None else -1)
 

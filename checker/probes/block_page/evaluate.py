@@ -7,6 +7,7 @@ import re
 
 from checker.corpus.model import CATEGORY_TITLES, EXPECTED_BLOCKED
 from checker.probes.base import Measurement, text, without_proxy
+from checker.probes.classify import controls_evidence, controls_failed_reason
 from checker.probes.signals import ASK_PARENT, BLOCK_EXPLAINS, HOTLINE_111, HOTLINE_CONTEXT, fold
 
 PROBE_ID = "block_page"
@@ -76,6 +77,12 @@ def evaluate(artifact: dict) -> Measurement:
     if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
         return inapplicable
     records = artifact.get("pages", [])
+    none = {"explains_reason": None, "offers_ask_parent": None, "shows_hotline_111": None}
+    reason = controls_failed_reason(artifact.get("controls"))
+    if reason is not None:
+        return Measurement(PROBE_ID, True, none, reason, confidence=0.0,
+                           evidence={"controls": controls_evidence(artifact.get("controls"))},
+                           complete=artifact.get("complete", True))
     blocked = [r for r in records if r.get("verdict") == "blocked"]
     judged = [judge_page(r) for r in blocked]
     uses = [r["ask_parent_use"] for r in blocked if r.get("ask_parent_use")]
@@ -83,16 +90,26 @@ def evaluate(artifact: dict) -> Measurement:
         "block_pages": judged,
         "not_blocked": [r["url"] for r in records if r.get("verdict") == "allowed"],
         "undetermined": [r["url"] for r in records if r.get("verdict") == "undetermined"],
+        "unreachable": [{"url": r["url"], "how": r.get("how"), "status": r.get("status"), "why": r.get("network_error")}
+                        for r in records if r.get("verdict") == "unreachable"],
+        "pages_tried": artifact.get("tried", []),
+        "controls": controls_evidence(artifact.get("controls")),
         "ask_parent_use": uses[0] if uses else None,
         "screenshots": [r["screenshot"] for r in records if r.get("screenshot")],
     }
     if artifact.get("error"):
         evidence["error"] = artifact["error"]
     complete = artifact.get("complete", True)
-    none = {"explains_reason": None, "offers_ask_parent": None, "shows_hotline_111": None}
     if not judged:
-        why = (text(f"Sản phẩm không chặn trang nào trong {len(records)} trang rõ ràng có hại, nên không có trang chặn để xem.",
-                    f"The product blocked none of {len(records)} clearly harmful pages, so there was no block page to look at.")
+        unreachable = evidence["unreachable"]
+        tried = len(artifact.get("tried", [])) or len(records)
+        why = (text(f"Sản phẩm không tới được {len(unreachable)} trang có hại đã thử (trang lỗi mạng của chính sản phẩm hoặc "
+                    "chính trang cũng không tải được khi truy cập trực tiếp), nên không có trang chặn để xem.",
+                    f"The product could not reach {len(unreachable)} of the harmful pages tried (its own network-error "
+                    "page, or the page failed directly too), so there was no block page to look at.")
+               if unreachable and len(unreachable) == len(records) else
+               text(f"Sản phẩm không chặn trang nào trong {tried} trang rõ ràng có hại, nên không có trang chặn để xem.",
+                    f"The product blocked none of {tried} clearly harmful pages, so there was no block page to look at.")
                if records else
                text("Không tải được trang có hại nào (bộ trang thử không có trang người lớn, cờ bạc hoặc lượt chạy bị ngắt).",
                     "No harmful page could be loaded (the corpus has no adult or gambling page, or the run was cut short)."))
@@ -105,8 +122,8 @@ def evaluate(artifact: dict) -> Measurement:
     hotline = all(j["shows_hotline_111"] for j in judged)
     measurements = {"explains_reason": explains, "offers_ask_parent": offers, "shows_hotline_111": hotline}
     hows = sorted({j["how"] for j in judged})
-    how_vi = ", ".join(HOW.get(h, {"vi": h})["vi"] for h in hows)
-    how_en = ", ".join(HOW.get(h, {"en": h})["en"] for h in hows)
+    how_vi = ", ".join(HOW.get(h, {"vi": h, "en": h})["vi"] for h in hows)
+    how_en = ", ".join(HOW.get(h, {"vi": h, "en": h})["en"] for h in hows)
     if all(h in BARE for h in hows):
         explanation = text(
             f"Khi chặn {len(judged)} trang, sản phẩm {how_vi}: trẻ không được giải thích, không có cách hỏi cha mẹ, không thấy Tổng đài 111.",

@@ -9,11 +9,16 @@ import re
 import time
 
 from checker.corpus.model import ADULT, GAMBLING
+from checker.probes.classify import (
+    ALLOWED, BLOCKED, DirectFetcher, check_controls, compare_with_direct, direct_for, html_title_and_text,
+    measured_verdict, network_error_kind,
+)
 from checker.probes.egress import REFUSED_HEADER
 from checker.probes.signals import ASK_PARENT, fold
 
 CATEGORIES = (ADULT, GAMBLING)
 LANGUAGES = ("vi", "en")
+TRIES_PER_GROUP = 8   # pages of one category and language loaded to find one the product blocks
 MAX_TEXT = 4000
 CLICK_WAIT_S = 2.5
 BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
@@ -23,15 +28,23 @@ ROLE_LINE = re.compile(r'^(\s*)- (button|link|menuitem)(?: "((?:[^"\\]|\\.)*)")?
 URL_LINE = re.compile(r"^\s*- /url: (.*)$")
 
 
-def pick_pages(corpus) -> list:
-    """One clearly harmful page per category and language, pages with a marker only."""
-    chosen = []
+def candidate_groups(corpus, measured=lambda url: None) -> list[list]:
+    """Per category and language, the clearly harmful pages to try in order: pages the product
+    was measured to block first, then pages with a marker, then the rest; never a page
+    measured allowed (it shows no block page)."""
+    groups = []
     for category in CATEGORIES:
         for language in LANGUAGES:
-            page = next((p for p in corpus if p.category == category and p.language == language and p.marker), None)
-            if page is not None:
-                chosen.append(page)
-    return chosen
+            pages = [p for p in corpus if p.category == category and p.language == language and measured(p.url) != ALLOWED]
+            pages.sort(key=lambda p: (measured(p.url) != BLOCKED, p.marker is None))
+            if pages:
+                groups.append(pages[:TRIES_PER_GROUP])
+    return groups
+
+
+def pick_pages(corpus, measured=lambda url: None) -> list:
+    """The first page to try per category and language (see candidate_groups)."""
+    return [group[0] for group in candidate_groups(corpus, measured)]
 
 
 def parse_controls(snapshot: str) -> list[dict]:
@@ -124,7 +137,7 @@ async def _try_ask_parent(page, controls: list[dict], forms: list[dict]) -> dict
     return record
 
 
-async def load_block_page(ctx, page, corpus_page) -> dict:
+async def load_block_page(ctx, page, corpus_page, direct: DirectFetcher | None = None) -> dict:
     record: dict = {"page_id": corpus_page.page_id, "category": corpus_page.category,
                     "language": corpus_page.language, "url": corpus_page.url, "status": None}
     try:
@@ -135,6 +148,8 @@ async def load_block_page(ctx, page, corpus_page) -> dict:
         code = re.search(r"net::(ERR_[A-Z_]+)", str(exc))
         record.update(verdict="blocked", how="timeout" if "Timeout" in str(exc) and not code else "connection_error",
                       error=code.group(1) if code else str(exc).splitlines()[0][:200])
+        if await _unreachable_directly(direct, corpus_page.url, record):
+            return record
         record["screenshot"] = await ctx.screenshot(page, corpus_page.page_id)
         return record
     status = response.status if response else None
@@ -151,34 +166,85 @@ async def load_block_page(ctx, page, corpus_page) -> dict:
     if (status is not None and status >= 400 and not body.strip()) or page.url.startswith("chrome-error:"):
         # An error without a body: the browser shows its own error page, not the product's.
         record.update(verdict="blocked", how="error_without_body")
+        if status in (502, 503, 504):
+            record.update(verdict="unreachable", how="product_network_error", network_error=f"gateway_{status}")
+            return record
+        if await _unreachable_directly(direct, corpus_page.url, record):
+            return record
         record["screenshot"] = await ctx.screenshot(page, corpus_page.page_id)
         return record
     text, controls, forms = await _visible(page)
-    if corpus_page.marker in text:
+    if corpus_page.marker and corpus_page.marker in text:
         record.update(verdict="allowed", how="marker_rendered")
         return record
+    title = await page.title()
+    kind = network_error_kind(status, {k.lower(): v for k, v in headers.items()}, title, text)
+    if kind is not None:
+        # The product's own "could not reach the site" page is not a block page.
+        record.update(verdict="unreachable", how="product_network_error", network_error=kind, title=title[:200],
+                      text=re.sub(r"\s+", " ", text).strip()[:400])
+        return record
+    if await _unreachable_directly(direct, corpus_page.url, record):
+        return record
+    if corpus_page.marker is None and direct is not None:
+        raw_title, raw_text = html_title_and_text(body.decode("utf-8", "replace"))
+        verdict, how, detail = compare_with_direct({"status": status, "title": raw_title or title, "text": raw_text or text},
+                                                   await direct.get(corpus_page.url), ctx.manifest.block_page_markers)
+        record.update(detail)
+        if verdict == ALLOWED:
+            record.update(verdict="allowed", how=how)
+            return record
     how = "error_status" if status is not None and status >= 400 else "block_page"
-    record.update(verdict="blocked", how=how, title=(await page.title())[:200],
+    record.update(verdict="blocked", how=how, title=title[:200],
                   text=re.sub(r"[ \t]+", " ", text).strip()[:MAX_TEXT], controls=controls[:60], forms=forms[:10])
     record["screenshot"] = await ctx.screenshot(page, corpus_page.page_id)
     return record
 
 
+async def _unreachable_directly(direct: DirectFetcher | None, url: str, record: dict) -> bool:
+    """True (and the record says so) when the page fails when fetched directly too: not the product's doing."""
+    if direct is None:
+        return False
+    reference = await direct.get(url)
+    if reference.get("error") or reference.get("status") is None or reference["status"] >= 400:
+        record.update(verdict="unreachable", how="direct_fetch_failed", direct_status=reference.get("status"),
+                      direct_error=reference.get("error"))
+        return True
+    return False
+
+
 async def gather(ctx) -> dict:
-    pages = pick_pages(ctx.corpus)
-    results: dict = ctx.state.setdefault("results", {})
+    controls = ctx.state.get("controls")
+    if controls is None:
+        controls = ctx.state["controls"] = await check_controls(ctx)
+    if controls.get("ok") is False:
+        return {"applicable": True, "pages": [], "tried": [], "controls": controls, "complete": True}
+    groups = candidate_groups(ctx.corpus, lambda url: measured_verdict(ctx, url))
+    results: dict = ctx.state.setdefault("results", {})   # group index -> the record judged for that group
+    tried: dict = ctx.state.setdefault("tried", {})       # page_id -> verdict of pages loaded to find one blocked
     page = await ctx.page()
-    for i, corpus_page in enumerate(pages):
-        if corpus_page.page_id in results:
+    direct = await DirectFetcher.for_probe(ctx)
+    for i, group in enumerate(groups):
+        if str(i) in results:
             continue
-        record = await load_block_page(ctx, page, corpus_page)
+        record = None
+        for corpus_page in group:
+            if corpus_page.page_id in tried:
+                continue
+            record = await load_block_page(ctx, page, corpus_page, direct_for(corpus_page.marker, controls, direct))
+            tried[corpus_page.page_id] = record.get("verdict")
+            if record.get("verdict") == "blocked":
+                break
+        if record is None:
+            continue
         # Use the ask-a-parent control once, on the first block page that has one.
         if record.get("verdict") == "blocked" and record.get("controls") is not None \
                 and not any(r.get("ask_parent_use") for r in results.values()):
             used = await _try_ask_parent(page, record["controls"], record.get("forms", []))
             if used is not None:
                 record["ask_parent_use"] = used
-        results[corpus_page.page_id] = record
-        ctx.progress(i + 1, len(pages))
-    return {"applicable": True, "pages": [results[p.page_id] for p in pages if p.page_id in results],
-            "complete": len(results) == len(pages)}
+        results[str(i)] = record
+        ctx.progress(i + 1, len(groups))
+    return {"applicable": True, "pages": [results[str(i)] for i in range(len(groups)) if str(i) in results],
+            "tried": [{"page_id": pid, "verdict": v} for pid, v in tried.items()], "controls": controls,
+            "complete": len(results) == len(groups)}

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from checker.probes.base import Measurement, text, without_proxy
-from checker.probes.classify import ALLOWED, BLOCKED, UNDETERMINED
+from checker.probes.classify import (
+    ALLOWED, BLOCKED, UNDETERMINED, UNREACHABLE, controls_evidence, controls_failed_reason,
+)
 
 PROBE_ID = "filter_bypass"
 TRICK_NAMES = {
@@ -22,6 +24,12 @@ def _name(trick: str, lang: str) -> str:
 def evaluate(artifact: dict) -> Measurement:
     if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
         return inapplicable
+    none = {"bypass_success_count": None, "bypass_attempts": None}
+    reason = controls_failed_reason(artifact.get("controls"))
+    if reason is not None:
+        return Measurement(PROBE_ID, True, none, reason, confidence=0.0,
+                           evidence={"controls": controls_evidence(artifact.get("controls"))},
+                           complete=artifact.get("complete", True))
     normal = artifact.get("normal", [])
     blocked_ids = artifact.get("blocked_normally", [])
     attempts = artifact.get("attempts", [])
@@ -40,15 +48,18 @@ def evaluate(artifact: dict) -> Measurement:
         "blocked_normally": [{"url": r["url"], "category": r.get("category"), "how": r.get("how")}
                              for r in normal if r.get("page_id") in blocked_ids],
         "normal_loads": {"total": len(normal), "blocked": sum(r.get("verdict") == BLOCKED for r in normal),
-                         "allowed": sum(r.get("verdict") == ALLOWED for r in normal)},
+                         "allowed": sum(r.get("verdict") == ALLOWED for r in normal),
+                         "unreachable": sum(r.get("verdict") == UNREACHABLE for r in normal)},
         "normalised_by_browser": sorted({a["trick"] for a in attempts if not a.get("distinct", True)}),
         "undetermined": [a["url"] for a in attempts if a.get("verdict") == UNDETERMINED][:50],
+        "unreachable": [{"url": a["url"], "how": a.get("how"), "status": a.get("status")}
+                        for a in [*normal, *attempts] if a.get("verdict") == UNREACHABLE][:50],
+        "controls": controls_evidence(artifact.get("controls")),
         "unavailable": artifact.get("unavailable", []),
         "screenshots": [a["screenshot"] for a in attempts if a.get("screenshot")],
     }
     if artifact.get("error"):
         evidence["error"] = artifact["error"]
-    none = {"bypass_success_count": None, "bypass_attempts": None}
     if not normal:
         return Measurement(PROBE_ID, True, none, text(
             "Không tải được trang có hại nào để thử vượt lọc (bộ trang thử không có trang có hại hoặc lượt chạy bị ngắt).",

@@ -9,28 +9,34 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from checker.corpus.model import HARMFUL
 from checker.corpus.resolve import resolve_host
-from checker.probes.classify import ALLOWED, BLOCKED, load_and_classify
+from checker.probes.classify import (
+    ALLOWED, BLOCKED, DirectFetcher, check_controls, direct_for, load_and_classify, measured_verdict, remember,
+)
 
 RAW_IP, ALTERNATE_HOST, UPPER_CASE_HOST, TRAILING_DOT_HOST, PERCENT_ENCODED_PATH = (
     "raw_ip", "alternate_host", "upper_case_host", "trailing_dot_host", "percent_encoded_path")
 TRICKS = (RAW_IP, ALTERNATE_HOST, UPPER_CASE_HOST, TRAILING_DOT_HOST, PERCENT_ENCODED_PATH)
 SAMPLE_BLOCKED = 6        # pages blocked normally that the tricks are tried on
-MAX_NORMAL_LOADS = 16     # candidates loaded normally to find them
+MAX_PER_CATEGORY = 2      # of those, at most this many from one category while others have some
+TRIES_PER_CATEGORY = 20   # normal loads in a category before it is given up (a filter blocking some pages)
+MAX_NORMAL_LOADS = 160    # candidates loaded normally in all
 MAX_SCREENSHOTS = 2
 
 
-def candidates(corpus) -> list:
+def candidates(corpus, measured=lambda url: None) -> list:
     """Harmful pages, one category after another (round-robin), languages alternating within a
-    category, pages with a marker (whose arrival can be seen) before pages without."""
+    category: pages the product was measured to block first, then pages with a marker (whose
+    arrival can be seen), then pages without; never a page measured allowed (nothing to bypass)."""
     per_category: dict[str, list] = {}
     for category in HARMFUL:
-        pages = [p for p in corpus if p.category == category]
+        pages = [p for p in corpus if p.category == category and measured(p.url) != ALLOWED]
+        pages.sort(key=lambda p: measured(p.url) != BLOCKED)  # stable: corpus order otherwise
         by_language: dict[str, list] = {}
         for page in sorted(pages, key=lambda p: p.marker is None):  # stable: corpus order otherwise
             by_language.setdefault(page.language, []).append(page)
         queues = list(by_language.values())
         mixed = [q[i] for i in range(max((len(q) for q in queues), default=0)) for q in queues if i < len(q)]
-        mixed.sort(key=lambda p: p.marker is None)
+        mixed.sort(key=lambda p: (measured(p.url) != BLOCKED, p.marker is None))
         if mixed:
             per_category[category] = mixed
     ordered, depth = [], max((len(v) for v in per_category.values()), default=0)
@@ -88,7 +94,7 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-async def load(ctx, page, url: str, marker: str | None) -> dict:
+async def load(ctx, page, url: str, marker: str | None, direct: DirectFetcher | None = None) -> dict:
     """load_and_classify, plus the URL the browser actually sent for the navigation."""
     sent: list[str] = []
 
@@ -102,7 +108,7 @@ async def load(ctx, page, url: str, marker: str | None) -> dict:
     page.on("request", on_request)
     started = time.perf_counter()
     try:
-        record = await load_and_classify(page, url, marker, ctx.manifest.block_page_markers, ctx.page_timeout_ms)
+        record = await load_and_classify(page, url, marker, ctx.manifest.block_page_markers, ctx.page_timeout_ms, direct)
     finally:
         page.remove_listener("request", on_request)
     record["sent_url"] = sent[0] if sent else None
@@ -132,30 +138,55 @@ async def gather(ctx) -> dict:
     normal: dict = ctx.state.setdefault("normal", {})      # page_id -> record of the normal load
     attempts: dict = ctx.state.setdefault("attempts", {})  # "page_id trick" -> record
     shots: list = ctx.state.setdefault("screenshots", [])
-    pages = candidates(ctx.corpus)
+    controls = ctx.state.get("controls")
+    if controls is None:
+        controls = ctx.state["controls"] = await check_controls(ctx)
+    if controls.get("ok") is False:
+        return {"applicable": True, "tricks": list(TRICKS), "sample_size": SAMPLE_BLOCKED, "normal": [],
+                "blocked_normally": [], "attempts": [], "unavailable": [], "controls": controls, "complete": True}
+    pages = candidates(ctx.corpus, lambda url: measured_verdict(ctx, url))[:MAX_NORMAL_LOADS]
     by_id = {p.page_id: p for p in pages}
+    direct = await DirectFetcher.for_probe(ctx)
+
+    def blocked_in(category: str | None = None) -> list[str]:
+        return [p.page_id for p in pages if normal.get(p.page_id, {}).get("verdict") == BLOCKED
+                and (category is None or p.category == category)]
+
+    def tries(category: str) -> int:
+        return sum(r.get("category") == category for r in normal.values())
 
     def blocked_ids() -> list[str]:
-        return [p.page_id for p in pages if normal.get(p.page_id, {}).get("verdict") == BLOCKED][:SAMPLE_BLOCKED]
+        """Up to SAMPLE_BLOCKED pages blocked normally, spread over the categories (round-robin)."""
+        per_category = [blocked_in(c) for c in HARMFUL]
+        spread = [ids[i] for i in range(SAMPLE_BLOCKED) for ids in per_category if i < len(ids)]
+        return spread[:SAMPLE_BLOCKED]
 
-    def let_through(category: str) -> bool:
-        return any(r.get("category") == category and r.get("verdict") == ALLOWED for r in normal.values())
+    def worth_trying(corpus_page) -> bool:
+        """A category is tried until it has MAX_PER_CATEGORY blocked pages or TRIES_PER_CATEGORY loads:
+        a filter that lets some pages of a category through may still block others."""
+        category = corpus_page.category
+        return len(blocked_in(category)) < MAX_PER_CATEGORY and tries(category) < TRIES_PER_CATEGORY
 
-    # 1. Normal loads, a batch at a time, until enough blocked pages are found; a category the
-    #    product let a page of through is not tried further (it has nothing there to bypass).
+    # 1. Normal loads, a batch at a time, until enough blocked pages are found.
     while len(blocked_ids()) < SAMPLE_BLOCKED:
-        batch = [p for p in pages if p.page_id not in normal and not let_through(p.category)][:len(pool)]
+        batch = [p for p in pages if p.page_id not in normal and worth_trying(p)][:len(pool)]
+        if not batch:
+            # Every category reached its share or its tries: take more blocked pages where there are some.
+            batch = [p for p in pages if p.page_id not in normal and tries(p.category) < TRIES_PER_CATEGORY
+                     and blocked_in(p.category)][:len(pool)]
         if not batch:
             break
 
         async def load_normal(page, corpus_page):
-            record = await load(ctx, page, corpus_page.url, corpus_page.marker)
+            record = await load(ctx, page, corpus_page.url, corpus_page.marker,
+                                direct_for(corpus_page.marker, controls, direct))
             record.update(page_id=corpus_page.page_id, category=corpus_page.category, url=corpus_page.url)
             normal[corpus_page.page_id] = record
 
         await asyncio.gather(*(load_normal(page, cp) for page, cp in zip(pool, batch)))
         ctx.progress(len(normal), len(pages))
 
+    remember(ctx, normal.values())
     chosen = blocked_ids()
     # 2. The tricks on every page blocked normally.
     jobs = []
@@ -184,7 +215,7 @@ async def gather(ctx) -> dict:
             if canonical is not None and canonical == await _canonical(page, corpus_page.url):
                 record = {"verdict": None, "how": "normalised_by_browser", "sent_url": canonical, "distinct": False}
             else:
-                record = await load(ctx, page, url, corpus_page.marker)
+                record = await load(ctx, page, url, corpus_page.marker, direct_for(corpus_page.marker, controls, direct))
                 record["distinct"] = not (record["sent_url"] and record["sent_url"] == original.get("sent_url"))
             record.update(page_id=corpus_page.page_id, category=corpus_page.category, trick=trick, url=url,
                           original_url=corpus_page.url, original_sent_url=original.get("sent_url"))
@@ -202,5 +233,5 @@ async def gather(ctx) -> dict:
             "normal": [normal[p.page_id] for p in pages if p.page_id in normal],
             "blocked_normally": chosen,
             "attempts": [attempts[f"{pid} {t}"] for pid in chosen for t in TRICKS if f"{pid} {t}" in attempts],
-            "unavailable": unavailable,
+            "unavailable": unavailable, "controls": controls,
             "complete": len(attempts) >= expected}

@@ -1,15 +1,49 @@
-"""Evaluate: median page-load time through the product and directly, and their ratio, on the
-loads where the same safe page arrived through both paths in the same round."""
+"""Evaluate: median page-load time through the product and directly, and the median of the paired ratios, on the
+loads where the same safe page arrived through both paths in the same round, with a seeded
+bootstrap confidence interval: a threshold is decided only when the interval is clear of it."""
 from __future__ import annotations
 
+import random
 from statistics import median
 
+from checker.numbers import number, percent
 from checker.probes.base import Measurement, text, without_proxy
 
 PROBE_ID = "filter_overhead"
 FLOOR_MS = 1.0           # a direct median below this is taken as this, so the ratio stays finite
 MIN_PAIRS = 5            # fewer paired loads than this measure nothing
 FULL_CONFIDENCE_PAIRS = 30
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 2024
+CONFIDENCE_LEVEL = 0.95
+
+
+def paired_ratio(direct: list[float], filtered: list[float]) -> float:
+    """The median of the per-pair ratios filtered / direct: both loads of a pair ran at the same
+    moment, so the machine's load, which moves both, cancels out of each ratio."""
+    return median(f / max(d, FLOOR_MS) for d, f in zip(direct, filtered))
+
+
+def bootstrap_interval(direct: list[float], filtered: list[float], *, resamples: int = BOOTSTRAP_RESAMPLES,
+                       seed: int = BOOTSTRAP_SEED, level: float = CONFIDENCE_LEVEL) -> dict[str, list[float]]:
+    """Percentile bootstrap intervals of the paired ratio and of the filtered median, over the
+    paired loads (pairs resampled together, so both paths keep meeting the same moment's load).
+    Pure and seeded: the same timings give the same interval."""
+    rng = random.Random(seed)
+    n = len(direct)
+    ratios, filtered_medians = [], []
+    for _ in range(resamples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        d = [direct[i] for i in picks]
+        f = [filtered[i] for i in picks]
+        ratios.append(paired_ratio(d, f))
+        filtered_medians.append(median(f))
+    ratios.sort()
+    filtered_medians.sort()
+    low_at = int((1 - level) / 2 * resamples)
+    high_at = min(resamples - 1, int((1 + level) / 2 * resamples))
+    return {"median_load_ratio": [round(ratios[low_at], 3), round(ratios[high_at], 3)],
+            "median_load_ms_filtered": [round(filtered_medians[low_at], 2), round(filtered_medians[high_at], 2)]}
 
 
 def pair_times(direct: dict, filtered: dict) -> tuple[float, float, str] | None:
@@ -22,11 +56,9 @@ def pair_times(direct: dict, filtered: dict) -> tuple[float, float, str] | None:
     return None
 
 
-def evaluate(artifact: dict) -> Measurement:
-    if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
-        return inapplicable
-    samples = artifact.get("samples", [])
-    complete = artifact.get("complete", True)
+def paired_loads(samples: list[dict]) -> tuple[list[tuple], list[dict]]:
+    """(pairs, excluded): each pair is (url, direct sample, filtered sample, direct ms, filtered ms,
+    how timed) of one page in one round that arrived through both paths."""
     by_key: dict[tuple, dict] = {}
     for s in samples:
         by_key.setdefault((s.get("round"), s.get("page_id")), {})[s.get("path")] = s
@@ -41,6 +73,15 @@ def evaluate(artifact: dict) -> Measurement:
             excluded.append({"url": (direct or filtered or {}).get("url", page_id), "round": rnd,
                              "direct": (direct or {}).get("how", "ok" if direct else "missing"),
                              "filtered": (filtered or {}).get("how", "ok" if filtered else "missing")})
+    return pairs, excluded
+
+
+def evaluate(artifact: dict) -> Measurement:
+    if (inapplicable := without_proxy(PROBE_ID, artifact)) is not None:
+        return inapplicable
+    samples = artifact.get("samples", [])
+    complete = artifact.get("complete", True)
+    pairs, excluded = paired_loads(samples)
     per_page: dict[str, dict] = {}
     for url, _, _, direct_ms, filtered_ms, _ in pairs:
         entry = per_page.setdefault(url, {"direct_ms": [], "filtered_ms": []})
@@ -67,14 +108,26 @@ def evaluate(artifact: dict) -> Measurement:
             "the overhead cannot be measured."), confidence=0.0, evidence=evidence, complete=complete)
     direct_ms = round(median(p[3] for p in pairs), 2)
     filtered_ms = round(median(p[4] for p in pairs), 2)
-    ratio = round(filtered_ms / max(direct_ms, FLOOR_MS), 3)
+    ratio = round(paired_ratio([p[3] for p in pairs], [p[4] for p in pairs]), 3)
     measurements = {"median_load_ratio": ratio, "median_load_ms_direct": direct_ms, "median_load_ms_filtered": filtered_ms}
+    intervals = bootstrap_interval([p[3] for p in pairs], [p[4] for p in pairs])
+    low, high = intervals["median_load_ratio"]
+    evidence["confidence_intervals"] = {**intervals, "level": CONFIDENCE_LEVEL, "method": "percentile bootstrap",
+                                        "resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED}
     pages = len(per_page)
+    vi = {k: number(v, "vi", d) for k, v, d in (("f", filtered_ms, 1), ("d", direct_ms, 1), ("r", ratio, 2),
+                                                  ("lo", low, 2), ("hi", high, 2))}
+    en = {k: number(v, "en", d) for k, v, d in (("f", filtered_ms, 1), ("d", direct_ms, 1), ("r", ratio, 2),
+                                                  ("lo", low, 2), ("hi", high, 2))}
     explanation = text(
-        f"Thời gian tải trang trung vị qua sản phẩm {filtered_ms:.1f} ms so với {direct_ms:.1f} ms khi truy cập trực tiếp "
-        f"(gấp {ratio:.2f} lần), trên {len(pairs)} cặp lượt tải của {pages} trang an toàn.",
-        f"Median page load through the product {filtered_ms:.1f} ms against {direct_ms:.1f} ms directly "
-        f"({ratio:.2f}×), over {len(pairs)} paired loads of {pages} safe pages.")
+        f"Thời gian tải trang trung vị qua sản phẩm {vi['f']} ms so với {vi['d']} ms khi truy cập trực tiếp "
+        f"(gấp {vi['r']} lần; khoảng tin cậy {percent(CONFIDENCE_LEVEL, 'vi')}: {vi['lo']}–{vi['hi']} lần), trên "
+        f"{len(pairs)} cặp lượt tải của {pages} trang an toàn. Chỉ kết luận khi cả khoảng tin cậy nằm về một phía "
+        "của ngưỡng.",
+        f"Median page load through the product {en['f']} ms against {en['d']} ms directly "
+        f"({en['r']}×; {percent(CONFIDENCE_LEVEL, 'en')} confidence interval {en['lo']}–{en['hi']}×), over "
+        f"{len(pairs)} paired loads of {pages} safe pages. A threshold is decided only when the whole interval is on "
+        "one side of it.")
     return Measurement(PROBE_ID, True, measurements, explanation,
                        confidence=round(min(1.0, len(pairs) / FULL_CONFIDENCE_PAIRS), 3), evidence=evidence,
-                       complete=complete)
+                       complete=complete, intervals=intervals)

@@ -6,10 +6,15 @@ import asyncio
 import time
 
 from checker.corpus.model import CHILD_FRIENDLY, EDUCATION_VI
+from checker.probes.classify import ALLOWED, BLOCKED, compare_with_direct, measured_verdict
 from checker.probes.egress import REFUSED_HEADER
+from checker.probes.filter_overhead.evaluate import MIN_PAIRS, bootstrap_interval, paired_loads
 
 PAGES = 10
-ROUNDS = 3
+ROUNDS = 4          # paired loads of each page at least: enough pairs for a confidence interval of the ratio
+MAX_ROUNDS = 16     # more rounds while the interval is wide (a noisy machine), up to this many
+TARGET_WIDTH = 0.12 # stop adding rounds once the ratio's interval is this narrow
+TIME_BUDGET_S = 30.0
 WARM_UP_LOADS = 2   # per path, not measured: connections to the guard and the product opened
 DIRECT, FILTERED = "direct", "filtered"
 BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
@@ -21,9 +26,14 @@ TIMING_JS = """() => {
 }"""
 
 
-def pick_pages(corpus) -> list:
-    """Up to PAGES safe pages with markers, alternating child-friendly and education pages."""
-    groups = [[p for p in corpus if p.category == c and p.marker] for c in (CHILD_FRIENDLY, EDUCATION_VI)]
+def pick_pages(corpus, measured=lambda url: None) -> list:
+    """Up to PAGES safe pages, alternating child-friendly and education pages: pages the product
+    was measured to let through first, then pages with a marker, then the rest (a URL list
+    without markers: their arrival is judged against the direct load); never a page measured blocked."""
+    def rank(p):
+        return (measured(p.url) != ALLOWED, p.marker is None)
+    groups = [sorted((p for p in corpus if p.category == c and measured(p.url) != BLOCKED), key=rank)
+              for c in (CHILD_FRIENDLY, EDUCATION_VI)]
     chosen = []
     for i in range(PAGES):
         for group in groups:
@@ -49,7 +59,8 @@ async def measure(page, url: str, marker: str | None, timeout_ms: int) -> dict:
     if timing and not timing.get("load_end"):  # the load event's end not yet recorded: read once more
         timing = await page.evaluate(TIMING_JS)
     body = await page.evaluate(BODY_TEXT_JS)
-    record = {"status": status, "wall_ms": wall_ms, "timing": timing}
+    record = {"status": status, "wall_ms": wall_ms, "timing": timing, "_seen": {"status": status, "title": await page.title(),
+                                                                               "text": body}}
     if headers.get(REFUSED_HEADER.lower()):
         record.update(ok=False, how="refused_by_egress_guard")
     elif marker is not None and marker not in body:
@@ -64,9 +75,10 @@ async def measure(page, url: str, marker: str | None, timeout_ms: int) -> dict:
 
 
 async def gather(ctx) -> dict:
-    pages = pick_pages(ctx.corpus)
+    pages = pick_pages(ctx.corpus, lambda url: measured_verdict(ctx, url))
     samples: dict = ctx.state.setdefault("samples", {})  # "round page_id path" -> record
     total = len(pages) * ROUNDS * 2
+    started = time.monotonic()
     if not pages:
         return {"applicable": True, "pages": [], "samples": [], "rounds": ROUNDS, "complete": True}
     filtered_page = await ctx.page()
@@ -84,13 +96,41 @@ async def gather(ctx) -> dict:
         record.update(round=rnd, page_id=p.page_id, url=p.url, category=p.category, path=path)
         samples[key] = record
 
-    for rnd in range(ROUNDS):
+    def judge_unmarked(rnd: int, p) -> None:
+        """A page without a marker arrived through the product when it looks like its direct load."""
+        direct, filtered = samples.get(f"{rnd} {p.page_id} {DIRECT}"), samples.get(f"{rnd} {p.page_id} {FILTERED}")
+        if p.marker is None and direct and filtered and direct.get("ok") and filtered.get("ok") \
+                and direct.get("_seen") and filtered.get("_seen"):
+            verdict, _, _ = compare_with_direct(filtered["_seen"], direct["_seen"], ctx.manifest.block_page_markers)
+            if verdict != ALLOWED:
+                filtered.update(ok=False, how="page_not_delivered")
+        for sample in (direct, filtered):
+            if sample:
+                sample.pop("_seen", None)
+
+    def interval_width() -> float | None:
+        pairs, _ = paired_loads(list(samples.values()))
+        if len(pairs) < MIN_PAIRS:
+            return None
+        low, high = bootstrap_interval([q[3] for q in pairs], [q[4] for q in pairs], resamples=400)["median_load_ratio"]
+        return high - low
+
+    rounds = 0
+    for rnd in range(MAX_ROUNDS):
+        if rnd >= ROUNDS:
+            width = interval_width()
+            # A clear answer needs a narrow interval; a noisy machine needs more rounds for it.
+            if width is not None and width <= TARGET_WIDTH or time.monotonic() - started > TIME_BUDGET_S:
+                break
+            total = len(pages) * (rnd + 1) * 2
+        rounds = rnd + 1
         for i, p in enumerate(pages):
             # Both paths load the same page at the same moment, so both meet the same machine
             # load; which one starts first alternates.
             order = (DIRECT, FILTERED) if (rnd + i) % 2 == 0 else (FILTERED, DIRECT)
             await asyncio.gather(*(one(rnd, p, path) for path in order))
+            judge_unmarked(rnd, p)
             ctx.progress(len(samples), total)
-    return {"applicable": True, "rounds": ROUNDS,
+    return {"applicable": True, "rounds": rounds,
             "pages": [{"page_id": p.page_id, "url": p.url, "category": p.category} for p in pages],
-            "samples": list(samples.values()), "complete": len(samples) == total}
+            "samples": list(samples.values()), "complete": len(samples) >= len(pages) * rounds * 2}

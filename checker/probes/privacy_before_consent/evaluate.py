@@ -1,9 +1,10 @@
-"""Evaluate: tracker requests, third-party cookies and location requests before any consent."""
+"""Evaluate: tracker hosts contacted, third-party cookies and location requests before any consent."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from checker.probes.base import Measurement, text
+from checker.probes.reasons import load_reason
 from checker.probes.signals import third_party, tracker_of
 
 MEASURES = ("tracker_requests_before_consent", "third_party_cookies_before_consent", "geolocation_requested_on_load")
@@ -33,6 +34,23 @@ def third_party_cookies(artifact: dict) -> list[dict]:
     return list(found.values())
 
 
+def tracker_hosts(requests: list[dict]) -> list[dict]:
+    """Each tracker host once, first seen first: a request over http:// and its retry over https://,
+    or the same beacon sent from two pages, are one host contacted."""
+    hosts: dict[str, dict] = {}
+    for r in requests:
+        tracker = r.get("tracker") or tracker_of(r["url"])
+        if not tracker:
+            continue
+        host = (urlsplit(r["url"]).hostname or "").lower()
+        entry = hosts.setdefault(host, {"host": host, "tracker": tracker, "url": r["url"], "urls": [],
+                                        "refused_by_our_egress_guard": False})
+        if r["url"] not in entry["urls"] and len(entry["urls"]) < 10:
+            entry["urls"].append(r["url"])
+        entry["refused_by_our_egress_guard"] = entry["refused_by_our_egress_guard"] or bool(r.get("refused_by_guard"))
+    return list(hosts.values())
+
+
 def evaluate(artifact: dict) -> Measurement:
     if not artifact.get("applicable", True):
         if artifact.get("reason") == "start_not_a_web_page":
@@ -45,39 +63,44 @@ def evaluate(artifact: dict) -> Measurement:
                            evidence={"start": artifact.get("start"), "missing": artifact.get("missing", [])})
     start = artifact.get("start") or {}
     if not artifact.get("start_loaded"):
+        why = load_reason(start.get("error"), start.get("status"))
         return Measurement("privacy_before_consent", True, {name: None for name in MEASURES}, text(
-            f"Không tải được trang bắt đầu ({start.get('error') or start.get('status')}); chưa đo được.",
-            f"The start page did not load ({start.get('error') or start.get('status')}); nothing measured."),
+            f"Chưa đo được: không tải được trang bắt đầu {start.get('url')} (start_url): {why['vi']}.",
+            f"Not measured: the start page {start.get('url')} (start_url) did not load: {why['en']}."),
             confidence=0.0, evidence={"start": start}, complete=artifact.get("complete", True))
-    trackers = [r for r in artifact.get("requests", []) if r.get("tracker") or tracker_of(r["url"])]
+    trackers = tracker_hosts(artifact.get("requests", []))
     cookies = third_party_cookies(artifact)
     calls = artifact.get("geolocation_calls", [])
     measurements = {"tracker_requests_before_consent": len(trackers),
                     "third_party_cookies_before_consent": len(cookies),
                     "geolocation_requested_on_load": bool(calls)}
-    tracker_names = sorted({r.get("tracker") or tracker_of(r["url"]) for r in trackers})
+    tracker_names = sorted({t["tracker"] for t in trackers})
     first = artifact.get("first_party_hosts", [])
     other_hosts = sorted({urlsplit(r["url"]).hostname for r in artifact.get("requests", [])
                           if is_third_party(urlsplit(r["url"]).hostname or "", first)})
     pages = [l.get("url") for l in artifact.get("loads", [])]
     cookie_list = ", ".join(f"{c['name']}@{c['domain']}" for c in cookies[:5])
+    window = artifact.get("watch_window_s")
+    watched_vi = f", theo dõi mạng {window:g} giây sau khi tải và sau mỗi thao tác" if window else ""
+    watched_en = f", network watched {window:g} s after load and after each interaction" if window else ""
     explanation = text(
-        f"Chưa nhấn gì trên {len(pages)} trang: {len(trackers)} yêu cầu tới trình theo dõi"
+        f"Chưa nhấn gì trên {len(pages)} trang{watched_vi}: {len(trackers)} máy chủ theo dõi nhận yêu cầu"
         f"{' (' + ', '.join(tracker_names) + ')' if tracker_names else ''}, {len(cookies)} cookie bên thứ ba"
         f"{' (' + cookie_list + ')' if cookies else ''}, {'có' if calls else 'không'} xin vị trí khi tải trang.",
-        f"Without any click on {len(pages)} page(s): {len(trackers)} request(s) to trackers"
+        f"Without any click on {len(pages)} page(s){watched_en}: {len(trackers)} tracker host(s) contacted"
         f"{' (' + ', '.join(tracker_names) + ')' if tracker_names else ''}, {len(cookies)} third-party cookie(s)"
         f"{' (' + cookie_list + ')' if cookies else ''}, location {'requested' if calls else 'not requested'} on load.")
     evidence = {
         "pages": pages,
-        "tracker_requests": [{"url": r["url"], "tracker": r.get("tracker") or tracker_of(r["url"]),
-                              "refused_by_our_egress_guard": r.get("refused_by_guard", False)} for r in trackers][:50],
+        "tracker_requests": trackers[:50],
         "third_party_cookies": cookies[:50],
         "third_party_hosts": other_hosts[:50],
         "geolocation_calls": calls[:10],
         "screenshots": artifact.get("screenshots", []),
     }
-    # Loading stops at network idle (bounded): a tracker started much later would be missed.
+    # A tracker started after the watch window would be missed; a short window says less.
     confidence = 0.9 if all(not l.get("error") for l in artifact.get("loads", [])) else 0.6
+    if window is not None and window < 10:
+        confidence = min(confidence, 0.7)
     return Measurement("privacy_before_consent", True, measurements, explanation, confidence=confidence,
                        evidence=evidence, complete=artifact.get("complete", True))

@@ -1,17 +1,27 @@
 """Gather: open the start page (and the sign-up page) in a fresh session, touch nothing — no
-click on any consent banner — wait until the network is quiet, and record every request that
-left, the cookies set by other sites, and whether the page asked for the location."""
+click on any consent banner — scroll as a reader does, watch the network for a configurable
+window (ProbeSettings.consent_watch_s, default 10 s: trackers injected by a timer after load are
+caught), and record every request that left, the cookies set by other sites, and whether the
+page asked for the location."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from urllib.parse import urlsplit
 
 from checker.probes.login import browser_lost, goto, is_html
 from checker.probes.privacy_before_consent.evaluate import evaluate
 from checker.probes.signals import tracker_of
 
-EXTRA_WAIT_S = 1.5  # trackers are often started from a timer after load
+# A person reading the page: scroll to the end (no click, so no consent given), which is how
+# lazily loaded trackers are started.
+SCROLL_JS = "() => { window.scrollTo(0, document.body ? document.body.scrollHeight : 0); return true; }"
+
+
+async def watch(seconds: float) -> None:
+    """Keep the page open and untouched while its timers run; the context logs every request."""
+    await asyncio.sleep(max(0.0, seconds))
 
 # Runs before any script of every frame: note each call of the geolocation API (the
 # permission itself is never granted; the call goes on to the browser as usual).
@@ -65,23 +75,40 @@ async def gather(ctx) -> dict:
         pages_to_open.append(ctx.manifest.page("signup"))
     loads = []
     geolocation_calls: list[dict] = []
+    window_s = float(getattr(ctx.settings, "consent_watch_s", 10.0))
+    tabs: list = []
+    last_interaction = time.monotonic()
     for number, url in enumerate(pages_to_open):
         # Each page in a fresh tab of the same untouched session: calls are read per document.
         tab = page if number == 0 else await context.new_page()
         loaded = await goto(tab, url, timeout, settle_ms=5000)
-        await asyncio.sleep(EXTRA_WAIT_S)
         loads.append(loaded)
         if number == 0 and (loaded["error"] or (loaded["status"] or 0) >= 400):
             break
         if number == 0 and loaded["content_type"] and not is_html(loaded["content_type"]):
             return {"applicable": False, "reason": "start_not_a_web_page", "start": loaded}
+        # The watch window runs from the last interaction (the scroll right after the load), so it
+        # covers both the load and the interaction; a timer set on load fires inside it.
+        interactions = []
+        with contextlib.suppress(Exception):
+            if await tab.evaluate(SCROLL_JS):
+                interactions.append("scroll")
+        last_interaction = time.monotonic()
+        loaded["watched_s"] = window_s
+        loaded["interactions"] = interactions
+        tabs.append(tab)
+        ctx.progress(number + 1, len(pages_to_open))
+    # Every tab stays open and untouched until the window after the last interaction has passed:
+    # the windows of the pages overlap instead of adding up, and each page gets at least the window.
+    if tabs:
+        await watch(window_s - (time.monotonic() - last_interaction))
+    for tab in tabs:
         for frame in tab.frames:
             try:
                 geolocation_calls += await frame.evaluate(READ_CALLS)
             except Exception as exc:
                 if browser_lost(exc):
                     raise
-        ctx.progress(number + 1, len(pages_to_open))
     if set_cookie_tasks:
         await asyncio.wait(set_cookie_tasks, timeout=5)
     stored = []
@@ -100,7 +127,7 @@ async def gather(ctx) -> dict:
     artifact = {"applicable": True, "start": start, "loads": loads, "start_loaded": not start.get("error") and (start.get("status") or 0) < 400,
             "first_party_hosts": first_party, "requests": requests[:2000], "cookies": stored[:500],
             "set_cookie_headers": set_cookies[:500], "geolocation_calls": geolocation_calls[:50],
-            "refused_hosts": refused_hosts, "screenshots": []}
+            "refused_hosts": refused_hosts, "watch_window_s": window_s, "screenshots": []}
     measured = evaluate(artifact).measurements
     if measured.get("tracker_requests_before_consent") or measured.get("third_party_cookies_before_consent") \
             or measured.get("geolocation_requested_on_load"):

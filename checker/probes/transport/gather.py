@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from checker.probes.login import browser_lost, goto
+from checker.probes.login import browser_lost, error_code, goto
 
 MAX_HOPS = 6
 MAX_BODY = 8192
@@ -43,9 +43,7 @@ async def _chain(api, url: str, timeout_ms: int) -> list[dict]:
         except Exception as exc:
             if browser_lost(exc):
                 raise
-            message = str(exc)
-            code = re.search(r"(ERR_[A-Z_]+|E[A-Z]{3,}|certificate|ssl|tls|socket hang up|timed? ?out)", message, re.I)
-            hop["error"] = code.group(1) if code else message.splitlines()[0][:200]
+            hop["error"] = error_code(str(exc), type(exc).__name__)
             hops.append(hop)
             break
         headers = response.headers
@@ -70,7 +68,7 @@ async def _fetch(api, url: str, timeout_ms: int) -> dict:
     except Exception as exc:
         if browser_lost(exc):
             raise
-        record["error"] = str(exc).splitlines()[0][:200]
+        record["error"] = error_code(str(exc), type(exc).__name__)
         return record
     body = await response.body()
     if response.headers.get("x-vcsc-egress"):

@@ -1,0 +1,100 @@
+"""Sign-in throttling: failed sign-ins counted per account and per client address in a moving window (`limits`).
+
+Both ways in (POST /api/v1/auth/token and the page's POST /sign-in) ask `retry_after` before checking a password
+and report each failure with `failed`. While either count is at its limit the answer is 429 with Retry-After,
+even for the right password, and no password is checked (an attacker gets no oracle, and no argon2 work).
+A success clears the account's failures, not the address's.
+
+The counts live in a `limits` storage (VCSC_LOGIN_LIMIT_STORAGE): memory:// by default, which is per process and
+forgotten on restart — right for the embedded default (one `vcsc serve` process); several server instances must
+share a storage (redis://..., memcached://...), or each one allows the full count.
+Accounts are keyed by a digest of the normalised email, whether or not the account exists (the answer must not
+tell); the first failure that reaches a limit is recorded in the audit trail ("auth.locked_out").
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.core.models import User
+from api.domain import audit
+
+ACCOUNT, ADDRESS = "account", "address"
+ACTOR = "login-throttle"
+
+
+def _account_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Lockout:
+    scope: str  # ACCOUNT or ADDRESS
+    failures: int
+    window_seconds: int
+
+
+class LoginThrottle:
+    def __init__(self, *, per_account: int, per_address: int, window_seconds: int, storage: str = "memory://"):
+        self.window_seconds = window_seconds
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
+        self.items: dict[str, RateLimitItem] = {
+            ACCOUNT: RateLimitItemPerSecond(per_account, window_seconds, namespace="vcsc-login-account"),
+            ADDRESS: RateLimitItemPerSecond(per_address, window_seconds, namespace="vcsc-login-address")}
+
+    @classmethod
+    def from_settings(cls, settings) -> LoginThrottle:
+        return cls(per_account=settings.login_failures_per_account, per_address=settings.login_failures_per_address,
+                   window_seconds=settings.login_window_seconds, storage=settings.login_limit_storage)
+
+    def _keys(self, email: str, address: str) -> list[tuple[str, str]]:
+        return [(ACCOUNT, _account_key(email)), (ADDRESS, address or "unknown")]
+
+    def retry_after(self, email: str, address: str) -> int | None:
+        """Seconds until a sign-in for `email` from `address` may be tried again, or None if it may be now."""
+        waits = []
+        for scope, key in self._keys(email, address):
+            item = self.items[scope]
+            if not self.limiter.test(item, key):
+                reset = self.limiter.get_window_stats(item, key).reset_time
+                waits.append(max(1, math.ceil(reset - time.time())))
+        return max(waits) if waits else None
+
+    def failed(self, email: str, address: str) -> list[Lockout]:
+        """Count one failure; the limits this failure has just reached (each reported once per lock-out)."""
+        reached = []
+        for scope, key in self._keys(email, address):
+            item = self.items[scope]
+            if self.limiter.hit(item, key) and self.limiter.get_window_stats(item, key).remaining == 0:
+                reached.append(Lockout(scope, item.amount, self.window_seconds))
+        return reached
+
+    def succeeded(self, email: str) -> None:
+        self.limiter.clear(self.items[ACCOUNT], _account_key(email))
+
+
+def record_lockouts(sessions: sessionmaker[Session], lockouts: list[Lockout], email: str, address: str,
+                    via: str) -> None:
+    """Audit each lock-out in a transaction of its own (the failed request's own transaction is rolled back)."""
+    if not lockouts:
+        return
+    with sessions.begin() as session:
+        user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+        for lockout in lockouts:
+            after = {"scope": lockout.scope, "failures": lockout.failures, "window_seconds": lockout.window_seconds,
+                     "via": via, "client_address": address}
+            if lockout.scope == ACCOUNT:
+                # The email as typed is kept only for an existing account (nobody's typo lands in the trail).
+                audit.record(session, ACTOR, "auth.locked_out", "user", user.id if user else None,
+                             user.organisation_id if user else None, None,
+                             {**after, "email": user.email if user else None})
+            else:
+                audit.record(session, ACTOR, "auth.locked_out", "client_address", address[:64], None, None, after)

@@ -1,0 +1,419 @@
+"""The public registry's reads: search of certified products, a product, a certificate and the badge's few fields,
+all from the read model and search index that triggers keep in step (migration 0006), never from a table scan.
+
+Expiry is by date: the read model keeps end dates, and every read compares them with the time now.
+Typo tolerance, when a query finds nothing: on SQLite each unknown word is replaced by the most frequent indexed
+term one edit away (the FTS5 vocabulary); on PostgreSQL pg_trgm's word similarity finds the products, and the
+words of the best one give the suggestion. Either way the answer says which query it answered (`suggestion`).
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from api.core.models import RegistryCertificate, RegistryProduct, UTCDateTime, effective_status
+from api.core.search import edits1, fts5_query, terms, tsquery
+
+P = RegistryProduct.__table__
+C = RegistryCertificate.__table__
+SEARCH = sa.table("product_search", sa.column("rowid", sa.Integer))
+VOCABULARY = sa.table("product_search_terms", sa.column("term", sa.String), sa.column("doc", sa.Integer))
+PRODUCT_COLUMNS = (P.c.product_id, P.c.name, P.c.vendor, P.c.product_type, P.c.url, P.c.platforms)
+CERTIFICATE_COLUMNS = (C.c.id, C.c.level, C.c.criteria_version, C.c.status, C.c.issued_at, C.c.valid_until,
+                       C.c.note)
+STATUSES = ("valid", "suspended", "revoked", "expired")
+NOW = sa.bindparam("now", type_=UTCDateTime())
+TRIGRAM_LIMIT = 1000  # products a typo-tolerant (trigram) search considers at most
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]  # PublicListing fields
+    total: int
+    suggestion: str | None  # the corrected query the items answer, when the query as typed found nothing
+
+
+# --- connections ---------------------------------------------------------------------------------------------
+
+_read_engines: weakref.WeakKeyDictionary[sa.Engine, sa.Engine] = weakref.WeakKeyDictionary()
+_read_engines_lock = threading.Lock()
+
+
+def reads(engine: sa.Engine) -> sa.Engine:
+    """The engine for the registry's reads from `engine`'s database. PostgreSQL: a pool of its own in autocommit
+    without pre-ping, so a read is one round trip (no ping, no BEGIN, no ROLLBACK); each read is one statement,
+    or a few whose snapshots may differ harmlessly. A connection the server dropped is retried once instead
+    (`_retried`). SQLite: the engine itself (no round trips to save)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    with _read_engines_lock:
+        found = _read_engines.get(engine)
+        if found is None:
+            # Autocommit: no transaction is ever open, so nothing to roll back when a connection goes back either.
+            found = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                                     pool_reset_on_return=None)
+            weakref.finalize(engine, found.dispose)
+            _read_engines[engine] = found
+        return found
+
+
+def _retried(read):
+    """Run `read` again, once, when it met a connection the database had closed (a restart, an idle timeout)."""
+    @functools.wraps(read)
+    def once_more(source, *args, **kwargs):
+        try:
+            return read(source, *args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            if not (exc.connection_invalidated and isinstance(source, sa.Engine)):
+                raise
+            return read(source, *args, **kwargs)
+    return once_more
+
+
+@contextmanager
+def connected(source: Session | sa.Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """A connection from a request's session (its transaction), an engine (a short read of its own), or itself."""
+    if isinstance(source, Session):
+        yield source.connection()
+    elif isinstance(source, sa.Engine):
+        with reads(source).connect() as connection:
+            yield connection
+    else:
+        yield source
+
+
+# --- status --------------------------------------------------------------------------------------------------
+
+def product_has(status: str):
+    """Products that have a certificate whose current status (expiry by date included) is `status`."""
+    if status == "valid":
+        return P.c.valid_until_max >= NOW
+    if status == "expired":
+        return sa.or_(P.c.expired > 0, P.c.valid_until_min < NOW)
+    return (P.c.suspended if status == "suspended" else P.c.revoked) > 0
+
+
+def certificate_is(status: str):
+    if status == "valid":
+        return sa.and_(C.c.status == "valid", C.c.valid_until >= NOW)
+    if status == "expired":
+        return sa.or_(C.c.status == "expired", sa.and_(C.c.status == "valid", C.c.valid_until < NOW))
+    return C.c.status == status
+
+
+def _product(row) -> dict[str, Any]:
+    # Field by field: the read model holds public fields only, and nothing else can slip in.
+    return {"id": row.product_id, "name": row.name, "vendor": row.vendor, "product_type": row.product_type,
+            "url": row.url, "platforms": json.loads(row.platforms)}
+
+
+def _certificate(row, now: datetime) -> dict[str, Any]:
+    return {"id": row.id, "level": row.level, "criteria_version": row.criteria_version,
+            "status": effective_status(row.status, row.valid_until, now), "issued_at": row.issued_at,
+            "valid_until": row.valid_until, "note": row.note}
+
+
+@lru_cache(maxsize=8)
+def _certificates_of(status: str):
+    # Built once per status (statements built per call cost more than the query).
+    return (sa.select(C.c.product_id, *CERTIFICATE_COLUMNS)
+            .where(C.c.product_id.in_(sa.bindparam("ids", expanding=True)), certificate_is(status))
+            .order_by(C.c.issued_at.desc(), C.c.id))
+
+
+def _with_certificates(connection: sa.Connection, products: list, status: str, now: datetime) -> list[dict]:
+    """Each product with its most recently issued certificate of that status (one indexed query per page)."""
+    if not products:
+        return []
+    rows = connection.execute(_certificates_of(status), {"ids": [p.product_id for p in products], "now": now})
+    best: dict[int, Any] = {}
+    for row in rows:
+        best.setdefault(row.product_id, row)
+    return [{**_product(p), "certificate": _certificate(best[p.product_id], now)} for p in products
+            if p.product_id in best]
+
+
+# --- search --------------------------------------------------------------------------------------------------
+
+FACET_OF_STATUS = {"valid": "hasvalid", "suspended": "hassuspended", "revoked": "hasrevoked"}  # migration 0006
+
+
+def _facets(status: str, product_type: str | None) -> list[str]:
+    """The index's facet words that narrow a search to `status` and `product_type`. Not 'hasvalid': nearly every
+    listed product has it, and intersecting with so long a list costs more than it saves (the read model's end
+    dates decide validity anyway); expired is by date: no facet."""
+    facets = [FACET_OF_STATUS[status]] if status in ("suspended", "revoked") else []
+    return facets + ([f"type{product_type.replace('_', '')}"] if product_type else [])
+
+
+def _filters(status: str, typed: bool) -> list:
+    return [product_has(status)] + ([P.c.product_type == sa.bindparam("product_type")] if typed else [])
+
+
+def _match_sqlite(param: str):
+    return sa.select(SEARCH.c.rowid).where(sa.text(f"product_search MATCH :{param}"))
+
+
+@lru_cache(maxsize=64)
+def _statement_sqlite(status: str, typed: bool):
+    """Products in the index's match (`q`, facets included) that pass the filters, ranked, with the total."""
+    tier = sa.case((P.c.product_id.in_(_match_sqlite("q_name")), 0),
+                   (P.c.product_id.in_(_match_sqlite("q_name_vendor")), 1), else_=2)
+    return (sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
+            .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed))
+            .order_by(tier, P.c.name, P.c.product_id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+def _search_sqlite(connection, words, phrase, status, product_type, limit, offset, now):
+    query = fts5_query(words, "{name vendor description}", phrase)
+    facets = _facets(status, product_type)
+    if facets:
+        query += " AND {facets} : (" + " AND ".join(f'"{f}"' for f in facets) + ")"
+    params = {"now": now, "limit": limit, "offset": offset, "q": query,
+              "q_name": fts5_query(words, "{name}", phrase), "q_name_vendor": fts5_query(words, "{name vendor}", phrase)}
+    if product_type:
+        params["product_type"] = product_type
+    return connection.execute(_statement_sqlite(status, bool(product_type)), params).all()
+
+
+def _tsquery(param: str):
+    return sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), sa.bindparam(param, type_=sa.Text()))
+
+
+@lru_cache(maxsize=64)
+def _statement_postgresql(status: str, typed: bool):
+    vector = sa.literal_column("public_products.search_vector")
+    tier = sa.case((vector.op("@@")(_tsquery("q_name")), 0), (vector.op("@@")(_tsquery("q_name_vendor")), 1),
+                   else_=2)
+    return (sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
+            .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed))
+            .order_by(tier, P.c.name, P.c.product_id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+def _search_postgresql(connection, words, phrase, status, product_type, limit, offset, now):
+    query = "(" + tsquery(words, "ABC", phrase) + ")"
+    query += "".join(f" & '{f}':D" for f in _facets(status, product_type))
+    params = {"now": now, "limit": limit, "offset": offset, "q": query,
+              "q_name": tsquery(words, "A", phrase), "q_name_vendor": tsquery(words, "AB", phrase)}
+    if product_type:
+        params["product_type"] = product_type
+    return connection.execute(_statement_postgresql(status, bool(product_type)), params).all()
+
+
+CANDIDATES = 6  # the most frequent terms one edit away that a correction weighs for each unknown word
+
+
+def _count_sqlite(connection, words: list[str], phrase: bool) -> int:
+    return connection.scalar(sa.select(sa.func.count()).select_from(SEARCH).where(
+        sa.text("product_search MATCH :q")), {"q": fts5_query(words, "{name vendor description}", phrase)})
+
+
+def _corrected_sqlite(connection, words: list[str]) -> list[str] | None:
+    """Each word the index does not know (the last: as a prefix of none) replaced by a term one edit away: of the
+    most frequent such terms, the one with which the query matches the most products (as a phrase first); None when
+    nothing could be corrected."""
+    known = set(connection.scalars(sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term.in_(words[:-1]))))
+    last = words[-1]
+    if connection.scalar(sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term >= last,
+                                                            VOCABULARY.c.term < last + "\U0010ffff").limit(1)):
+        known.add(last)
+    if all(word in known for word in words):
+        return None
+    corrected = list(words)
+    for i, word in enumerate(words):
+        if word in known:
+            continue
+        candidates = connection.execute(sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term.in_(sorted(edits1(word))))
+                                        .order_by(VOCABULARY.c.doc.desc(), VOCABULARY.c.term).limit(CANDIDATES)).all()
+        if not candidates:
+            return None
+        rest = [w for w in words[i + 1:] if w in known]  # later unknown words wait their turn
+
+        def score(term: str) -> tuple[int, int]:
+            trial = [*corrected[:i], term, *rest]
+            return _count_sqlite(connection, trial, True), _count_sqlite(connection, trial, False)
+        corrected[i] = max((c.term for c in candidates), key=score)
+    return corrected
+
+
+def _all_known_postgresql(connection, words: list[str]) -> bool:
+    """Whether each word (the last as a prefix) is in some product's name, vendor or description (GIN lookups)."""
+    vector = sa.literal_column("public_products.search_vector")
+    checks = [sa.exists().select_from(P).where(vector.op("@@")(_tsquery(f"w{i}"))) for i in range(len(words))]
+    params = {f"w{i}": (f"'{w}':*ABC" if i == len(words) - 1 else f"'{w}':ABC") for i, w in enumerate(words)}
+    return all(connection.execute(sa.select(*checks), params).first())
+
+
+def _trigram_postgresql(connection, words, status, product_type, limit, offset, now):
+    """Products whose folded name and vendor are like the query (pg_trgm word similarity, by its GIN index)."""
+    folded = sa.literal_column("public_products.search_folded")
+    similarity = sa.func.word_similarity(sa.bindparam("fq", type_=sa.Text()), folded)
+    near = (sa.select(*PRODUCT_COLUMNS, folded.label("folded"), similarity.label("similarity"))
+            .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded), *_filters(status, bool(product_type)))
+            .order_by(similarity.desc(), P.c.name, P.c.product_id).limit(TRIGRAM_LIMIT).subquery())
+    statement = (sa.select(near, sa.func.count().over().label("total"))
+                 .order_by(near.c.similarity.desc(), near.c.name, near.c.product_id).limit(limit).offset(offset))
+    params = {"fq": " ".join(words), "now": now, **({"product_type": product_type} if product_type else {})}
+    return connection.execute(statement, params).all()
+
+
+def _suggestion_from(rows, words: list[str]) -> str | None:
+    """The query with each word the best hit lacks replaced by that hit's closest word."""
+    if not rows:
+        return None
+    vocabulary = terms(rows[0].folded)
+    fixed = [w if any(v.startswith(w) for v in vocabulary) else
+             (difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.5) or [w])[0] for w in words]
+    return " ".join(fixed)
+
+
+@lru_cache(maxsize=16)
+def _listing(status: str, typed: bool):
+    where = _filters(status, typed)
+    return (sa.select(*PRODUCT_COLUMNS).where(*where).order_by(P.c.name, P.c.product_id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")),
+            sa.select(sa.func.count()).select_from(P).where(*where))
+
+
+@_retried
+def search(source, *, q: str | None, product_type: str | None, status: str, page: int, per_page: int,
+           now: datetime) -> Page:
+    """A page of the products with a certificate of `status` matching `q`, and the total.
+
+    Matching, without diacritics or case, the last word as a prefix: the words as a phrase; if nothing matches,
+    the words in any order; if still nothing, with typos corrected (see the module's note). Ranked: matches in
+    the name, then in name and vendor, then anywhere (the description: product type and platforms); then by name.
+    A query with no letters or digits matches nothing; no query lists every certified product by name."""
+    params = {"now": now, **({"product_type": product_type} if product_type else {})}
+    limit, offset = per_page, (page - 1) * per_page
+    with connected(source) as connection:
+        if q is None or not q.strip():  # the registry in name order: the page by the name index, the total by count
+            listing, count = _listing(status, bool(product_type))
+            rows = connection.execute(listing, {**params, "limit": limit, "offset": offset}).all()
+            total = connection.scalar(count, params)
+            return Page(_with_certificates(connection, rows, status, now), total, None)
+        words = terms(q)
+        if not words:
+            return Page([], 0, None)
+        postgresql = connection.dialect.name == "postgresql"
+        run = _search_postgresql if postgresql else _search_sqlite
+
+        def attempt(find, suggestion=None) -> Page | None:
+            """The page `find(limit, offset)` gives; past the last page, the total still counts; None if none."""
+            rows = find(limit, offset)
+            if not rows and page > 1:
+                rows = find(1, 0)
+                return Page([], rows[0].total, suggestion) if rows else None
+            if not rows:
+                return None
+            return Page(_with_certificates(connection, rows, status, now), rows[0].total, suggestion)
+
+        for phrase in (True, False):
+            found = attempt(lambda n, skip: run(connection, words, phrase, status, product_type, n, skip, now))
+            if found is not None:
+                return found
+        if postgresql and _all_known_postgresql(connection, words):
+            return Page([], 0, None)  # every word is in the index, just not together: nothing to correct
+        if postgresql:
+            first = _trigram_postgresql(connection, words, status, product_type, 1, 0, now)
+            found = first and attempt(lambda n, skip: _trigram_postgresql(connection, words, status, product_type,
+                                                                          n, skip, now), _suggestion_from(first, words))
+        else:
+            corrected = _corrected_sqlite(connection, words)
+            found = None
+            for phrase in (True, False) if corrected else ():
+                found = attempt(lambda n, skip: run(connection, corrected, phrase, status, product_type, n, skip,
+                                                    now), " ".join(corrected))
+                if found is not None:
+                    break
+        return found or Page([], 0, None)
+
+
+# --- lookups -------------------------------------------------------------------------------------------------
+
+PRODUCT_LOOKUP = (sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
+                  .select_from(P.join(C, C.c.product_id == P.c.product_id))
+                  .where(P.c.product_id == sa.bindparam("product_id"), certificate_is("valid"))
+                  .order_by(C.c.issued_at.desc(), C.c.id).limit(1))
+CERTIFICATE_LOOKUP = (sa.select(*CERTIFICATE_COLUMNS, *PRODUCT_COLUMNS)
+                      .select_from(C.join(P, P.c.product_id == C.c.product_id))
+                      .where(C.c.id == sa.bindparam("certificate_id")))
+BADGE = sa.select(C.c.criteria_version, C.c.level, C.c.status, C.c.valid_until,
+                  C.c.version).where(C.c.id == sa.bindparam("certificate_id"))
+
+
+@_retried
+def certified_product(source, product_id: int, now: datetime) -> dict[str, Any] | None:
+    """A product with a currently valid certificate, and its most recently issued one (one indexed query)."""
+    with connected(source) as connection:
+        row = connection.execute(PRODUCT_LOOKUP, {"product_id": product_id, "now": now}).first()
+    return None if row is None else {**_product(row), "certificate": _certificate(row, now)}
+
+
+@_retried
+def certificate(source, certificate_id: str, now: datetime) -> dict[str, Any] | None:
+    """A certificate by its number, any status, with its product (one query by primary key)."""
+    with connected(source) as connection:
+        row = connection.execute(CERTIFICATE_LOOKUP, {"certificate_id": certificate_id}).first()
+    return None if row is None else {**_certificate(row, now), "product": _product(row)}
+
+
+@dataclass(frozen=True)
+class BadgeFields:
+    criteria_version: str
+    level: str
+    status: str  # the column: expiry by date is the reader's to apply
+    valid_until: datetime
+    version: int
+
+
+@lru_cache(maxsize=4)
+def _badge_sql(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
+    compiled = BADGE.compile(dialect=dialect)
+    return str(compiled), compiled.positiontup
+
+
+def badge_fields(source, certificate_id: str) -> BadgeFields | None:
+    """The badge's fields of a certificate, or None. From an engine: one primary-key read on a pooled DBAPI
+    connection with the SQL compiled once (the badge and its 304 are the registry's hottest path)."""
+    if not isinstance(source, sa.Engine):
+        with connected(source) as connection:
+            row = connection.execute(BADGE, {"certificate_id": certificate_id}).first()
+        return None if row is None else BadgeFields(*row)
+    engine = reads(source)
+    sql, positions = _badge_sql(engine.dialect)
+    params = {"certificate_id": certificate_id}
+    for attempt in (1, 2):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(sql, tuple(params[k] for k in positions) if positions is not None else params)
+            row = cursor.fetchone()
+            cursor.close()
+            break
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if attempt == 2 or not engine.dialect.is_disconnect(exc, raw.dbapi_connection, None):
+                raise
+            raw.invalidate(exc)  # the database closed it: once more, on a fresh connection
+        finally:
+            raw.close()
+    if row is None:
+        return None
+    criteria_version, level, status, valid_until, version = row
+    if isinstance(valid_until, str):  # SQLite keeps UTC datetimes as naive ISO text (api.core.models.UTCDateTime)
+        valid_until = datetime.fromisoformat(valid_until).replace(tzinfo=timezone.utc)
+    return BadgeFields(criteria_version, level, status, valid_until, version)
