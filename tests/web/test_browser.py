@@ -226,9 +226,9 @@ def _vendor_runs_a_probe_and_reads_the_report(page, manifest: dict) -> None:
     expect(page.locator("h1")).to_have_text(re.compile(r"^Lần kiểm tra tự động #\d+$"))
     progress = page.locator("#run-status")  # a live region the page's script updates, then the page reloads
     expect(progress).to_have_text(re.compile("^(Đang chờ|Đang chạy|Đã xong)"))
-    assert page.get_by_label("Số probe đã xong").count() == 1
+    assert page.get_by_label("Số bài kiểm tra tự động đã xong").count() == 1
     expect(progress).to_have_text("Đã xong", timeout=90_000)
-    expect(page.get_by_role("heading", name="Kết quả theo probe")).to_be_visible()
+    expect(page.get_by_role("heading", name="Kết quả theo bài kiểm tra tự động")).to_be_visible()
     expect(page.get_by_role("heading", name="Bảo mật đường truyền")).to_be_visible()
     page.get_by_role("link", name="Đọc báo cáo mức độ phù hợp").click()
     expect(page.locator("h1")).to_contain_text("Báo cáo mức độ phù hợp")
