@@ -96,7 +96,7 @@ def probe_queued_submission(app, probes: list[str]) -> int | None:
                 submission = session.get(Submission, submission_id)
                 vendor = session.scalar(sa.select(User).where(User.email == PEOPLE["vendor"][0]))
                 run = probe_runs.start_run(session, app.state.jobs, submission, vendor, safekid.manifest(), probes,
-                                           box=load_or_create_box(settings.keys_dir))
+                                           box=load_or_create_box(app.state.settings.keys_dir))
                 run_id = run.id
             deadline = time.monotonic() + 180
             while True:

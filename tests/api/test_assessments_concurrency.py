@@ -2,8 +2,6 @@
 nothing changes the answers once they are submitted (every answer write takes the submission row lock)."""
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -13,38 +11,15 @@ from api.cli.demo import sample_answers
 from api.core.models import AuditEvent, Submission
 from checker.assessment import checker_for
 from tests.api.conftest import VERSION, World
+from tests.concurrency import race, slowed
 
 TYPE = "filtering_app"
-
-
-def _race(calls):
-    """Run the calls at once (a barrier) and return their results in order."""
-    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
-
-    def go(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-    threads = [threading.Thread(target=go, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert errors == []
-    return results
 
 
 @pytest.fixture
 def slow_validation(monkeypatch):
     """Widen the window between reading the draft's answers and writing the merged ones, as a busy server would."""
-    real = api.domain.assessments._validated
-
-    def slow(*args, **kwargs):
-        time.sleep(0.03)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(api.domain.assessments, "_validated", slow)
+    slowed(monkeypatch, api.domain.assessments, "_validated", 0.03)
 
 
 def _draft(world: World, answers: dict) -> int:
@@ -69,7 +44,7 @@ def test_concurrent_merges_of_different_criteria_all_survive(world, slow_validat
     answers = sample_answers(VERSION, TYPE)
     chosen = sorted(answers)[:19]
     submission_id = _draft(world, {})
-    responses = _race([lambda c=c: _patch(world, submission_id, c, answers[c]) for c in chosen])
+    responses = race([lambda c=c: _patch(world, submission_id, c, answers[c]) for c in chosen])
     assert [r.status_code for r in responses] == [200] * 19, [r.text for r in responses]
     with world.api.sessions() as session:
         stored = session.get(Submission, submission_id).answers
@@ -107,7 +82,7 @@ def test_submit_racing_merges_never_changes_a_submitted_assessment(world, slow_v
     submission_id = _draft(world, answers)
     calls = [lambda c=c, a=a: _patch(world, submission_id, c, a) for c, a in changed.items()]
     calls.insert(3 + trial, lambda: world.api.request("POST", f"/submissions/{submission_id}/submit", "vendor_a"))
-    responses = _race(calls)
+    responses = race(calls)
     submit = responses.pop(3 + trial)
     assert submit.status_code == 200, submit.text
     assert {r.status_code for r in responses} <= {200, 409}, [r.text for r in responses]

@@ -2,7 +2,6 @@
 reviewers, races, suspension, revocation, renewal, expiry, status lists and monitoring."""
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from api.domain.monitoring import check_run, schedule_due
 from api.domain.sealing import open_stored
 from api.jobs import JobQueue
 from tests.api.conftest import VERSION, World
+from tests.concurrency import race
 
 TYPE = "filtering_app"
 MANIFEST = {"product_type": TYPE, "start_url": "https://a.example.vn/", "filtering": {"mode": "none"}}
@@ -218,25 +218,6 @@ def test_two_reviewers_when_the_club_requires_them(world):
 
 # --- races -----------------------------------------------------------------------------------------
 
-def _race(calls, delay_target=None, monkeypatch=None):
-    """Run the calls at once (a barrier) and return their responses."""
-    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
-
-    def go(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-    threads = [threading.Thread(target=go, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
-    return results
-
-
 @pytest.fixture
 def slow_reports(monkeypatch):
     """Widen the window between reading a submission and changing it, as a busy server would."""
@@ -254,7 +235,7 @@ def test_simultaneous_approvals_issue_exactly_one_certificate(world, slow_report
         staff(world, f"extra{i}")
         names.append(f"extra{i}")
     reviewing = in_review(world)
-    responses = _race([lambda n=n: approve(world, reviewing, n) for n in names])
+    responses = race([lambda n=n: approve(world, reviewing, n) for n in names])
     codes = sorted(r.status_code for r in responses)
     assert codes == [200, 409, 409, 409], [r.text for r in responses]
     with world.api.sessions() as session:
@@ -269,7 +250,7 @@ def test_simultaneous_approvals_issue_exactly_one_certificate(world, slow_report
 def test_simultaneous_approvals_of_different_submissions_get_distinct_numbers(world, slow_reports):
     staff(world, "reviewer2")
     ids = [in_review(world) for _ in range(4)]
-    responses = _race([lambda s=s, n=n: approve(world, s, n) for s, n in zip(ids, ["reviewer", "admin"] * 2)])
+    responses = race([lambda s=s, n=n: approve(world, s, n) for s, n in zip(ids, ["reviewer", "admin"] * 2)])
     assert [r.status_code for r in responses] == [200] * 4, [r.text for r in responses]
     with world.api.sessions() as session:
         rows = session.execute(sa.select(Certificate.id, Certificate.status_index)).all()
@@ -280,7 +261,7 @@ def test_simultaneous_revocations_and_renewal(world):
     api = world.api
     cert_id = certified(world)
     reason = {"reason": "Vi phạm nghiêm trọng."}
-    responses = _race([lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "admin", json=reason),
+    responses = race([lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "admin", json=reason),
                        lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "reviewer", json=reason),
                        lambda: api.request("POST", f"/certificates/{cert_id}/renew", "vendor_a")])
     revokes, renew = responses[:2], responses[2]

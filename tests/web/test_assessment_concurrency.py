@@ -4,43 +4,19 @@ test_assessments_concurrency.py, on both back ends)."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 
 import pytest
 
 import api.domain.assessments
 from api.core.models import Submission
+from tests.concurrency import race, slowed
 
 YES_NO = ["CD-03", "CF-06", "DOC-04", "PC-05", "SEC-01"]  # yes/no questions, in different steps
 
 
-def _race(calls):
-    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
-
-    def go(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-    threads = [threading.Thread(target=go, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert errors == []
-    return results
-
-
 @pytest.fixture
 def slow_validation(monkeypatch):
-    real = api.domain.assessments._validated
-
-    def slow(*args, **kwargs):
-        time.sleep(0.05)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(api.domain.assessments, "_validated", slow)
+    slowed(monkeypatch, api.domain.assessments, "_validated", 0.05)
 
 
 def _steps_of(browser, submission_id: int) -> dict[str, str]:
@@ -65,7 +41,7 @@ def test_steps_saved_at_once_all_survive(world, slow_validation):
     submission = world.api.submission(world.product_a, answers={})
     where = _steps_of(world.site.browser("vendor_a"), submission.id)
     browsers = [world.site.browser("vendor_a") for _ in where]
-    responses = _race([lambda b=b, c=c: b.post(where[c], {f"a.{c}.v": "yes", "go": "stay"})
+    responses = race([lambda b=b, c=c: b.post(where[c], {f"a.{c}.v": "yes", "go": "stay"})
                        for b, c in zip(browsers, where)])
     assert [r.status_code for r in responses] == [303] * len(where), [r.text[:300] for r in responses]
     with world.api.sessions() as session:
