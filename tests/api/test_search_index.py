@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from api.http import present
 from api.routes import public as public_routes
 from api.core.db import make_engine, upgrade
 from api.core.models import Certificate, Organisation, Product, utcnow
@@ -195,7 +196,8 @@ def test_expiry_is_by_date_at_read_time(world, monkeypatch):
     etag = api.client.get(f"/badge/{cert.id}.svg?lang=en").headers["etag"]
     assert names(api, "tuoi tho") == ["Tuổi Thơ Xanh"]
     later = utcnow() + timedelta(days=2)  # nothing is written: only the clock moves past valid_until
-    monkeypatch.setattr(public_routes, "utcnow", lambda: later)
+    monkeypatch.setattr(public_routes, "utcnow", lambda: later)  # the badge
+    monkeypatch.setattr(present, "utcnow", lambda: later)  # search and lookups (shared with the pages)
     assert names(api, "tuoi tho") == []
     assert names(api, "tuoi tho", status="expired") == ["Tuổi Thơ Xanh"]
     assert api.request("GET", f"/public/products/{product.id}").status_code == 404
