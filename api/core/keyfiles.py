@@ -29,3 +29,17 @@ def write_private_key(path: Path, private_key: Ed25519PrivateKey) -> bool:
     finally:
         os.unlink(tmp)
     return True
+
+
+def read_private_key(path: Path, error: type[Exception], what_vi: str, what_en: str) -> Ed25519PrivateKey:
+    """The Ed25519 key in `path`; `error` (with a bilingual message naming the file) when it is missing,
+    unreadable or of another kind."""
+    try:
+        private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except FileNotFoundError:
+        raise error(f"{path}: không có {what_vi} / no {what_en}") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise error(f"{path}: {what_vi} không đọc được / unreadable {what_en}: {exc}") from None
+    if not isinstance(private_key, Ed25519PrivateKey):
+        raise error(f"{path}: không phải khoá Ed25519 / not an Ed25519 key")
+    return private_key

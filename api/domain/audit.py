@@ -54,7 +54,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from jwt.api_jws import PyJWS
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.core.keyfiles import write_private_key
+from api.core.keyfiles import read_private_key, write_private_key
 from api.core.models import AuditCheckpoint, AuditEvent, User, utcnow
 from api.domain.access import visible
 
@@ -196,14 +196,7 @@ def audit_key_path(keys_dir: Path) -> Path:
 def load_audit_key(keys_dir: Path) -> AuditKey:
     """The existing audit key (never creates one)."""
     path = audit_key_path(keys_dir)
-    try:
-        private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except FileNotFoundError:
-        raise AuditKeyError(f"{path}: không có khoá nhật ký / no audit key") from None
-    except (OSError, ValueError, TypeError) as exc:
-        raise AuditKeyError(f"{path}: khoá nhật ký không đọc được / unreadable audit key: {exc}") from None
-    if not isinstance(private_key, Ed25519PrivateKey):
-        raise AuditKeyError(f"{path}: không phải khoá Ed25519 / not an Ed25519 key")
+    private_key = read_private_key(path, AuditKeyError, "khoá nhật ký", "audit key")
     return AuditKey(private_key, path)
 
 

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.api_jws import PyJWS
 
-from api.core.keyfiles import write_private_key
+from api.core.keyfiles import read_private_key, write_private_key
 
 KEY_FILE = "ed25519.pem"
 ALG = "EdDSA"
@@ -200,14 +200,7 @@ def _ring_lock(folder: Path):
 
 
 def _read_key(path: Path) -> SigningKey:
-    try:
-        private_key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except FileNotFoundError:
-        raise SigningKeyError(f"{path}: không có khoá ký / no signing key") from None
-    except (OSError, ValueError, TypeError) as exc:
-        raise SigningKeyError(f"{path}: khoá ký không đọc được / unreadable signing key: {exc}") from None
-    if not isinstance(private_key, Ed25519PrivateKey):
-        raise SigningKeyError(f"{path}: không phải khoá Ed25519 / not an Ed25519 key")
+    private_key = read_private_key(path, SigningKeyError, "khoá ký", "signing key")
     return _signing_key(private_key, path)
 
 
