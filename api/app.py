@@ -1,11 +1,13 @@
 """The FastAPI application: `create_app(settings)` wires settings, database, errors, limits and routes."""
 from __future__ import annotations
 
+import re
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.core import errors
+from api.core import errors, readcache
+from api.domain import mail, registry
 from api.domain.audit import attach_sealer
 from api.domain.credentials import load_or_create_key
 from api.domain.login_throttle import LoginThrottle
@@ -17,10 +19,13 @@ from api.core.db import make_engine, session_factory
 from api.jobs import make_queue
 from api.routes import ROUTERS, public, well_known
 from api.core.settings import Settings
+from api.core.storage import FileSystemStore
 from api.web import mount_web
 from checker.criteria import list_versions, load_set
 
 API_PREFIX = "/api/v1"
+# The routes that take an evidence file (the API's and the page's form): a larger body limit than JSON's.
+UPLOAD_PATHS = re.compile(r"(/api/v1|/dashboard)/submissions/[0-9]{1,10}/evidence-files")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,7 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
     sessions = session_factory(engine)
     audit_sealer = attach_sealer(sessions, settings)  # signed checkpoints of the audit chain as events are recorded
+    mail.attach(sessions, settings)  # notifications by e-mail (when an SMTP host is set)
     jobs = make_queue(settings, sessions)
+    # Public answers kept in this process, emptied by every change: at once by this process's commits, by
+    # PostgreSQL's NOTIFY for the others, and by expiry dates (api/core/readcache.py). SQLite: bypassed.
+    public_cache = readcache.ReadCache(next_change=lambda now: registry.next_status_change(engine, now))
+    readcache.watch_sessions(sessions, public_cache)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -39,9 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for version in list_versions():  # parse and validate the criteria once, before the first request
             load_set(version)
         jobs.start()  # the in-process back end's worker thread (nothing for Procrastinate)
+        listener = readcache.listen(engine, public_cache) if settings.public_cache else None
         try:
             yield
         finally:
+            if listener is not None:
+                listener.stop()
             jobs.stop()
             engine.dispose()
 
@@ -59,7 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = sessions
     app.state.audit_sealer = audit_sealer
     app.state.login_throttle = LoginThrottle.from_settings(settings)
+    app.state.account_mail_throttle = LoginThrottle.account_mail(settings)  # sign-up and password reset
     app.state.jobs = jobs
+    app.state.public_cache = public_cache
+    app.state.storage = FileSystemStore(settings.storage_dir)  # evidence files (api.core.storage)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
@@ -67,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public.badge_router)
     document_operations(app)  # each operation's problem+json errors (derived from its route) and examples
     mount_web(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
+    # An evidence upload is one file plus a few form fields: its limit is the file's, with room for the envelope.
+    uploads = ((UPLOAD_PATHS, max(settings.max_body_bytes, settings.evidence_max_file_bytes + 64 * 1024)),)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds,
+                       larger=uploads)
     app.add_middleware(UrlLimit, max_bytes=settings.max_url_bytes)  # outermost: before a body is read
     return app

@@ -26,9 +26,12 @@ def main() -> None:
     parser.add_argument("--product", choices=["safekid", "funzone"], default="safekid")
     parser.add_argument("--per-category", type=int, default=12,
                         help="corpus pages per category (the probe tests use 12)")
+    parser.add_argument("--one-after-another", action="store_true",
+                        help="no lanes side by side (ProbeSettings.parallel_lanes=False), to compare")
     args = parser.parse_args()
     settings = ProbeSettings.from_env(allowed_networks=("127.0.0.0/8",), ignore_tls_errors=True,
-                                      corpus_per_category=args.per_category)
+                                      corpus_per_category=args.per_category,
+                                      parallel_lanes=not args.one_after_another)
     start = demo_products.start_safekid if args.product == "safekid" else demo_products.start_funzone
     with start() as product:
         manifest = load_manifest({**product.manifest(), "product_type": "kid_browser"})
@@ -47,6 +50,7 @@ def main() -> None:
 
         launch_s, seconds, result = asyncio.run(run())
     print(f"{args.product}: {len(result.outcomes)} probes, corpus {args.per_category} pages per category, "
+          f"{'one after another' if args.one_after_another else 'independent lanes side by side'}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     for outcome in result.outcomes:
         outcomes = sorted({f.outcome for f in outcome.findings})

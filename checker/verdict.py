@@ -169,6 +169,16 @@ class Verdict:
         return tuple(cid for cid in self.discrepancies if self.criterion(cid).decision is None)
 
     @property
+    def agreeing(self) -> tuple[str, ...]:
+        """The criteria that are not discrepancies (the claim and the probes do not disagree), in criteria order."""
+        return tuple(c.criterion_id for c in self.criteria if c.discrepancy is None)
+
+    @property
+    def undecided_agreeing(self) -> tuple[str, ...]:
+        """Agreeing criteria no reviewer has decided yet (what "accept all agreeing" would accept)."""
+        return tuple(c.criterion_id for c in self.criteria if c.discrepancy is None and c.decision is None)
+
+    @property
     def reviewer_decided(self) -> tuple[str, ...]:
         """Criteria whose outcome a reviewer overrode."""
         return tuple(c.criterion_id for c in self.criteria if c.decided_by == REVIEWER)

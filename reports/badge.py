@@ -11,6 +11,9 @@ STATUS_WORDS = words("certificate_status")
 # Background colours with white text at a contrast of at least 4.5:1 (WCAG AA).
 STATUS_COLOURS = {"valid": "#1a7f37", "suspended": "#b45309", "revoked": "#c62828", "expired": "#616161"}
 LABEL_COLOUR = "#333333"
+# An unknown certificate number: no status applies, and no level may be shown.
+UNKNOWN_WORDS = {"vi": "Không có chứng nhận này", "en": "No such certificate"}
+UNKNOWN_COLOUR = "#616161"
 
 FONT_SIZE = 11
 PADDING = 8  # each side of each part
@@ -49,13 +52,21 @@ def render_badge(*, level_title: str, status: str, lang: str = "vi") -> str:
         raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUS_WORDS)}")
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}")
-    label = f"VCSC — {level_title}"
-    message = STATUS_WORDS[status][lang]
+    return _draw(f"VCSC — {level_title}", STATUS_WORDS[status][lang], STATUS_COLOURS[status], lang)
+
+
+def render_unknown_badge(*, lang: str = "vi") -> str:
+    """The badge of a certificate number the registry does not know: says so, in grey, instead of any level."""
+    if lang not in ("vi", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+    return _draw("VCSC", UNKNOWN_WORDS[lang], UNKNOWN_COLOUR, lang)
+
+
+def _draw(label: str, message: str, colour: str, lang: str) -> str:
     full = f"{label} — {message}"
     left = text_width(label) + 2 * PADDING
     right = text_width(message) + 2 * PADDING
     width, height = left + right, 20
-    colour = STATUS_COLOURS[status]
     l_mid, r_mid = left / 2, left + right / 2
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -84,4 +95,4 @@ def badge_etag(svg: str) -> str:
     return '"' + hashlib.sha256(svg.encode("utf-8")).hexdigest()[:32] + '"'
 
 
-__all__ = ["STATUS_WORDS", "badge_etag", "render_badge", "text_width"]
+__all__ = ["STATUS_WORDS", "UNKNOWN_WORDS", "badge_etag", "render_badge", "render_unknown_badge", "text_width"]

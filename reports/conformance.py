@@ -129,6 +129,10 @@ def build_report(*, product: dict, vendor: dict, submission: dict, verdict: Verd
     probe_titles = {p["id"]: p["title"] for p in vocab.probes}
     answers = _answers(submission)
 
+    files_by_criterion: dict[str, list[dict]] = {}
+    for f in submission.get("evidence_files") or []:
+        files_by_criterion.setdefault(f["criterion_id"], []).append(
+            {k: f.get(k) for k in ("id", "name", "media_type", "size", "sha256")})
     findings_by_criterion: dict[str, list[dict]] = {}
     for f in probe_findings:
         findings_by_criterion.setdefault(f["criterion_id"], []).append(f)
@@ -148,6 +152,8 @@ def build_report(*, product: dict, vendor: dict, submission: dict, verdict: Verd
                 "value": answer.get("value"), "not_applicable": bool(answer.get("not_applicable")),
                 "justification": answer.get("justification"), "note": answer.get("note"),
                 "evidence": _evidence(answer)},
+            # Files the vendor attached to this criterion (name for display, size in bytes, SHA-256 of the content).
+            "files": files_by_criterion.get(cv.criterion_id, []),
             "claim": {"outcome": cv.claimed, "reason": dict(cv.claim_reason)},
             "probe": None if not findings else {"outcome": cv.measured,
                                                 "findings": [_finding_view(f, probe_titles) for f in findings]},

@@ -17,16 +17,19 @@ MEDIA_TYPES = {
 EXTENSIONS = {"html": "html", "json": "json", "earl": "jsonld", "pdf": "pdf"}
 
 
-def render_report(report: dict, format: str, lang: str = "vi") -> bytes | str:
-    """The report in `format` (one of MEDIA_TYPES); PDF is printed by the probes' Chromium."""
+def render_report(report: dict, format: str, lang: str = "vi", file_href: str | None = None,
+                  chromium: str | None = None) -> bytes | str:
+    """The report in `format` (one of MEDIA_TYPES); PDF is printed by the probes' Chromium (`chromium`: the
+    settings' VCSC_CHROMIUM). `file_href`: where the reader downloads the evidence files (HTML and PDF link to
+    them; see reports.html.render_html)."""
     if format == "json":
         return report_json(report)
     if format == "earl":
         return json.dumps(render_earl(report), ensure_ascii=False, indent=2)
-    html = render_html(report, lang=lang)
+    html = render_html(report, lang=lang, file_href=file_href)
     if format == "pdf":
         from reports.pdf import render_pdf  # starts a browser: only loaded when a PDF is asked for
-        return render_pdf(html)
+        return render_pdf(html, chromium=chromium)
     return html
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
+from checker.numbers import number
+
 TEMPLATES = Path(__file__).parent / "templates"
 LANGS = ("vi", "en")
 
@@ -65,6 +67,7 @@ LABELS = {
         "en": "Combined outcome: does not support if the claim or a probe failed; "
               "“Partially supports” is used only when a claim passes but its evidence or the probe check is lacking."},
     "none": {"vi": "không có", "en": "none"},
+    "evidence_file": {"vi": "Tệp bằng chứng", "en": "Evidence file"},
 }
 
 
@@ -116,10 +119,19 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
-def render_html(report: dict, lang: str = "vi") -> str:
-    """The report as a complete, self-contained HTML document in `lang` (vi or en)."""
+def size_text(size: int, lang: str) -> str:
+    """A file size in bytes, grouped as the language writes numbers: "1.234.567 byte" / "1,234,567 bytes"."""
+    return number(size, lang) + (" bytes" if lang == "en" and size != 1 else " byte")
+
+
+def render_html(report: dict, lang: str = "vi", file_href: str | None = None) -> str:
+    """The report as a complete, self-contained HTML document in `lang` (vi or en). `file_href`: where the
+    evidence files are served ("{id}" is the file's id), for a reader who may download them; none: no links."""
     if lang not in LANGS:
         raise ValueError(f"ngôn ngữ không hỗ trợ '{lang}' / unsupported language '{lang}'")
+
+    def file_link(f: dict) -> str | None:
+        return file_href.format(id=int(f["id"])) if file_href and f.get("id") is not None else None
 
     def t(value) -> Markup:
         return bilingual(value, lang)
@@ -128,5 +140,5 @@ def render_html(report: dict, lang: str = "vi") -> str:
         return bilingual(LABELS[key], lang)
 
     return _ENV.get_template("conformance.html.j2").render(
-        r=report, lang=lang, t=t, label=label,
+        r=report, lang=lang, t=t, label=label, file_link=file_link, size_text=lambda n: size_text(n, lang),
         plain=lambda value: (value or {}).get(lang, "") if isinstance(value, dict) else str(value or ""))

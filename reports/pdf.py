@@ -4,12 +4,12 @@ from __future__ import annotations
 import os
 
 from checker.probes.runner import CHROMIUM_ARGS
-
-CHROMIUM = os.environ.get("VCSC_CHROMIUM", "/usr/bin/chromium")
+from checker.settings import CheckerSettings
 
 
 def render_pdf(html: str, *, chromium: str | None = None) -> bytes:
-    """A4 PDF of a self-contained HTML document (backgrounds printed).
+    """A4 PDF of a self-contained HTML document (backgrounds printed), printed by `chromium` (default: the
+    VCSC_CHROMIUM setting, `CheckerSettings().chromium`).
 
     The page is offline: every request the document would make is aborted, so a report can
     never fetch anything while it is printed (it needs nothing: CSS and SVG are inline).
@@ -17,7 +17,8 @@ def render_pdf(html: str, *, chromium: str | None = None) -> bytes:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium or CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        browser = pw.chromium.launch(executable_path=chromium or CheckerSettings().chromium, args=CHROMIUM_ARGS,
+                                     headless=True,
                                      # Chromium's own sandbox cannot run as root; everywhere else keep it.
                                      chromium_sandbox=os.geteuid() != 0)
         try:

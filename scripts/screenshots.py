@@ -21,9 +21,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-# The demo product listens on loopback with a self-signed certificate (as in tests/jobs).
-os.environ.setdefault("VCSC_PROBE_ALLOW_NETWORKS", "127.0.0.0/8")
-os.environ.setdefault("VCSC_PROBE_IGNORE_TLS_ERRORS", "1")
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -38,7 +35,7 @@ from api.core.settings import Settings  # noqa: E402
 from checker.probes.runner import CHROMIUM_ARGS  # noqa: E402
 
 UNASSESSED = "SafeKid Bảng điều khiển Phụ huynh"  # a demo product without a self-assessment yet
-CHROMIUM = os.environ.get("VCSC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = Settings().chromium
 VIEWPORT = {"width": 1280, "height": 800}
 PEOPLE = {"vendor": ("an@safekid.example", "demo-safekid-2025"),
           "vendor2": ("binh@giadinhso.example", "demo-giadinh-2025"),
@@ -60,7 +57,9 @@ def serve(folder: Path):
     upgrade(url)
     port = _free_port()
     settings = Settings(database_url=url, keys_dir=folder / "keys", artifacts_dir=folder / "artifacts",
-                        public_url=f"http://127.0.0.1:{port}", job_poll_seconds=0.2, job_heartbeat_seconds=0.5)
+                        public_url=f"http://127.0.0.1:{port}", job_poll_seconds=0.2, job_heartbeat_seconds=0.5,
+                        # The demo product listens on loopback with a self-signed certificate (as in tests/jobs).
+                        probe_allow_networks="127.0.0.0/8", probe_ignore_tls_errors=True)
     app = create_app(settings)
     with app.state.sessions.begin() as session:
         demo.seed(session, settings)
@@ -195,7 +194,8 @@ def take_screenshots(app, base: str, out: Path, submission_id: int) -> None:
         shoot(reviewer, out, "07-review-queue")
         reviewer.goto(f"{base}/review/submissions/{submission_id}")
         shoot(reviewer, out, "08-review")
-        # A criterion with probe evidence (screenshots first), else any criterion.
+        # A criterion with probe evidence (screenshots first), else any criterion; the agreeing ones are folded.
+        reviewer.evaluate("() => document.getElementById('agreeing-list')?.setAttribute('open', '')")
         for selector in ("article.criterion:has(ul.shots)", "article.criterion:has(ul.findings)", "article.criterion"):
             found = reviewer.locator(selector).first
             if found.count():

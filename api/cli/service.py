@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
@@ -17,10 +16,12 @@ def _settings() -> Settings:
 
 def _sessions(settings: Settings):
     from api.core.db import make_engine, session_factory
+    from api.domain import mail
     from api.domain.audit import attach_sealer
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     attach_sealer(sessions, settings)  # events recorded from the CLI get checkpoints like the server's
+    mail.attach(sessions, settings)  # and its notifications go out by e-mail (queued; the worker retries)
     return engine, sessions
 
 
@@ -112,7 +113,9 @@ def users_create(email: str, name: str, role: str, organisation_name: str, passw
     from api.core.errors import ApiError
     from api.http.schemas import Email, Name, Password, UserOut
 
-    password = password or os.environ.get("VCSC_PASSWORD")
+    settings = _settings()
+    if password is None and settings.password is not None:
+        password = settings.password.get_secret_value()
     if password is None:
         if not sys.stdin.isatty():
             raise click.UsageError("Thiếu mật khẩu: dùng --password hoặc VCSC_PASSWORD / "
@@ -123,7 +126,6 @@ def users_create(email: str, name: str, role: str, organisation_name: str, passw
     organisation_name = _check(Name, organisation_name, "--organisation")
     password = _check(Password, password, "--password")
 
-    settings = _settings()
     _require_head(settings)
     engine, sessions = _sessions(settings)
     try:
@@ -164,11 +166,65 @@ def demo() -> None:
     _seed(_settings())
 
 
+def demo_product_endpoints(products) -> list[str]:
+    """The exact "address:port" endpoints of running demo products (each one's portal and filtering proxy): what
+    the probes may reach of this machine's loopback for the demo, and nothing else."""
+    from urllib.parse import urlsplit
+
+    endpoints = []
+    for product in products:
+        endpoints.append(product.proxy_address)
+        endpoints.extend(f"127.0.0.1:{urlsplit(url).port}" for url in (product.portal_url, product.https_url) if url)
+    return sorted(set(endpoints))
+
+
+def open_probes_to(settings: Settings, endpoints: list[str]) -> Settings:
+    """`settings` with which probe runs and pre-flight checks reach exactly `endpoints` too, added to what the
+    operator set (VCSC_PROBE_ALLOW_ENDPOINTS), and accept the demo products' self-signed certificate unless the
+    operator set VCSC_PROBE_IGNORE_TLS_ERRORS. Only `vcsc serve --demo` uses this, for the demo products it has
+    just started."""
+    from checker.settings import split_list
+
+    update: dict[str, object] = {"probe_allow_endpoints": ",".join(
+        dict.fromkeys(split_list(settings.probe_allow_endpoints) + tuple(endpoints)))}
+    if "probe_ignore_tls_errors" not in settings.model_fields_set:
+        update["probe_ignore_tls_errors"] = True
+    return settings.model_copy(update=update)
+
+
+def start_demo_products(folder):
+    """SafeKid and FunZone on free loopback ports, their manifests written to `folder`; returns the running
+    products (stop each with `.stop()`; open the probes to them with `open_probes_to`)."""
+    from pathlib import Path
+
+    import demo_products
+
+    products = [demo_products.start_safekid()]
+    try:
+        products.append(demo_products.start_funzone())
+        paths = demo_products.write_manifests(products, Path(folder))
+    except BaseException:
+        for product in products:
+            product.stop()
+        raise
+    click.echo("Sản phẩm mẫu để chạy kiểm tra tự động / demo products to probe:")
+    for product in products:
+        click.echo(f"  {product.name}: {product.portal_url} — manifest {paths[type(product).__name__.lower()]}")
+    click.echo("  Dán manifest vào trang “Chạy kiểm tra tự động” của bản tự đánh giá “SafeKid Trình duyệt Bé Vui” "
+               "(loại kid_browser) / paste a manifest into the “Run the probes” page of that self-assessment.")
+    return products
+
+
 @click.command("serve", help="Chạy máy chủ HTTP / Run the HTTP service.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--demo", "with_demo", is_flag=True, help="Nâng cấp CSDL và nạp dữ liệu mẫu trước / upgrade and seed first")
-def serve(host: str, port: int, with_demo: bool) -> None:
+@click.option("--demo-products/--no-demo-products", default=True, show_default=True,
+              help="Với --demo: chạy SafeKid và FunZone và cho kiểm tra tự động tới đúng các cổng của chúng / "
+                   "with --demo: run SafeKid and FunZone and let the probes reach exactly their ports")
+@click.option("--manifests", type=click.Path(file_okay=False), default="var/manifests", show_default=True,
+              help="Thư mục ghi manifest của sản phẩm mẫu / folder for the demo products' manifests")
+def serve(host: str, port: int, with_demo: bool, demo_products: bool, manifests: str) -> None:
     import uvicorn
 
     from api.app import create_app
@@ -180,8 +236,15 @@ def serve(host: str, port: int, with_demo: bool) -> None:
         _seed(settings)
     else:
         _require_head(settings)
+    running = start_demo_products(manifests) if with_demo and demo_products else []
+    if running:
+        settings = open_probes_to(settings, demo_product_endpoints(running))
     from api.http.server import uvicorn_options
-    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))
+    finally:
+        for product in running:
+            product.stop()
 
 
 @click.command("worker", help="Chạy các lần kiểm tra tự động trong hàng đợi (VCSC_JOBS=procrastinate: một trong "
@@ -310,4 +373,30 @@ def monitor_tick(as_json: bool) -> None:
                    + (f": {', '.join(f'#{i}' for i in run_ids)}" if run_ids else ""))
 
 
-SERVICE_COMMANDS = [db, users, demo, serve, worker, audit, monitor]
+
+@click.command("settings", help="In mọi thiết lập: giá trị (ẩn bí mật), nguồn (mặc định / biến môi trường / tệp .env) "
+                                "và mô tả / Print every setting: value (secrets masked), source (default / "
+                                "environment / .env file) and description.")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON / print as JSON")
+@click.option("--markdown", is_flag=True, help="Bảng Markdown cho README (giá trị mặc định) / the README's Markdown "
+                                               "table (default values)")
+def settings_command(as_json: bool, markdown: bool) -> None:
+    from checker.settings import markdown_table, setting_rows
+
+    try:
+        settings = _settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"thiết lập không hợp lệ / invalid settings: {exc}") from None
+    rows = setting_rows(settings)
+    if markdown:
+        click.echo(markdown_table(rows))
+        return
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{' / '.join(row['env'])}={row['value']}  [{row['source']}]")
+        click.echo(f"    {row['description']}")
+
+
+SERVICE_COMMANDS = [db, users, demo, serve, worker, audit, monitor, settings_command]

@@ -13,6 +13,7 @@ from api.core.search import fold
 ORG_KINDS = ("vendor", "club")
 ROLES = ("vendor", "reviewer", "admin")
 TOKEN_KINDS = ("session", "api")
+ACCOUNT_TOKEN_PURPOSES = ("verify", "reset")  # confirm a sign-up's e-mail address; reset a forgotten password
 # The review life cycle (api.domain.review holds the transitions): a revision sent back with "changes_requested"
 # is followed by a new revision that is "resubmitted"; approved, rejected and withdrawn are final.
 SUBMISSION_STATUSES = ("draft", "submitted", "in_review", "changes_requested", "resubmitted", "approved", "rejected",
@@ -124,6 +125,23 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # API tokens: to the minute
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AccountToken(Base):
+    """A single-use secret sent by e-mail (api.domain.self_service): only its sha256 is kept; spent when used."""
+    __tablename__ = "account_tokens"
+    __table_args__ = (_enum_check("purpose", ACCOUNT_TOKEN_PURPOSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -137,6 +155,8 @@ class Product(Timestamped, Base):
     product_type: Mapped[str] = mapped_column(sa.String(64))
     url: Mapped[str] = mapped_column(sa.String(2000))
     platforms: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    # What the product does, in the vendor's words ("" when not given).
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # fold(name + vendor name): lets "bao ve tre em" find "Bảo vệ trẻ em" with a plain LIKE.
     search_text: Mapped[str] = mapped_column(sa.String(500), default="")
 
@@ -177,8 +197,31 @@ class Submission(Timestamped, Base):
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The reviewer the submission is given to in the queue (api.domain.review.assign), and since when.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="submissions", lazy="joined")
+
+
+class EvidenceFile(Base):
+    """A file a vendor attached to one criterion of a revision (api.domain.evidence). The bytes are a blob in the
+    storage (api.core.storage) under `storage_key`, the SHA-256 of the bytes; a later revision carries the row
+    forward as a copy naming the same blob, so a submitted revision's list never changes."""
+    __tablename__ = "evidence_files"
+    __table_args__ = (sa.Index("ix_evidence_files_submission_criterion", "submission_id", "criterion_id"),
+                      sa.Index("ix_evidence_files_storage_key", "storage_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"))
+    criterion_id: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(200))  # the vendor's file name, sanitised, for display only
+    media_type: Mapped[str] = mapped_column(sa.String(64))  # detected from the content, never the client's
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    storage_key: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReviewDecision(Timestamped, Base):
@@ -237,6 +280,25 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class MailOutbox(Base):
+    """An e-mail queued in the transaction that had something to say; delivered after commit (api.domain.mail)."""
+    __tablename__ = "mail_outbox"
+    __table_args__ = (sa.Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipients: Mapped[list[str]] = mapped_column(JSONDoc)
+    subject: Mapped[str] = mapped_column(sa.String(500))
+    text: Mapped[str] = mapped_column(sa.Text)
+    html: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Due from then; a delivery in progress pushes it forward (its claim), a failed one by a growing pause.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # gave up after smtp_max_attempts
+
+
 class Certificate(Timestamped, Base):
     __tablename__ = "certificates"
     __table_args__ = (_enum_check("status", CERTIFICATE_STATUSES),)
@@ -265,6 +327,8 @@ class Certificate(Timestamped, Base):
     last_monitored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     flag_reason: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    # When the holders were told the certificate expires soon (once per certificate; api.domain.alerts).
+    expiry_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="certificates", lazy="joined")
 

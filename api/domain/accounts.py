@@ -88,14 +88,14 @@ def check_password(password: str, *about: str, pointer: str = "/password") -> No
 
 
 def create_user(session: Session, org: Organisation, *, email: str, name: str, password: str, role: str,
-                actor: Actor) -> User:
+                actor: Actor, active: bool = True) -> User:
     email = email.strip().lower()
     check_role_fits(role, org)
     check_password(password, email, name, org.name)
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise conflict(f"Email '{email}' đã được đăng ký", f"The email '{email}' is already registered",
                        errors=[{"pointer": "/email", "message": bilingual("Email đã được dùng", "Email already used")}])
-    user = User(organisation=org, email=email, name=name, role=role, password_hash=hash_password(password), active=True)
+    user = User(organisation=org, email=email, name=name, role=role, password_hash=hash_password(password), active=active)
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.created", "user", user.id, org.id, None, user_state(user))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from api.core.db import lock_for_update
-from api.domain import audit, lifecycle
+from api.domain import audit, evidence, lifecycle, notifications
 from api.domain.lifecycle import UNDER_REVIEW
 from api.domain.audit import Actor
 from api.core.errors import ApiError, bilingual, conflict, invalid, not_found
@@ -100,10 +100,13 @@ def new_draft(session: Session, product: Product, user: User, version: str, answ
                             renews_certificate_id=renews)
     session.add(submission)
     session.flush()
+    # The previous revision's files come along as copies of their rows: its own list never changes.
+    files = evidence.carry_forward(session, previous, submission) if previous is not None else 0
     audit.record(session, user, "submission.draft_created", "submission", submission.id, product.organisation_id,
                  None, {"product_id": product.id, "revision": submission.revision, "criteria_version": version,
                         "status": "draft", "answered_criteria": sorted(answers),
-                        "previous_id": submission.previous_id, "renews_certificate_id": renews})
+                        "previous_id": submission.previous_id, "renews_certificate_id": renews,
+                        "evidence_files": files})
     return submission
 
 
@@ -157,7 +160,8 @@ def submit(session: Session, actor: Actor, submission: Submission) -> None:
     _editable(submission, None)
     checker = _validated(submission.criteria_version, submission.product.product_type, submission.answers,
                          complete=True)
-    evaluation = checker.evaluate(submission.answers).to_dict()
+    # Files attached to a criterion count as its document evidence (read under the lock: no upload slips in).
+    evaluation = checker.evaluate(evidence.effective_answers(session, submission)).to_dict()
     previous = session.get(Submission, submission.previous_id) if submission.previous_id else None
     submission.evaluation = evaluation
     submission.level = evaluation["level"]["id"] if evaluation["level"] else None
@@ -171,6 +175,7 @@ def submit(session: Session, actor: Actor, submission: Submission) -> None:
                  {"status": submission.status, "level": submission.level,
                   "criteria_version": submission.criteria_version, "previous_id": submission.previous_id,
                   "submitted_at": submission.submitted_at.isoformat()})
+    notifications.submission_sent(session, submission)  # the vendor and the reviewers, after commit by e-mail
 
 
 def evaluation_of(submission: Submission) -> dict:
@@ -184,7 +189,9 @@ def evaluation_of(submission: Submission) -> dict:
         raise conflict("Câu trả lời không còn hợp lệ với bộ tiêu chí hiện tại; hãy sửa bản nháp",
                        "The answers no longer fit the current criteria set; update the draft",
                        errors=exc.errors) from None
-    return checker.evaluate(submission.answers).to_dict()
+    session = object_session(submission)
+    answers = evidence.effective_answers(session, submission) if session is not None else submission.answers
+    return checker.evaluate(answers).to_dict()
 
 
 def next_revision_of(session: Session, submission: Submission) -> Submission | None:

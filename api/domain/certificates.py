@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.domain import assessments, audit, reporting
+from api.domain import assessments, audit, notifications, reporting
 from api.domain.credentials import (ALG, build_credential, build_status_list_credential, encode_status_list,
                              key_status_document, load_or_create_key, sign_credential, status_of,
                              verify_credential)
@@ -164,6 +164,7 @@ def change_status(session: Session, actor: User, cert: Certificate, action: str,
     audit.record(session, actor, f"certificate.{PAST[action]}",
                  "certificate", cert.id, cert.product.organisation_id, before,
                  {"status": cert.status, "status_reason": cert.status_reason})
+    notifications.certificate_status_changed(session, cert)
 
 
 def clear_flag(session: Session, actor: User, cert: Certificate, comment: str) -> None:

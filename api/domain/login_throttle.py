@@ -43,17 +43,26 @@ class Lockout:
 
 
 class LoginThrottle:
-    def __init__(self, *, per_account: int, per_address: int, window_seconds: int, storage: str = "memory://"):
+    def __init__(self, *, per_account: int, per_address: int, window_seconds: int, storage: str = "memory://",
+                 namespace: str = "vcsc-login"):
         self.window_seconds = window_seconds
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
         self.items: dict[str, RateLimitItem] = {
-            ACCOUNT: RateLimitItemPerSecond(per_account, window_seconds, namespace="vcsc-login-account"),
-            ADDRESS: RateLimitItemPerSecond(per_address, window_seconds, namespace="vcsc-login-address")}
+            ACCOUNT: RateLimitItemPerSecond(per_account, window_seconds, namespace=f"{namespace}-account"),
+            ADDRESS: RateLimitItemPerSecond(per_address, window_seconds, namespace=f"{namespace}-address")}
 
     @classmethod
     def from_settings(cls, settings) -> LoginThrottle:
         return cls(per_account=settings.login_failures_per_account, per_address=settings.login_failures_per_address,
                    window_seconds=settings.login_window_seconds, storage=settings.login_limit_storage)
+
+    @classmethod
+    def account_mail(cls, settings) -> LoginThrottle:
+        """The same counting for the requests that send account mail (sign-up, password reset): every request
+        counts, by e-mail address and by client address, so nobody can flood an inbox or probe many addresses."""
+        return cls(per_account=settings.account_mails_per_email, per_address=settings.account_mails_per_address,
+                   window_seconds=settings.account_mail_window_seconds, storage=settings.login_limit_storage,
+                   namespace="vcsc-account-mail")
 
     def _keys(self, email: str, address: str) -> list[tuple[str, str]]:
         return [(ACCOUNT, _account_key(email)), (ADDRESS, address or "unknown")]

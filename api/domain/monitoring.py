@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.domain import audit, reporting
+from api.domain import audit, notifications, reporting
 from api.domain.probe_runs import RunQueue, probe_ids_of
 from api.domain.sealing import load_or_create_box, seal_manifest
 from api.core.models import Certificate, Notification, ProbeArtifact, ProbeRun, User, utcnow
@@ -129,5 +129,6 @@ def check_run(sessions: sessionmaker[Session], run_id: int) -> list[dict]:
         session.flush()
         audit.record(session, ACTOR, "certificate.flagged", "certificate", cert.id, cert.product.organisation_id,
                      before, {"flagged_at": cert.flagged_at.isoformat(), "probe_run_id": run.id, "regressions": ids})
+        notifications.certificate_regressed(session, cert, ids)  # the holder's people, by e-mail too
         log.warning("certificate %s flagged: MUST regressions %s in run %s", cert.id, ids, run.id)
         return found

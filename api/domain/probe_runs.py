@@ -131,16 +131,17 @@ def start_run(session: Session, jobs: RunQueue, submission: Submission, user: Us
     return run
 
 
-def preflight_check(submission: Submission, user: User, manifest: dict) -> dict:
+def preflight_check(submission: Submission, user: User, manifest: dict, settings: Settings) -> dict:
     """The pre-flight report for `manifest` against the submission's product: manifest, start page, each
-    account's login (checker/probes/preflight.py), through the same egress guard as a run. Nothing is stored."""
+    account's login (checker/probes/preflight.py), through the same egress guard as a run (the probe settings of
+    `settings`). Nothing is stored."""
     import asyncio
 
     from checker.probes.preflight import preflight
     from checker.probes.runner import ProbeSettings
 
     check_manifest(manifest, submission.product.product_type, user)
-    return asyncio.run(preflight(manifest, settings=ProbeSettings.from_env())).to_dict()
+    return asyncio.run(preflight(manifest, settings=ProbeSettings.from_settings(settings))).to_dict()
 
 
 def cancel_run(session: Session, actor: Actor, run: ProbeRun) -> None:

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from api.domain import audit
 from api.domain.audit import Actor
 from api.core.errors import conflict
-from api.core.models import Certificate, Organisation, Product, Submission, User
+from api.core.db import lock_for_update
+from api.core.models import PROBE_RUN_ACTIVE, Certificate, Organisation, ProbeRun, Product, Submission, User
 from api.core.search import LIKE_ESCAPE, contains_pattern
 from api.domain.access import visible
 
-FIELDS = ("name", "product_type", "url", "platforms")
+FIELDS = ("name", "product_type", "url", "platforms", "description")
 
 
 def state(product: Product) -> dict[str, Any]:
@@ -21,8 +22,9 @@ def state(product: Product) -> dict[str, Any]:
 
 
 def create_product(session: Session, actor: Actor, org: Organisation, *, name: str, product_type: str, url: str,
-                   platforms: list[str]) -> Product:
-    product = Product(organisation=org, name=name, product_type=product_type, url=url, platforms=list(platforms))
+                   platforms: list[str], description: str = "") -> Product:
+    product = Product(organisation=org, name=name, product_type=product_type, url=url, platforms=list(platforms),
+                      description=description)
     product.refresh_search_text()
     session.add(product)
     session.flush()
@@ -31,7 +33,11 @@ def create_product(session: Session, actor: Actor, org: Organisation, *, name: s
 
 
 def update_product(session: Session, actor: Actor, product: Product, changes: dict[str, Any]) -> None:
-    if "product_type" in changes and changes["product_type"] != product.product_type and product.submissions:
+    """Change the product's fields (those in `changes`); the type stays once there is a self-assessment (409)."""
+    lock_for_update(session, product)  # and re-read: a self-assessment started meanwhile is seen below
+    has_submissions = session.scalar(sa.select(sa.func.count()).select_from(Submission)
+                                     .where(Submission.product_id == product.id))
+    if "product_type" in changes and changes["product_type"] != product.product_type and has_submissions:
         # Answers are checked against the type's criteria; changing it would strand them.
         raise conflict("Không thể đổi loại sản phẩm đã có bản tự đánh giá; hãy tạo sản phẩm mới",
                        "The type of a product with self-assessments cannot change; add a new product")
@@ -47,17 +53,44 @@ def update_product(session: Session, actor: Actor, product: Product, changes: di
                      {k: before[k] for k in keys}, {k: after[k] for k in keys})
 
 
+def deletion_blockers(session: Session, product: Product) -> list[dict[str, str]]:
+    """Why the product cannot be deleted, one {vi, en} reason each ([] when it can): a self-assessment beyond
+    draft, a certificate, or an unfinished probe run. Drafts and finished runs of drafts go with the product."""
+    reasons = []
+    for revision, status in session.execute(sa.select(Submission.revision, Submission.status)
+                                            .where(Submission.product_id == product.id, Submission.status != "draft")
+                                            .order_by(Submission.revision)):
+        reasons.append(bilingual_reason(f"bản tự đánh giá lần {revision} đã ở trạng thái “{status}”",
+                                        f"self-assessment revision {revision} is “{status}”, beyond draft"))
+    for cert_id in session.scalars(sa.select(Certificate.id).where(Certificate.product_id == product.id)
+                                   .order_by(Certificate.id)):
+        reasons.append(bilingual_reason(f"đã có chứng nhận {cert_id}", f"certificate {cert_id} was issued for it"))
+    for run_id in session.scalars(sa.select(ProbeRun.id).where(ProbeRun.product_id == product.id,
+                                                               ProbeRun.status.in_(PROBE_RUN_ACTIVE))):
+        reasons.append(bilingual_reason(f"lần kiểm tra tự động #{run_id} chưa xong",
+                                        f"probe run #{run_id} has not finished"))
+    return reasons
+
+
+def bilingual_reason(vi: str, en: str) -> dict[str, str]:
+    return {"vi": vi, "en": en}
+
+
 def delete_product(session: Session, actor: Actor, product: Product) -> None:
-    """Delete a product that has no submitted self-assessment and no certificate (409 otherwise)."""
-    submitted = session.scalar(sa.select(sa.func.count()).select_from(Submission)
-                               .where(Submission.product_id == product.id, Submission.status == "submitted"))
-    certified = session.scalar(sa.select(sa.func.count()).select_from(Certificate)
-                               .where(Certificate.product_id == product.id))
-    if submitted or certified:
-        raise conflict("Sản phẩm đã có bản tự đánh giá đã nộp hoặc chứng nhận nên không xoá được",
-                       "The product has a submitted self-assessment or a certificate and cannot be deleted")
+    """Delete a product that has only drafts, no certificate and no unfinished probe run (409 naming why not).
+
+    The product's row and its self-assessments' rows are locked first, so a draft submitted meanwhile is seen
+    (and the submit of a draft being deleted waits, then finds it gone)."""
+    lock_for_update(session, product)
+    session.execute(sa.select(Submission.id).where(Submission.product_id == product.id).with_for_update())
+    reasons = deletion_blockers(session, product)
+    if reasons:
+        raise conflict("Không xoá được sản phẩm vì " + "; ".join(r["vi"] for r in reasons),
+                       "The product cannot be deleted: " + "; ".join(r["en"] for r in reasons),
+                       reasons=reasons)
     audit.record(session, actor, "product.deleted", "product", product.id, product.organisation_id, state(product), None)
     session.delete(product)
+    session.flush()
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from api.core.models import RegistryCertificate, RegistryProduct, UTCDateTime, effective_status
 from api.core.search import edits1, fts5_query, terms, tsquery
+from checker.criteria import list_versions, load_set
 
 P = RegistryProduct.__table__
 C = RegistryCertificate.__table__
@@ -125,19 +126,24 @@ def _certificate(row, now: datetime) -> dict[str, Any]:
             "valid_until": row.valid_until, "note": row.note}
 
 
-@lru_cache(maxsize=8)
-def _certificates_of(status: str):
+@lru_cache(maxsize=16)
+def _certificates_of(status: str, leveled: bool = False):
     # Built once per status (statements built per call cost more than the query).
     return (sa.select(C.c.product_id, *CERTIFICATE_COLUMNS)
-            .where(C.c.product_id.in_(sa.bindparam("ids", expanding=True)), certificate_is(status))
+            .where(C.c.product_id.in_(sa.bindparam("ids", expanding=True)), certificate_is(status),
+                   *([C.c.level == sa.bindparam("level")] if leveled else []))
             .order_by(C.c.issued_at.desc(), C.c.id))
 
 
-def _with_certificates(connection: sa.Connection, products: list, status: str, now: datetime) -> list[dict]:
-    """Each product with its most recently issued certificate of that status (one indexed query per page)."""
+def _with_certificates(connection: sa.Connection, products: list, status: str, now: datetime,
+                       level: str | None = None) -> list[dict]:
+    """Each product with its most recently issued certificate of that status (and level, when one is asked for;
+    one indexed query per page)."""
     if not products:
         return []
-    rows = connection.execute(_certificates_of(status), {"ids": [p.product_id for p in products], "now": now})
+    rows = connection.execute(_certificates_of(status, bool(level)),
+                              {"ids": [p.product_id for p in products], "now": now,
+                               **({"level": level} if level else {})})
     best: dict[int, Any] = {}
     for row in rows:
         best.setdefault(row.product_id, row)
@@ -158,8 +164,28 @@ def _facets(status: str, product_type: str | None) -> list[str]:
     return facets + ([f"type{product_type.replace('_', '')}"] if product_type else [])
 
 
-def _filters(status: str, typed: bool) -> list:
-    return [product_has(status)] + ([P.c.product_type == sa.bindparam("product_type")] if typed else [])
+LEVELS = tuple(sorted({lv["id"] for v in list_versions() for lv in load_set(v).levels}))  # every set's level ids
+SORTS = ("relevance", "name", "newest")  # relevance: the ranking below (no query: by name); newest: certificate
+
+
+def _filters(status: str, typed: bool, leveled: bool = False) -> list:
+    """Products with a certificate of `status`, of the product type and (`leveled`) of that certificate's level:
+    the level by one indexed lookup per candidate (public_certificates by product_id)."""
+    level = [sa.exists().where(C.c.product_id == P.c.product_id, C.c.level == sa.bindparam("level"),
+                               certificate_is(status))] if leveled else []
+    return [product_has(status)] + ([P.c.product_type == sa.bindparam("product_type")] if typed else []) + level
+
+
+def _newest(status: str):
+    """The issue date of the product's most recent certificate of `status` (indexed by product_id)."""
+    return (sa.select(sa.func.max(C.c.issued_at)).where(C.c.product_id == P.c.product_id, certificate_is(status))
+            .correlate(P).scalar_subquery())
+
+
+def _order(sort: str, status: str, *ranked) -> list:
+    if sort == "newest":
+        return [_newest(status).desc(), P.c.name, P.c.product_id]
+    return [*(ranked if sort == "relevance" else ()), P.c.name, P.c.product_id]
 
 
 def _match_sqlite(param: str):
@@ -167,17 +193,17 @@ def _match_sqlite(param: str):
 
 
 @lru_cache(maxsize=64)
-def _statement_sqlite(status: str, typed: bool):
+def _statement_sqlite(status: str, typed: bool, leveled: bool = False, sort: str = "relevance"):
     """Products in the index's match (`q`, facets included) that pass the filters, ranked, with the total."""
     tier = sa.case((P.c.product_id.in_(_match_sqlite("q_name")), 0),
                    (P.c.product_id.in_(_match_sqlite("q_name_vendor")), 1), else_=2)
     return (sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
-            .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed))
-            .order_by(tier, P.c.name, P.c.product_id)
+            .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed, leveled))
+            .order_by(*_order(sort, status, tier))
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
 
-def _search_sqlite(connection, words, phrase, status, product_type, limit, offset, now):
+def _search_sqlite(connection, words, phrase, status, product_type, limit, offset, now, level=None, sort="relevance"):
     query = fts5_query(words, "{name vendor description}", phrase)
     facets = _facets(status, product_type)
     if facets:
@@ -186,7 +212,9 @@ def _search_sqlite(connection, words, phrase, status, product_type, limit, offse
               "q_name": fts5_query(words, "{name}", phrase), "q_name_vendor": fts5_query(words, "{name vendor}", phrase)}
     if product_type:
         params["product_type"] = product_type
-    return connection.execute(_statement_sqlite(status, bool(product_type)), params).all()
+    if level:
+        params["level"] = level
+    return connection.execute(_statement_sqlite(status, bool(product_type), bool(level), sort), params).all()
 
 
 def _tsquery(param: str):
@@ -194,24 +222,27 @@ def _tsquery(param: str):
 
 
 @lru_cache(maxsize=64)
-def _statement_postgresql(status: str, typed: bool):
+def _statement_postgresql(status: str, typed: bool, leveled: bool = False, sort: str = "relevance"):
     vector = sa.literal_column("public_products.search_vector")
     tier = sa.case((vector.op("@@")(_tsquery("q_name")), 0), (vector.op("@@")(_tsquery("q_name_vendor")), 1),
                    else_=2)
     return (sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
-            .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed))
-            .order_by(tier, P.c.name, P.c.product_id)
+            .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed, leveled))
+            .order_by(*_order(sort, status, tier))
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
 
-def _search_postgresql(connection, words, phrase, status, product_type, limit, offset, now):
+def _search_postgresql(connection, words, phrase, status, product_type, limit, offset, now, level=None,
+                       sort="relevance"):
     query = "(" + tsquery(words, "ABC", phrase) + ")"
     query += "".join(f" & '{f}':D" for f in _facets(status, product_type))
     params = {"now": now, "limit": limit, "offset": offset, "q": query,
               "q_name": tsquery(words, "A", phrase), "q_name_vendor": tsquery(words, "AB", phrase)}
     if product_type:
         params["product_type"] = product_type
-    return connection.execute(_statement_postgresql(status, bool(product_type)), params).all()
+    if level:
+        params["level"] = level
+    return connection.execute(_statement_postgresql(status, bool(product_type), bool(level), sort), params).all()
 
 
 CANDIDATES = 6  # the most frequent terms one edit away that a correction weighs for each unknown word
@@ -258,16 +289,20 @@ def _all_known_postgresql(connection, words: list[str]) -> bool:
     return all(connection.execute(sa.select(*checks), params).first())
 
 
-def _trigram_postgresql(connection, words, status, product_type, limit, offset, now):
+def _trigram_postgresql(connection, words, status, product_type, limit, offset, now, level=None, sort="relevance"):
     """Products whose folded name and vendor are like the query (pg_trgm word similarity, by its GIN index)."""
     folded = sa.literal_column("public_products.search_folded")
     similarity = sa.func.word_similarity(sa.bindparam("fq", type_=sa.Text()), folded)
     near = (sa.select(*PRODUCT_COLUMNS, folded.label("folded"), similarity.label("similarity"))
-            .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded), *_filters(status, bool(product_type)))
+            .add_columns(_newest(status).label("newest"))
+            .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded),
+                   *_filters(status, bool(product_type), bool(level)))
             .order_by(similarity.desc(), P.c.name, P.c.product_id).limit(TRIGRAM_LIMIT).subquery())
+    order = {"relevance": [near.c.similarity.desc()], "name": [], "newest": [near.c.newest.desc()]}[sort]
     statement = (sa.select(near, sa.func.count().over().label("total"))
-                 .order_by(near.c.similarity.desc(), near.c.name, near.c.product_id).limit(limit).offset(offset))
-    params = {"fq": " ".join(words), "now": now, **({"product_type": product_type} if product_type else {})}
+                 .order_by(*order, near.c.name, near.c.product_id).limit(limit).offset(offset))
+    params = {"fq": " ".join(words), "now": now, **({"product_type": product_type} if product_type else {}),
+              **({"level": level} if level else {})}
     return connection.execute(statement, params).all()
 
 
@@ -281,31 +316,36 @@ def _suggestion_from(rows, words: list[str]) -> str | None:
     return " ".join(fixed)
 
 
-@lru_cache(maxsize=16)
-def _listing(status: str, typed: bool):
-    where = _filters(status, typed)
-    return (sa.select(*PRODUCT_COLUMNS).where(*where).order_by(P.c.name, P.c.product_id)
+@lru_cache(maxsize=32)
+def _listing(status: str, typed: bool, leveled: bool = False, sort: str = "name"):
+    where = _filters(status, typed, leveled)
+    return (sa.select(*PRODUCT_COLUMNS).where(*where).order_by(*_order(sort, status))
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")),
             sa.select(sa.func.count()).select_from(P).where(*where))
 
 
 @_retried
 def search(source, *, q: str | None, product_type: str | None, status: str, page: int, per_page: int,
-           now: datetime) -> Page:
+           now: datetime, level: str | None = None, sort: str = "relevance") -> Page:
     """A page of the products with a certificate of `status` matching `q`, and the total.
 
     Matching, without diacritics or case, the last word as a prefix: the words as a phrase; if nothing matches,
     the words in any order; if still nothing, with typos corrected (see the module's note). Ranked: matches in
     the name, then in name and vendor, then anywhere (the description: product type and platforms); then by name.
-    A query with no letters or digits matches nothing; no query lists every certified product by name."""
-    params = {"now": now, **({"product_type": product_type} if product_type else {})}
+    A query with no letters or digits matches nothing; no query lists every certified product by name.
+    `level` keeps the products with a certificate of `status` at that level; `sort` is one of SORTS (name: by name;
+    newest: the most recently issued certificate of `status` first)."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    params = {"now": now, **({"product_type": product_type} if product_type else {}),
+              **({"level": level} if level else {})}
     limit, offset = per_page, (page - 1) * per_page
     with connected(source) as connection:
         if q is None or not q.strip():  # the registry in name order: the page by the name index, the total by count
-            listing, count = _listing(status, bool(product_type))
+            listing, count = _listing(status, bool(product_type), bool(level), "newest" if sort == "newest" else "name")
             rows = connection.execute(listing, {**params, "limit": limit, "offset": offset}).all()
             total = connection.scalar(count, params)
-            return Page(_with_certificates(connection, rows, status, now), total, None)
+            return Page(_with_certificates(connection, rows, status, now, level), total, None)
         words = terms(q)
         if not words:
             return Page([], 0, None)
@@ -320,30 +360,38 @@ def search(source, *, q: str | None, product_type: str | None, status: str, page
                 return Page([], rows[0].total, suggestion) if rows else None
             if not rows:
                 return None
-            return Page(_with_certificates(connection, rows, status, now), rows[0].total, suggestion)
+            return Page(_with_certificates(connection, rows, status, now, level), rows[0].total, suggestion)
 
         for phrase in (True, False):
-            found = attempt(lambda n, skip: run(connection, words, phrase, status, product_type, n, skip, now))
+            found = attempt(lambda n, skip: run(connection, words, phrase, status, product_type, n, skip, now,
+                                                level, sort))
             if found is not None:
                 return found
         if postgresql and _all_known_postgresql(connection, words):
             return Page([], 0, None)  # every word is in the index, just not together: nothing to correct
         if postgresql:
-            first = _trigram_postgresql(connection, words, status, product_type, 1, 0, now)
+            first = _trigram_postgresql(connection, words, status, product_type, 1, 0, now, level)
             found = first and attempt(lambda n, skip: _trigram_postgresql(connection, words, status, product_type,
-                                                                          n, skip, now), _suggestion_from(first, words))
+                                                                          n, skip, now, level, sort),
+                                      _suggestion_from(first, words))
         else:
             corrected = _corrected_sqlite(connection, words)
             found = None
             for phrase in (True, False) if corrected else ():
                 found = attempt(lambda n, skip: run(connection, corrected, phrase, status, product_type, n, skip,
-                                                    now), " ".join(corrected))
+                                                    now, level, sort), " ".join(corrected))
                 if found is not None:
                     break
         return found or Page([], 0, None)
 
 
 # --- lookups -------------------------------------------------------------------------------------------------
+
+def normal_id(certificate_id: str) -> str:
+    """A certificate number as issued (api.domain.certificates: "VCSC-2025-000123", upper case) from one as typed:
+    "  vcsc-2025-000123 " finds it too."""
+    return certificate_id.strip().upper()
+
 
 PRODUCT_LOOKUP = (sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
                   .select_from(P.join(C, C.c.product_id == P.c.product_id))
@@ -366,9 +414,10 @@ def certified_product(source, product_id: int, now: datetime) -> dict[str, Any] 
 
 @_retried
 def certificate(source, certificate_id: str, now: datetime) -> dict[str, Any] | None:
-    """A certificate by its number, any status, with its product (one query by primary key)."""
+    """A certificate by its number, any status, with its product (one query by primary key). The number as
+    typed, spaces around it and case aside (`normal_id`)."""
     with connected(source) as connection:
-        row = connection.execute(CERTIFICATE_LOOKUP, {"certificate_id": certificate_id}).first()
+        row = connection.execute(CERTIFICATE_LOOKUP, {"certificate_id": normal_id(certificate_id)}).first()
     return None if row is None else {**_certificate(row, now), "product": _product(row)}
 
 
@@ -417,3 +466,12 @@ def badge_fields(source, certificate_id: str) -> BadgeFields | None:
     if isinstance(valid_until, str):  # SQLite keeps UTC datetimes as naive ISO text (api.core.models.UTCDateTime)
         valid_until = datetime.fromisoformat(valid_until).replace(tzinfo=timezone.utc)
     return BadgeFields(criteria_version, level, status, valid_until, version)
+
+
+@_retried
+def next_status_change(source, now: datetime) -> datetime | None:
+    """The next moment some certificate's status changes by date alone (a valid one reaching its end date), or None:
+    until then, no answer of the registry changes without a write (api.core.readcache)."""
+    with connected(source) as connection:
+        return connection.execute(sa.select(sa.func.min(C.c.valid_until))
+                                  .where(C.c.status == "valid", C.c.valid_until >= NOW), {"now": now}).scalar()

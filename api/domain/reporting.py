@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.core.models import Certificate, ReviewDecision, Submission, User
-from api.domain import assessments, probe_runs
+from api.domain import assessments, evidence, probe_runs
 from checker.criteria import load_set
 from checker.verdict import Verdict, claims_from_evaluation, decisions_from_rows, verdict
 from reports.conformance import build_report, report_json
@@ -58,6 +58,7 @@ def verdict_and_report(session: Session, submission: Submission) -> tuple[Verdic
         submission={"id": submission.id, "revision": submission.revision, "status": submission.status,
                     "criteria_version": submission.criteria_version, "product_type": product.product_type,
                     "answers": submission.answers,
+                    "evidence_files": [evidence.as_dict(f) for f in evidence.files_of(session, submission.id)],
                     "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None},
         verdict=found, probe_findings=findings, probe_measurements=measurements)
     return found, report

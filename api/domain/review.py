@@ -8,13 +8,14 @@ acting at once are serialised: one wins, the other sees the new state and gets 4
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.domain import audit, certificates, lifecycle, probe_runs, reporting
+from api.domain import audit, certificates, lifecycle, notifications, probe_runs, reporting
 from api.domain.assessments import criteria_set
 from api.domain.lifecycle import IN_QUEUE, OPEN, STATUS_TITLES, TRANSITIONS, UNDER_REVIEW, allowed_actions  # noqa: F401
 from api.core.db import lock_for_update
@@ -22,6 +23,7 @@ from api.core.errors import bilingual, conflict, forbidden, invalid
 from api.core.models import (Approval, Certificate, ProbeRun, Product, ReviewComment, ReviewDecision, Submission, User,
                              utcnow)
 from api.core.settings import Settings
+from checker.verdict import Level, Verdict
 
 
 
@@ -68,12 +70,17 @@ class QueuePage:
 
 
 def queue(session: Session, user: User, *, statuses: list[str] | None, product_type: str | None, page: int,
-          per_page: int) -> QueuePage:
-    """Submissions waiting for the club, oldest submission first; a reviewer's own organisation is left out."""
+          per_page: int, assigned: str | None = None) -> QueuePage:
+    """Submissions waiting for the club, oldest submission first; a reviewer's own organisation is left out.
+    `assigned`: "mine" (given to `user`), "unassigned" (given to nobody), or None (all)."""
     where = [Submission.status.in_(statuses or list(UNDER_REVIEW)),
              Product.organisation_id != user.organisation_id]
     if product_type:
         where.append(Product.product_type == product_type)
+    if assigned == "mine":
+        where.append(Submission.assignee_id == user.id)
+    elif assigned == "unassigned":
+        where.append(Submission.assignee_id.is_(None))
     base = sa.select(Submission).join(Product, Product.id == Submission.product_id).where(*where)
     total = session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
     items = list(session.scalars(base.order_by(Submission.submitted_at, Submission.id)
@@ -164,6 +171,7 @@ def request_changes(session: Session, user: User, submission: Submission, commen
     submission.decided_at = utcnow()
     _status_change(session, user, submission, "changes_requested", old,
                    {"comment": comment, "criteria_comments": texts})
+    notifications.changes_requested(session, submission, comment, texts)
 
 
 def reject(session: Session, user: User, submission: Submission, comment: str | None) -> None:
@@ -177,6 +185,7 @@ def reject(session: Session, user: User, submission: Submission, comment: str | 
     _comment(session, user, submission, "reject", comment.strip())
     submission.decided_at = utcnow()
     _status_change(session, user, submission, "rejected", old, {"comment": comment})
+    notifications.rejected(session, submission, comment)
 
 
 def approvals_of(session: Session, submission: Submission) -> list[Approval]:
@@ -184,14 +193,8 @@ def approvals_of(session: Session, submission: Submission) -> list[Approval]:
                                 .order_by(Approval.id)))
 
 
-def approve(session: Session, settings: Settings, user: User, submission: Submission,
-            comment: str | None) -> Certificate | None:
-    """Record this reviewer's approval; once enough distinct reviewers approved, issue the certificate.
-
-    Refused (409) while a discrepancy has no decision or the outcomes reach no level."""
-    check_reviewer(user, submission)
-    _locked(session, submission, "approve")
-    found, report = reporting.verdict_and_report(session, submission)
+def _check_approvable(found: Verdict, approvals: list[Approval], user: User) -> None:
+    """409 while a discrepancy has no decision, the outcomes reach no level, or `user` already approved."""
     undecided = list(found.undecided_discrepancies)
     if undecided:
         raise conflict("Còn sai khác chưa có quyết định của người thẩm định: " + ", ".join(undecided),
@@ -202,10 +205,26 @@ def approve(session: Session, settings: Settings, user: User, submission: Submis
         raise conflict("Kết quả chưa đạt mức nào nên không thể phê duyệt; chưa đạt: " + ", ".join(blockers),
                        "The outcomes reach no level, so it cannot be approved; not met: " + ", ".join(blockers),
                        blockers=blockers)
-    approvals = approvals_of(session, submission)
     if any(a.reviewer_id == user.id for a in approvals):
         raise conflict("Bạn đã phê duyệt; cần một người thẩm định khác phê duyệt",
                        "You have already approved; another reviewer must approve", allowed=[])
+
+
+def approve(session: Session, settings: Settings, user: User, submission: Submission,
+            comment: str | None, *, expected_level: str | None = None) -> Certificate | None:
+    """Record this reviewer's approval; once enough distinct reviewers approved, issue the certificate.
+
+    Refused (409) while a discrepancy has no decision or the outcomes reach no level; with `expected_level` (the
+    level the reviewer confirmed, see `approval_outlook`), also when the level reached is no longer that one."""
+    check_reviewer(user, submission)
+    _locked(session, submission, "approve")
+    found, report = reporting.verdict_and_report(session, submission)
+    approvals = approvals_of(session, submission)
+    _check_approvable(found, approvals, user)
+    if expected_level is not None and found.level.id != expected_level:
+        raise conflict(f"Mức đạt được đã đổi thành “{found.level.title['vi']}” từ khi bạn xác nhận; hãy xác nhận lại",
+                       f"The level reached is now “{found.level.title['en']}”, not the one you confirmed; "
+                       "confirm again", level=found.level.id)
     session.add(Approval(submission_id=submission.id, reviewer_id=user.id, created_at=utcnow()))
     if comment and comment.strip():
         _comment(session, user, submission, "approve", comment.strip())
@@ -220,7 +239,135 @@ def approve(session: Session, settings: Settings, user: User, submission: Submis
     submission.status, submission.decided_at = "approved", utcnow()
     _status_change(session, user, submission, "approved", old, {"level": found.level.id,
                                                                 "verdict_digest": found.digest()})
-    return certificates.issue(session, settings, user, submission, found, report)
+    cert = certificates.issue(session, settings, user, submission, found, report)
+    notifications.approved(session, submission, cert)
+    return cert
+
+
+# --- a day of reviewing: accepting every agreeing criterion, the approval's outlook, assignment --------
+
+def accept_agreeing(session: Session, user: User, submission: Submission,
+                    expected: Collection[str] | None = None) -> list[str]:
+    """Accept, in one transaction, the combined outcome of every agreeing criterion (not a discrepancy) that has
+    no decision yet; decisions already made (overrides too) stay as they are. Returns the criteria accepted.
+
+    `expected`: the criteria the reviewer saw as agreeing and undecided. After the row lock the verdict is read
+    again; if that set changed meanwhile (a probe run finished, another reviewer decided), 409 and nothing is
+    recorded. One audit event lists the criteria accepted and their outcomes."""
+    check_reviewer(user, submission)
+    _locked(session, submission, "decide")
+    found = reporting.verdict_of(session, submission)
+    todo = list(found.undecided_agreeing)
+    if expected is not None and sorted(set(expected)) != sorted(todo):
+        raise conflict("Kết quả thẩm định đã thay đổi từ khi bạn mở trang; hãy xem lại các tiêu chí rồi chấp nhận lại",
+                       "The verdict changed since you opened the page; look at the criteria again, then accept again",
+                       criteria=todo)
+    if not todo:
+        return []
+    outcomes = {}
+    for criterion_id in todo:
+        outcome = found.criterion(criterion_id).combined
+        session.add(ReviewDecision(submission_id=submission.id, criterion_id=criterion_id, decision="accept",
+                                   outcome=outcome, comment=None, reviewer_id=user.id))
+        outcomes[criterion_id] = outcome
+    session.flush()
+    audit.record(session, user, "submission.agreeing_accepted", "submission", submission.id,
+                 submission.product.organisation_id, {"undecided": todo},
+                 {"accepted": outcomes, "count": len(outcomes), "reviewer_id": user.id})
+    return todo
+
+
+@dataclass
+class ApprovalOutlook:
+    """What approving now would do (the confirmation step): the level the certificate carries, and whether this
+    approval is the last one needed (it issues the certificate) or is recorded while another reviewer must
+    approve too."""
+    level: Level
+    approvals: int  # approvals so far, without this one
+    required: int
+
+    @property
+    def issues_certificate(self) -> bool:
+        return self.approvals + 1 >= self.required
+
+
+def approval_outlook(session: Session, settings: Settings, user: User, submission: Submission) -> ApprovalOutlook:
+    """The outlook of `approve` for `user` now, with its refusals (403, 409); nothing is written or locked."""
+    check_reviewer(user, submission)
+    require_transition(submission, "approve")
+    found = reporting.verdict_of(session, submission)
+    approvals = approvals_of(session, submission)
+    _check_approvable(found, approvals, user)
+    return ApprovalOutlook(found.level, len(approvals), settings.review_approvals_required)
+
+
+def user_names(session: Session, ids) -> dict[int, str]:
+    """Names of the users `ids` (None left out), for lists that show who a submission is assigned to."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+ASSIGNABLE = UNDER_REVIEW  # submitted, resubmitted, in review: what waits for the club
+
+
+def may_be_assigned(candidate: User, submission: Submission) -> bool:
+    """Active reviewers and admins, never of the product's own organisation."""
+    return (candidate.role in ("reviewer", "admin") and candidate.active
+            and candidate.organisation_id != submission.product.organisation_id)
+
+
+def assignable_reviewers(session: Session, submission: Submission) -> list[User]:
+    """Who the submission may be given to, by name."""
+    staff = session.scalars(sa.select(User).where(User.role.in_(("reviewer", "admin")), User.active.is_(True))
+                            .order_by(User.name, User.id))
+    return [u for u in staff if may_be_assigned(u, submission)]
+
+
+def assign(session: Session, user: User, submission: Submission, assignee_id: int | None, *,
+           expected: int | None) -> User | None:
+    """Give the submission to the reviewer `assignee_id`, or to nobody (None); returns the assignee.
+
+    `expected` is the assignee the caller saw (None: nobody). The row is locked and read again first: if the
+    assignment changed meanwhile, 409 naming who has it now, so of two reviewers assigning at once one wins and
+    the other is told. Only while the submission waits for or is in review (409 otherwise); the assignee must be
+    an active reviewer or admin outside the product's organisation (422). Assigning to whoever has it already
+    changes nothing. Each change is an audit event."""
+    check_reviewer(user, submission)
+    lock_for_update(session, submission)
+    if submission.status not in ASSIGNABLE:
+        title = STATUS_TITLES[submission.status]
+        raise conflict(f"Chỉ giao việc được khi bản tự đánh giá đang chờ hoặc đang thẩm định, không phải khi "
+                       f"“{title['vi']}”",
+                       f"Only a self-assessment waiting for or in review can be assigned, not one that is "
+                       f"“{title['en']}”", submission_status=submission.status, allowed=[])
+    current = submission.assignee_id
+    if current == assignee_id:
+        return session.get(User, current) if current is not None else None
+    if current != expected:
+        holder = session.get(User, current) if current is not None else None
+        if holder is not None:
+            raise conflict(f"Bản này vừa được giao cho {holder.name}; hãy tải lại trang rồi quyết định lại",
+                           f"This submission has just been assigned to {holder.name}; reload the page and decide "
+                           "again", assignee_id=current, assignee_name=holder.name)
+        raise conflict("Bản này vừa được bỏ giao; hãy tải lại trang rồi quyết định lại",
+                       "This submission has just been unassigned; reload the page and decide again",
+                       assignee_id=None, assignee_name=None)
+    assignee = session.get(User, assignee_id) if assignee_id is not None else None
+    if assignee_id is not None and (assignee is None or not may_be_assigned(assignee, submission)):
+        raise invalid([{"pointer": "/assignee_id", "message": bilingual(
+            "Chỉ giao được cho người thẩm định hoặc quản trị viên đang hoạt động, không thuộc tổ chức của sản phẩm",
+            "Only an active reviewer or admin outside the product's organisation can be assigned")}])
+    old_name = session.scalar(sa.select(User.name).where(User.id == current)) if current is not None else None
+    submission.assignee_id = assignee_id
+    submission.assigned_at = utcnow() if assignee_id is not None else None
+    session.flush()
+    audit.record(session, user, "submission.assigned" if assignee is not None else "submission.unassigned",
+                 "submission", submission.id, submission.product.organisation_id,
+                 {"assignee_id": current, "assignee_name": old_name},
+                 {"assignee_id": assignee_id, "assignee_name": assignee.name if assignee is not None else None})
+    return assignee
 
 
 # --- vendor actions --------------------------------------------------------------------------------
@@ -254,6 +401,8 @@ def add_comment(session: Session, user: User, submission: Submission, body: str,
     audit.record(session, user, "submission.comment_added", "submission", submission.id,
                  submission.product.organisation_id, None,
                  {"comment_id": comment.id, "kind": kind, "criterion_id": criterion_id})
+    if kind == "note":
+        notifications.reviewer_commented(session, submission, comment)
     return comment
 
 
@@ -283,6 +432,7 @@ def review_view(session: Session, settings: Settings, user: User, submission: Su
         "allowed_actions": allowed_actions(submission.status, "vendor" if user.role == "vendor" else "reviewer"),
         "reviewer_id": submission.reviewer_id, "review_started_at": submission.review_started_at,
         "decided_at": submission.decided_at,
+        "assignee_id": submission.assignee_id, "assigned_at": submission.assigned_at,
         "approvals": len(approvals), "approvals_required": settings.review_approvals_required,
         "decisions": [{"criterion_id": cid, **d} for cid, d in sorted(decisions.items())],
         "comments": [{"id": c.id, "submission_id": c.submission_id, "author_name": c.author_name,

@@ -1,6 +1,7 @@
 """Who is calling an HTTP route: the bearer token's user, role guards and the per-request session."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from api.core.models import Token, User, utcnow
 from api.domain.identity import TOKEN_PREFIX, token_digest
 
 DB = Annotated[Session, Depends(get_session, scope="function")]
+LAST_USED_PRECISION = timedelta(minutes=1)
 bearer = HTTPBearer(auto_error=False, description="Mã truy cập / access token from POST /api/v1/auth/token "
                                                    "or /api/v1/users/me/tokens")
 
@@ -26,6 +28,9 @@ def current_user(request: Request, session: DB,
     token = session.scalar(sa.select(Token).where(Token.token_hash == token_digest(credentials.credentials)))
     if token is None or token.expires_at <= utcnow() or not token.user.active:
         raise unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn", "The token is invalid or has expired")
+    now = utcnow()
+    if token.kind == "api" and (token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION):
+        token.last_used_at = now  # to the minute: not a write on every call of a busy script
     request.state.token = token
     return token.user
 

@@ -3,6 +3,7 @@ and bodies that do not arrive in full within VCSC_BODY_TIMEOUT_SECONDS with 408.
 from __future__ import annotations
 
 import asyncio
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,9 +17,12 @@ class BodyLimit:
     means a route never sees half a body and nothing is written before the 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float | None = None):
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float | None = None,
+                 larger: tuple[tuple[re.Pattern[str], int], ...] = ()):
         self.app = app
         self.max_bytes = max_bytes
+        # (path pattern, limit) for the few routes that take more than a JSON body, e.g. evidence file uploads.
+        self.larger = larger
         # One deadline for the whole body, not per chunk: a client trickling a byte at a time cannot hold a
         # worker for longer than this.
         self.timeout_seconds = timeout_seconds
@@ -27,9 +31,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = next((limit for pattern, limit in self.larger
+                          if scope.get("method") == "POST" and pattern.fullmatch(scope.get("path", ""))), self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(scope, receive, send, max_bytes)
             return
         chunks, size = [], 0
         try:
@@ -40,8 +46,8 @@ class BodyLimit:
                         return
                     chunk = message.get("body", b"")
                     size += len(chunk)
-                    if size > self.max_bytes:
-                        await self._refuse(scope, receive, send)
+                    if size > max_bytes:
+                        await self._refuse(scope, receive, send, max_bytes)
                         return
                     chunks.append(chunk)
                     if not message.get("more_body", False):
@@ -64,8 +70,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(413, bilingual(f"Nội dung yêu cầu vượt quá {self.max_bytes} byte",
-                                                   f"The request body exceeds {self.max_bytes} bytes"),
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        response = problem_response(413, bilingual(f"Nội dung yêu cầu vượt quá {max_bytes} byte",
+                                                   f"The request body exceeds {max_bytes} bytes"),
                                     headers={"Connection": "close"})
         await response(scope, receive, send)

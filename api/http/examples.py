@@ -28,11 +28,18 @@ USER_CREATE = {"email": "minh.tran@safekid.example.vn", "name": "Trần Văn Min
                "password": "Sông-Hồng-chảy-về-biển-7", "role": "vendor"}
 USER_UPDATE = {"name": "Nguyễn Thị Lan Anh", "password": "Hoa-sen-nở-giữa-hồ-2026",
                "current_password": "Mây-trắng-bay-qua-đồi-2025", "revoke_api_tokens": True}
+VERIFY_EMAIL_IN = {"token": "q3JtM0x7Vd9eWkR2nA5sLp8yT1bC6uF4hG0iZoXwQvE"}
+PASSWORD_RESET_IN = {"email": "lan.nguyen@safekid.example.vn"}
+PASSWORD_RESET_CONFIRM_IN = {"token": "q3JtM0x7Vd9eWkR2nA5sLp8yT1bC6uF4hG0iZoXwQvE",
+                             "password": "Hoa-sen-nở-giữa-hồ-2026"}
+ACCEPTED_OUT = {"detail": "Nếu địa chỉ dùng được, một thư đã được gửi tới đó; hãy mở liên kết trong thư / "
+                          "If the address can be used, an e-mail has been sent to it; open the link inside"}
 API_TOKEN_CREATE = {"name": "Máy chủ CI kiểm thử", "expires_in_days": 90}
 ORGANISATION_UPDATE = {"contact_email": "ho-tro@safekid.example.vn", "website": "https://safekid.example.vn/gioi-thieu"}
 PRODUCT_IN = {"name": "SafeKid — Bảo vệ trẻ em", "product_type": "filtering_app", "url": "https://safekid.example.vn",
-              "platforms": ["android", "ios"]}
-PRODUCT_UPDATE = {"name": "SafeKid Gia Đình", "platforms": ["android", "ios", "windows"]}
+              "platforms": ["android", "ios"], "description": "Ứng dụng lọc web và giới hạn thời gian cho trẻ 6–12 tuổi."}
+PRODUCT_UPDATE = {"name": "SafeKid Gia Đình", "platforms": ["android", "ios", "windows"],
+                  "description": "Lọc web, giới hạn thời gian và báo cáo hằng tuần cho cha mẹ."}
 ANSWERS = {
     "CF-01": {"value": {"block_rate": 0.991, "corpus_size": 1200},
               "evidence": [{"kind": "url", "url": "https://safekid.example.vn/bao-cao/kiem-thu-loc-2025.pdf"}]},
@@ -75,14 +82,16 @@ TOKEN_OUT = {"access_token": "vcsc_8f3kQ2mZr7YtB1xWc9LpDs4hNvE6uJaG", "token_typ
 USER_OUT = {"id": 7, "email": "lan.nguyen@safekid.example.vn", "name": "Nguyễn Thị Lan", "role": "vendor",
             "active": True, "organisation_id": 3, "organisation_name": "Công ty TNHH An Toàn Số SafeKid",
             "created_at": AT, "updated_at": AT}
-API_TOKEN_OUT = {"id": 12, "name": "Máy chủ CI kiểm thử", "created_at": AT, "expires_at": "2025-06-12T09:30:00Z"}
+API_TOKEN_OUT = {"id": 12, "name": "Máy chủ CI kiểm thử", "created_at": AT, "expires_at": "2025-06-12T09:30:00Z",
+                 "last_used_at": "2025-03-20T08:15:00Z"}
 API_TOKEN_CREATED = API_TOKEN_OUT | {"token": "vcsc_Yq0p4Wl9sJd2KxT7fRb3NcM8vZaE1uHg"}
 ORGANISATION_OUT = {"id": 3, "name": "Công ty TNHH An Toàn Số SafeKid", "kind": "vendor",
                     "contact_email": "lien-he@safekid.example.vn", "website": "https://safekid.example.vn",
                     "created_at": AT, "updated_at": AT}
 PRODUCT_OUT = {"id": 5, "organisation_id": 3, "organisation_name": "Công ty TNHH An Toàn Số SafeKid",
                "name": "SafeKid — Bảo vệ trẻ em", "product_type": "filtering_app", "url": "https://safekid.example.vn",
-               "platforms": ["android", "ios"], "created_at": AT, "updated_at": AT}
+               "platforms": ["android", "ios"], "description": "Ứng dụng lọc web và giới hạn thời gian cho trẻ 6–12 tuổi.",
+               "created_at": AT, "updated_at": AT}
 LEVEL_BASIC = {"id": "basic", "title": bi("Cơ bản", "Basic")}
 LEVEL_ADVANCED = {"id": "advanced", "title": bi("Nâng cao", "Advanced")}
 CF01_TITLE = bi("Chặn nội dung người lớn", "Adult content blocked")
@@ -196,8 +205,11 @@ REVIEW_QUEUE_PAGE = {"items": [{"id": 11, "product_id": 5, "product_name": "Safe
                                 "vendor": "Công ty TNHH An Toàn Số SafeKid", "product_type": "filtering_app",
                                 "revision": 2, "criteria_version": VERSION, "status": "submitted", "level": "basic",
                                 "submitted_at": LATER, "reviewer_id": None, "previous_id": 8,
-                                "renews_certificate_id": None}],
+                                "renews_certificate_id": None, "assignee_id": 4, "assignee_name": "Phạm Quốc Huy",
+                                "assigned_at": "2025-03-21T08:00:00Z", "waiting_seconds": 183600}],
                      "total": 1, "page": 1, "per_page": 20}
+ASSIGNMENT_IN = {"assignee_id": 4, "expected_assignee_id": None}
+ACCEPT_AGREEING_IN = {"criteria": ["DOC-01", "DOC-02", "PC-01"]}
 CRITERION_DECISION_OUT = {"criterion_id": "CF-01", "decision": "override", "outcome": "failed",
                           "comment": CRITERION_DECISION_IN["comment"], "reviewer": "Phạm Quốc Huy",
                           "updated_at": "2025-03-21T08:15:00+00:00"}
@@ -207,7 +219,8 @@ REVIEW_OUT = {"submission_id": 11, "revision": 2, "status": "in_review",
               "status_title": bi("Đang thẩm định", "In review"), "previous_id": 8, "renews_certificate_id": None,
               "allowed_actions": [{"action": "approve", "to": "approved"}, {"action": "reject", "to": "rejected"},
                                   {"action": "request_changes", "to": "changes_requested"}],
-              "reviewer_id": 4, "review_started_at": "2025-03-21T08:00:00Z", "decided_at": None, "approvals": 0,
+              "reviewer_id": 4, "review_started_at": "2025-03-21T08:00:00Z", "decided_at": None,
+              "assignee_id": 4, "assigned_at": "2025-03-21T08:00:00Z", "approvals": 0,
               "approvals_required": 2, "approved_by": [], "decisions": [CRITERION_DECISION_OUT],
               "comments": [COMMENT_OUT], "certificate_id": None}
 CERTIFICATE_OUT = {"id": CERT_ID, "product_id": 5, "product_name": "SafeKid — Bảo vệ trẻ em",
@@ -239,6 +252,11 @@ PREFLIGHT_OUT = {"ok": False, "steps": [
 ARTIFACT = {"applicable": True, "complete": True, "missing": [],
             "pages": [{"url": "https://kidzone.example.vn/", "status": 200, "scheme": "https",
                        "hsts": "max-age=31536000", "screenshot": "transport-start.png"}]}
+EVIDENCE_FILE_OUT = {"id": 7, "submission_id": 42, "criterion_id": "CF-01", "name": "bao-cao-kiem-thu-loc.pdf",
+                     "media_type": "application/pdf", "size": 184320,
+                     "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     "created_at": "2025-03-02T08:15:00Z"}
+
 UNTYPED_RESPONSES: dict[str, Any] = {
     "checkProbeRun": PREFLIGHT_OUT,
     "getProbeArtifact": ARTIFACT,

@@ -110,6 +110,28 @@ class RegisterIn(Input):
     website: HttpUrl | None = None
 
 
+class AcceptedOut(Output):
+    """The one answer to a request that sends account mail, whether or not the address has an account."""
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ACCEPTED_OUT))
+    detail: str
+
+
+class VerifyEmailIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.VERIFY_EMAIL_IN))
+    token: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
+
+
+class PasswordResetIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PASSWORD_RESET_IN))
+    email: Email
+
+
+class PasswordResetConfirmIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.PASSWORD_RESET_CONFIRM_IN))
+    token: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable)]
+    password: Password
+
+
 class OrganisationOut(Output):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.ORGANISATION_OUT))
     id: int
@@ -175,6 +197,7 @@ class ApiTokenOut(Output):
     name: str | None
     created_at: datetime
     expires_at: datetime
+    last_used_at: datetime | None = Field(None, description="Lần dùng gần nhất (đến phút) / last used (to the minute)")
 
 
 class ApiTokenCreated(ApiTokenOut):
@@ -191,6 +214,9 @@ def _unique(values: list[str]) -> list[str]:
 
 
 Platforms = Annotated[list[Platform], Field(min_length=1, max_length=len(PLATFORMS)), AfterValidator(_unique)]
+Description = Annotated[str, Field(max_length=2000, description="Sản phẩm làm gì (tuỳ chọn) / what the product does "
+                                                                "(optional)"), AfterValidator(_storable),
+                        AfterValidator(str.strip)]
 
 
 class ProductIn(Input):
@@ -199,6 +225,7 @@ class ProductIn(Input):
     product_type: ProductType
     url: HttpUrl
     platforms: Platforms
+    description: Description = ""
     organisation_id: Id | None = Field(None, description="Chỉ quản trị viên / admins only")
 
 
@@ -208,6 +235,7 @@ class ProductUpdate(Patch):
     product_type: ProductType | None = None
     url: HttpUrl | None = None
     platforms: Platforms | None = None
+    description: Description | None = None
 
 
 class ProductOut(Output):
@@ -219,6 +247,7 @@ class ProductOut(Output):
     product_type: str
     url: str
     platforms: list[str]
+    description: str = ""
     created_at: datetime
     updated_at: datetime
 
@@ -350,6 +379,21 @@ class SubmissionOut(SubmissionSummary):
     renews_certificate_id: str | None = None
     answers: dict[str, Any]
     evaluation: EvaluationOut | None
+
+
+class EvidenceFileOut(Output):
+    """A file attached to one criterion of a revision (the bytes: GET .../evidence-files/{file_id})."""
+    model_config = ConfigDict(from_attributes=True, json_schema_extra=ex.examples(ex.EVIDENCE_FILE_OUT))
+    id: int
+    submission_id: int
+    criterion_id: str
+    name: str = Field(description="Tên tệp của nhà cung cấp, đã làm sạch, chỉ để hiển thị / the vendor's file name, "
+                                  "sanitised, for display only")
+    media_type: Literal["application/pdf", "image/png", "image/jpeg", "text/plain"] = Field(
+        description="Kiểu nhận ra từ nội dung tệp / the type detected from the content")
+    size: int = Field(description="Số byte / bytes")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của nội dung / of the content, hex")
+    created_at: datetime
 
 
 # --- probe runs ----------------------------------------------------------------------------
@@ -573,6 +617,11 @@ class ReviewQueueItem(Output):
     reviewer_id: int | None
     previous_id: int | None
     renews_certificate_id: str | None
+    assignee_id: int | None = Field(None, description="Người được giao / the reviewer it is assigned to")
+    assignee_name: str | None = None
+    assigned_at: datetime | None = None
+    waiting_seconds: int | None = Field(None, description="Đã chờ bao lâu kể từ khi nộp (giây) / "
+                                                          "seconds since it was submitted")
 
 
 class ReviewQueuePage(Output):
@@ -644,12 +693,33 @@ class ReviewOut(Output):
     reviewer_id: int | None
     review_started_at: datetime | None
     decided_at: datetime | None
+    assignee_id: int | None = Field(None, description="Người được giao / the reviewer it is assigned to")
+    assigned_at: datetime | None = None
     approvals: int
     approvals_required: int
     approved_by: list[int] | None = None
     decisions: list[CriterionDecisionOut]
     comments: list[CommentOut]
     certificate_id: str | None
+
+
+class AcceptAgreeingIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ACCEPT_AGREEING_IN))
+    criteria: list[CriterionId] | None = Field(
+        None, max_length=500, description="Các tiêu chí khớp chưa có quyết định mà bạn đã xem; khác với hiện tại thì "
+                                          "409 / the agreeing undecided criteria you looked at; a different set now "
+                                          "gives 409")
+
+
+class AssignmentIn(Input):
+    model_config = ConfigDict(json_schema_extra=ex.examples(ex.ASSIGNMENT_IN))
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                    description="Người được giao; bỏ trống: chính bạn / the reviewer to assign; "
+                                                "omitted: yourself")
+    expected_assignee_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                             description="Người đang được giao mà bạn thấy; bỏ trống: chưa giao ai. "
+                                                         "Khác với hiện tại thì 409 / the assignee you saw; omitted: "
+                                                         "nobody. A different current one gives 409")
 
 
 class ReviewProbeRunIn(Input):

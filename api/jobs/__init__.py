@@ -94,6 +94,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
     import threading
 
     from api.core.db import make_engine, session_factory
+    from api.domain import mail
     from api.domain.audit import attach_sealer
     from api.jobs.inprocess import InProcessWorker
     if concurrency != 1:
@@ -104,6 +105,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
         signal.signal(signum, lambda *_: stop.set())
     sessions = session_factory(engine)
     attach_sealer(sessions, settings)  # the worker's events get checkpoints like the server's
+    mail.attach(sessions, settings)  # and its notifications go out by e-mail
     worker = InProcessWorker(sessions, settings).start()
     try:
         while not stop.wait(1.0) and worker.alive:

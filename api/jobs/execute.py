@@ -270,7 +270,7 @@ async def execute_run(run_id: int, *, sessions: sessionmaker[Session], settings:
         manifest = load_manifest(opened)
         out_dir = settings.run_dir(run_id)
         recorder.probe_task = asyncio.ensure_future(run_probes(
-            manifest, criteria_version=version, only=only, settings=probe_settings or ProbeSettings.from_env(),
+            manifest, criteria_version=version, only=only, settings=probe_settings or ProbeSettings.from_settings(settings),
             browser_host=browser_host, out_dir=out_dir, progress=recorder.progress, done=done,
             on_artifact=recorder.store))
         await recorder.probe_task

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.jobs import JobQueue
 from api.jobs.execute import execute_run, next_queued, recover_runs, worker_name
+from api.domain.mail import deliver_due
 from api.domain.monitoring import schedule_due
+from api.domain.notifications import notify_expiring
 from api.core.settings import Settings
 from checker.probes.runner import BrowserHost, ProbeSettings
 
@@ -85,7 +87,7 @@ class InProcessWorker:
         self._ready.set()
         if self._stopping.is_set():
             return
-        probe_settings = self.probe_settings or ProbeSettings.from_env()
+        probe_settings = self.probe_settings or ProbeSettings.from_settings(self.settings)
         host = BrowserHost(probe_settings)
         last_recovery = -RECOVER_EVERY
         last_monitoring = -self.settings.monitor_check_seconds
@@ -96,10 +98,12 @@ class InProcessWorker:
                     if time.monotonic() - last_recovery >= RECOVER_EVERY:
                         last_recovery = time.monotonic()
                         recover_runs(self.sessions, self.settings)
+                        deliver_due(self.sessions, self.settings)  # e-mail that failed before: try again
                     if time.monotonic() - last_monitoring >= self.settings.monitor_check_seconds:
                         last_monitoring = time.monotonic()
                         # The runs it queues are picked up just below: no job back end needed.
                         schedule_due(self.sessions, self.settings, JobQueue())
+                        notify_expiring(self.sessions, self.settings)  # once per certificate
                     run_id = next_queued(self.sessions)
                     if run_id is not None:
                         await execute_run(run_id, sessions=self.sessions, settings=self.settings, browser_host=host,

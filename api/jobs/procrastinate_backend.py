@@ -27,6 +27,8 @@ QUEUE = "probe_runs"
 RUN_TASK = "run_probe_job"
 RECOVER_TASK = "recover_probe_runs"
 MONITOR_TASK = "schedule_monitoring"
+EXPIRY_TASK = "notify_expiring"
+MAIL_TASK = "deliver_mail"
 
 
 def run_lock(run_id: int) -> str:
@@ -80,6 +82,22 @@ def make_app(settings: Settings, *, state: WorkerState | None = None, pool_max_s
             raise RuntimeError("schedule_monitoring runs only in `vcsc worker`")
         from api.domain.monitoring import schedule_due
         return await asyncio.to_thread(schedule_due, state.sessions, state.settings, _Deferrer(app))
+
+    @app.periodic(cron="17 * * * *")
+    @app.task(name=EXPIRY_TASK, queue=QUEUE, queueing_lock=EXPIRY_TASK, pass_context=False)
+    async def notify_expiring(timestamp: int) -> list[str]:
+        if state is None:
+            raise RuntimeError("notify_expiring runs only in `vcsc worker`")
+        from api.domain.notifications import notify_expiring as notify
+        return await asyncio.to_thread(notify, state.sessions, state.settings)
+
+    @app.periodic(cron="* * * * *")
+    @app.task(name=MAIL_TASK, queue=QUEUE, queueing_lock=MAIL_TASK, pass_context=False)
+    async def deliver_mail(timestamp: int) -> int:
+        if state is None:
+            raise RuntimeError("deliver_mail runs only in `vcsc worker`")
+        from api.domain.mail import deliver_due
+        return await asyncio.to_thread(deliver_due, state.sessions, state.settings)
 
     return app
 
@@ -143,12 +161,14 @@ def run_worker(settings: Settings, *, concurrency: int = 1, shutdown_timeout: fl
     """Run a Procrastinate worker until SIGINT/SIGTERM (then running probes get `shutdown_timeout` seconds to end,
     after which their runs go back to the queue)."""
     from api.core.db import make_engine, session_factory
+    from api.domain import mail
     from api.domain.audit import attach_sealer
 
     engine = make_engine(settings.database_url)
-    probe_settings = probe_settings or ProbeSettings.from_env()
+    probe_settings = probe_settings or ProbeSettings.from_settings(settings)
     sessions = session_factory(engine)
     attach_sealer(sessions, settings)  # the worker's events get checkpoints like the server's
+    mail.attach(sessions, settings)  # and its notifications go out by e-mail
     state = WorkerState(sessions, settings, BrowserHost(probe_settings), probe_settings,
                         worker_name("procrastinate"))
     app = make_app(settings, state=state, pool_max_size=concurrency + 3)

@@ -35,12 +35,13 @@ def start_probe_run(submission_id: ObjectId, body: ProbeRunCreate, request: Requ
 @router.post("/submissions/{submission_id}/probe-runs/check", response_model=dict[str, Any],
              summary="Kiểm tra trước khi chạy: manifest, trang bắt đầu, đăng nhập từng tài khoản / Pre-flight check: "
                      "manifest, start page, each account's login (ok / failed with reason, nothing stored)")
-def check_probe_run(submission_id: ObjectId, body: ProbeRunCreate, user: CurrentUser, session: DB) -> dict[str, Any]:
+def check_probe_run(submission_id: ObjectId, body: ProbeRunCreate, request: Request, user: CurrentUser,
+                    session: DB) -> dict[str, Any]:
     """Pre-flight check of a manifest without starting a run: validates it, loads the start page and tries each
     account's login, answering ok or failed with a reason per step; nothing is stored. Any signed-in user who can
     read the submission (vendors: their own; reviewers, admins). Refused: 401; 404; 422 for an invalid manifest."""
     submission = load_submission(session, user, submission_id)  # the vendor's own, or any for reviewers
-    return probe_runs.preflight_check(submission, user, body.manifest)
+    return probe_runs.preflight_check(submission, user, body.manifest, request.app.state.settings)
 
 
 @router.get("/submissions/{submission_id}/probe-runs", response_model=list[ProbeRunSummary],

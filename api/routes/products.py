@@ -27,8 +27,8 @@ def list_products(user: CurrentUser, session: DB, q: SearchQuery = None) -> list
 @router.post("", response_model=ProductOut, status_code=201,
              summary="Thêm sản phẩm / Add a product (vendors: to their organisation; admins: organisation_id)")
 def create_product(body: ProductIn, user: Writer, session: DB) -> ProductOut:
-    """Register a product to assess: name, product type (from the criteria vocabulary), URL and platforms. Vendors add
-    to their own organisation; admins must give organisation_id (a vendor organisation); reviewers may not. Refused:
+    """Register a product to assess: name, product type (from the criteria vocabulary), URL, platforms and an optional
+    description. Vendors add to their own organisation; admins must give organisation_id (a vendor organisation); reviewers may not. Refused:
     403 for reviewers; 404 for an organisation the caller cannot see; 422 for an unknown product type or platform,
     repeated platforms, or a non-vendor organisation."""
     if user.role == "admin" and body.organisation_id is None:
@@ -39,7 +39,7 @@ def create_product(body: ProductIn, user: Writer, session: DB) -> ProductOut:
         raise invalid([{"pointer": "/organisation_id", "message": bilingual(
             "Sản phẩm phải thuộc một nhà cung cấp", "Products belong to vendor organisations")}])
     product = products.create_product(session, user, org, name=body.name, product_type=body.product_type,
-                                      url=body.url, platforms=list(body.platforms))
+                                      url=body.url, platforms=list(body.platforms), description=body.description)
     return ProductOut.model_validate(product)
 
 
@@ -51,7 +51,7 @@ def get_product(product_id: ProductId, user: CurrentUser, session: DB) -> Produc
 
 @router.patch("/{product_id}", response_model=ProductOut, summary="Sửa sản phẩm / Update a product")
 def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser, session: DB) -> ProductOut:
-    """Change the name, product type, URL or platforms; omitted fields stay. Vendors: their own products; admins: any;
+    """Change the name, product type, URL, platforms or description; omitted fields stay. Vendors: their own products; admins: any;
     reviewers are read-only. Refused: 403 for reviewers; 404 for another vendor's product; 409 when the type of a
     product that has self-assessments would change; 422 for invalid values or null."""
     product = load_product(session, user, product_id, write=True)
@@ -62,9 +62,10 @@ def update_product(product_id: ProductId, body: ProductUpdate, user: CurrentUser
 @router.delete("/{product_id}", status_code=204, response_class=Response, response_model=None,
                summary="Xoá sản phẩm / Delete a product that has no submitted self-assessment")
 def delete_product(product_id: ProductId, user: CurrentUser, session: DB) -> Response:
-    """Delete a product. A product with a submitted self-assessment or a certificate is kept for the record. Vendors:
-    their own; admins: any; reviewers are read-only. Refused: 403 for reviewers; 404; 409 once anything was
-    submitted or certified."""
+    """Delete a product that has nothing but draft self-assessments (deleted with it). A product with a
+    self-assessment beyond draft, a certificate or an unfinished probe run is kept for the record. Vendors: their
+    own; admins: any; reviewers are read-only. Refused: 403 for reviewers; 404; 409 naming each reason (`reasons`:
+    [{vi, en}]) once anything was submitted or certified, or while a probe run has not finished."""
     product = load_product(session, user, product_id, write=True)
     products.delete_product(session, user, product)
     return Response(status_code=204)

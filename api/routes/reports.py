@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.domain import reporting
@@ -20,14 +20,19 @@ ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
                              "description": "Báo cáo mức độ phù hợp / The conformance report"}},
             response_class=Response,
             summary="Báo cáo mức độ phù hợp (HTML, PDF, JSON, EARL) / Conformance report")
-def get_report(submission_id: ObjectId, user: CurrentUser, session: DB,
+def get_report(submission_id: ObjectId, request: Request, user: CurrentUser, session: DB,
                format: Literal["html", "json", "earl", "pdf"] = Query("html", description="html | json | earl | pdf"),
                lang: Literal["vi", "en"] = Query("vi")) -> Response:
     """The conformance report of one self-assessment revision in HTML, PDF, JSON or EARL JSON-LD, in Vietnamese or
     English, never cached. Vendors: their own organisation's; reviewers and admins: any. Refused: 401; 404; 422 for
     an unknown format or language."""
     submission = load_submission(session, user, submission_id)
-    body = render_report(reporting.submission_report(session, submission), format, lang)
+    # The reader may download the evidence files (same access as this report): link them for a person reading it,
+    # i.e. to the pages' download (a browser has the cookie session, not the token); absolute in a PDF.
+    files = f"/dashboard/submissions/{submission.id}/evidence-files/{{id}}"
+    base = request.app.state.settings.base_url if format == "pdf" else ""
+    body = render_report(reporting.submission_report(session, submission), format, lang, file_href=base + files,
+                         chromium=request.app.state.settings.chromium)
     filename = report_filename(submission.id, submission.revision, format)
     return Response(body, media_type=MEDIA_TYPES[format],
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -2,7 +2,7 @@
 re-running probes, comments both ways, and withdrawal by the vendor."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
@@ -10,11 +10,11 @@ from api.domain import review
 from api.domain.access import load_submission
 from api.domain.sealing import load_or_create_box
 from api.http.auth import DB, CurrentUser, Writer, require_roles
-from api.core.models import SUBMISSION_STATUSES, User
+from api.core.models import SUBMISSION_STATUSES, User, utcnow
 from api.http.present import probe_run_out
-from api.http.schemas import (MAX_ID, CommentIn, CommentOut, CriterionDecisionIn, CriterionDecisionOut, CriterionId,
-                         ProbeRunOut, ProductType, ReviewDecisionIn, ReviewOut, ReviewProbeRunIn, ReviewQueueItem,
-                         ReviewQueuePage, WithdrawIn)
+from api.http.schemas import (MAX_ID, AcceptAgreeingIn, AssignmentIn, CommentIn, CommentOut, CriterionDecisionIn,
+                              CriterionDecisionOut, CriterionId, ProbeRunOut, ProductType, ReviewDecisionIn, ReviewOut,
+                              ReviewProbeRunIn, ReviewQueueItem, ReviewQueuePage, WithdrawIn)
 
 router = APIRouter(tags=["review"])
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -33,16 +33,26 @@ def review_queue(user: Staff, session: DB,
                                                                           "resubmitted, in_review")] = None,
                  product_type: Annotated[ProductType | None, Query()] = None,
                  page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                 per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> ReviewQueuePage:
+                 per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+                 assigned: Annotated[Literal["mine", "unassigned"] | None,
+                                     Query(description="mine: giao cho bạn / assigned to you; unassigned: chưa giao "
+                                                       "ai / assigned to nobody")] = None) -> ReviewQueuePage:
     """The club's review queue, oldest submission first, by default submitted, resubmitted and in_review revisions,
-    optionally filtered by status and product type. Reviewers and admins only. Refused: 401; 403 for vendors; 422
-    for an unknown status or product type."""
-    found = review.queue(session, user, statuses=status, product_type=product_type, page=page, per_page=per_page)
+    optionally filtered by status, product type and assignment (mine, unassigned); each item says how long it has
+    waited and who it is assigned to. Reviewers and admins only. Refused: 401; 403 for vendors; 422 for an unknown
+    status, product type or assignment filter."""
+    found = review.queue(session, user, statuses=status, product_type=product_type, page=page, per_page=per_page,
+                         assigned=assigned)
+    names = review.user_names(session, {s.assignee_id for s in found.items})
+    now = utcnow()
     items = [ReviewQueueItem(id=s.id, product_id=s.product_id, product_name=s.product.name,
                              vendor=s.product.organisation.name, product_type=s.product.product_type,
                              revision=s.revision, criteria_version=s.criteria_version, status=s.status, level=s.level,
                              submitted_at=s.submitted_at, reviewer_id=s.reviewer_id, previous_id=s.previous_id,
-                             renews_certificate_id=s.renews_certificate_id) for s in found.items]
+                             renews_certificate_id=s.renews_certificate_id, assignee_id=s.assignee_id,
+                             assignee_name=names.get(s.assignee_id), assigned_at=s.assigned_at,
+                             waiting_seconds=int((now - s.submitted_at).total_seconds()) if s.submitted_at else None)
+             for s in found.items]
     return ReviewQueuePage(items=items, total=found.total, page=page, per_page=per_page)
 
 
@@ -97,6 +107,52 @@ def decide(submission_id: ObjectId, body: ReviewDecisionIn, request: Request, us
         review.reject(session, user, submission, body.comment)
     else:
         review.request_changes(session, user, submission, body.comment, body.criteria_comments)
+    return _view(request, session, user, submission)
+
+
+@router.post("/submissions/{submission_id}/review/accept-agreeing", response_model=ReviewOut,
+             summary="Chấp nhận mọi tiêu chí khớp / Accept every agreeing criterion without a decision")
+def accept_agreeing(submission_id: ObjectId, body: AcceptAgreeingIn, request: Request, user: Staff,
+                    session: DB) -> ReviewOut:
+    """Accept, in one transaction, the combined outcome of every criterion that is not a discrepancy and has no
+    decision yet (overrides stay); with criteria, only if that is still exactly the set of such criteria. Reviewers
+    and admins, never for their own organisation's product. Refused: 403 for vendors or the product's own
+    organisation; 404; 409 unless the submission is in review, or when the set of agreeing undecided criteria
+    changed; 422 for a malformed criterion id."""
+    submission = load_submission(session, user, submission_id)
+    review.accept_agreeing(session, user, submission, body.criteria)
+    return _view(request, session, user, submission)
+
+
+@router.put("/submissions/{submission_id}/review/assignee", response_model=ReviewOut,
+            summary="Giao bản tự đánh giá cho một người thẩm định / Assign a submission to a reviewer")
+def assign_submission(submission_id: ObjectId, body: AssignmentIn, request: Request, user: Staff,
+                      session: DB) -> ReviewOut:
+    """Assign a submission that waits for or is in review to a reviewer (assignee_id; omitted: yourself). Give the
+    assignee you saw as expected_assignee_id (omitted: nobody): if the assignment changed meanwhile, the answer is
+    409 naming who has it now, so of two reviewers assigning at once one wins. Reviewers and admins, never for their
+    own organisation's product. Refused: 403 for vendors or the product's own organisation; 404; 409 when the
+    assignment changed or the status is final or a draft; 422 when the assignee is not an active reviewer or admin
+    outside the product's organisation."""
+    submission = load_submission(session, user, submission_id)
+    review.assign(session, user, submission, body.assignee_id or user.id, expected=body.expected_assignee_id)
+    return _view(request, session, user, submission)
+
+
+@router.delete("/submissions/{submission_id}/review/assignee", response_model=ReviewOut,
+               summary="Bỏ giao bản tự đánh giá / Unassign a submission")
+def unassign_submission(submission_id: ObjectId, request: Request, user: Staff, session: DB,
+                        expected_assignee_id: Annotated[int | None, Query(
+                            ge=1, le=MAX_ID, description="Người đang được giao mà bạn thấy; bỏ trống: bất kỳ ai / "
+                                                         "the assignee you saw; omitted: whoever it is")] = None
+                        ) -> ReviewOut:
+    """Take a submission back from its assignee, so it is assigned to nobody. With expected_assignee_id, only if it
+    is still assigned to that reviewer (409 naming who has it now otherwise). Reviewers and admins, never for their
+    own organisation's product. Refused: 403 for vendors or the product's own organisation; 404; 409 when the
+    assignment changed or the status is final or a draft."""
+    submission = load_submission(session, user, submission_id)
+    expected = expected_assignee_id if expected_assignee_id is not None else submission.assignee_id
+    review.assign(session, user, submission, None, expected=expected)
     return _view(request, session, user, submission)
 
 

@@ -11,8 +11,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def mount_web(app: FastAPI) -> None:
     """Add the pages and their static files (/static) to `app`; call after the API routers."""
-    from api.web import account, admin, certificates, dashboard, public, review, vendor_review
+    from api.web import account, admin, certificates, dashboard, evidence, public, review, vendor_review
 
-    for module in (public, account, dashboard, vendor_review, certificates, review, admin):
+    for module in (public, account, dashboard, evidence, vendor_review, certificates, review, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

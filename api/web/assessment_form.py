@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from api.web.catalog import CATALOG
-from api.web.i18n import Translator, parse_number
+from api.web.i18n import Translator
 from checker.assessment import Checker, checker_for
 from checker.criteria import Criterion, load_vocabulary
+from checker.numbers import parse_number
 
 NONE_OF_THESE = "__none__"  # the explicit "none of these" box of a multiple choice: an empty list
 YES, NO = "yes", "no"
@@ -101,8 +103,9 @@ class CriterionForm:
         return "f-" + self.name(part).replace(".", "-")
 
     # --- stored answer -> form values -------------------------------------------------------
-    def values_from(self, answer: dict | None) -> dict[str, Any]:
-        """Form values (strings, or lists for multiple choice) showing a stored answer."""
+    def values_from(self, answer: dict | None, lang: str = "vi") -> dict[str, Any]:
+        """Form values (strings, or lists for multiple choice) showing a stored answer; numbers with the decimal
+        mark of the page's language and no grouping, so they read back as the same number."""
         values: dict[str, Any] = {}
         if not answer:
             return values
@@ -119,6 +122,8 @@ class CriterionForm:
                 values[f.name] = YES if v else NO
             elif f.kind == "multi":
                 values[f.name] = list(v) if v else [NONE_OF_THESE]
+            elif f.kind in ("number", "integer") and isinstance(v, (int, float)) and not isinstance(v, bool):
+                values[f.name] = _plain_number(v, lang)
             else:
                 values[f.name] = str(v)
         evidence = answer.get("evidence") or []
@@ -137,8 +142,10 @@ class CriterionForm:
             values[self.name(part)] = str(form.get(self.name(part), ""))
         return values
 
-    def build(self, values: dict[str, Any], previous: dict | None) -> tuple[dict | None, dict[str, str], list]:
-        """(answer or None when nothing was entered, pointer -> input name, errors found before validation)."""
+    def build(self, values: dict[str, Any], previous: dict | None, lang: str = "vi"
+              ) -> tuple[dict | None, dict[str, str], list]:
+        """(answer or None when nothing was entered, pointer -> input name, errors found before validation).
+        Numbers are read as typed on a page in `lang` (checker.numbers.parse_number)."""
         pointers = {self.pointer: f"crit:{self.id}"}
         errors: list[tuple[str, str]] = []
         answer: dict[str, Any] = {}
@@ -151,7 +158,7 @@ class CriterionForm:
                 answer["justification"] = justification
             pointers[self.pointer + "/justification"] = self.name("just")
         else:
-            value = self._value(values, pointers, errors)
+            value = self._value(values, pointers, errors, lang)
             if value is not _EMPTY:
                 answer["value"] = value
         evidence = self._evidence(values, previous, pointers)
@@ -164,20 +171,20 @@ class CriterionForm:
         pointers[self.pointer + "/evidence"] = self.name("ev_url")
         return (answer or None), pointers, errors
 
-    def _value(self, values, pointers, errors):
+    def _value(self, values, pointers, errors, lang):
         value_pointer = self.pointer + "/value"
         if self.object_value:
             pointers[value_pointer] = f"val:{self.id}"
             obj = {}
             for f in self.fields:
                 pointers[f.pointer] = f.name
-                v = _parse(f, values.get(f.name), errors)
+                v = _parse(f, values.get(f.name), errors, lang)
                 if v is not _EMPTY:
                     obj[f.prop] = v
             return obj if obj else _EMPTY
         f = self.fields[0]
         pointers[f.pointer] = f.name
-        return _parse(f, values.get(f.name), errors)
+        return _parse(f, values.get(f.name), errors, lang)
 
     def _evidence(self, values, previous, pointers) -> list[dict]:
         known = {e.get("title"): e for e in (previous or {}).get("evidence", []) if e.get("kind") == "document"}
@@ -204,7 +211,25 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _parse(f: Field, raw, errors: list) -> Any:
+def is_rate(schema: dict) -> bool:
+    """Does the answer ask for a rate (a number from 0 to 1), where "95%" may be typed?"""
+    return schema.get("type") == "number" and schema.get("minimum") == 0 and schema.get("maximum") == 1
+
+
+def _plain_number(value: int | float, lang: str) -> str:
+    text = format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def criterion_of(pointer: str) -> str | None:
+    """The criterion id an error pointer (/answers/<id>/...) is about, or None."""
+    parts = pointer.split("/")
+    if len(parts) < 3 or parts[1] != "answers":
+        return None
+    return parts[2].replace("~1", "/").replace("~0", "~")
+
+
+def _parse(f: Field, raw, errors: list, lang: str = "vi") -> Any:
     """The typed value of one input; unparseable text is kept as text for the schema to refuse."""
     if f.kind == "multi":
         chosen = [v for v in (raw or []) if v]
@@ -221,7 +246,7 @@ def _parse(f: Field, raw, errors: list) -> Any:
     if f.kind == "boolean":
         return {YES: True, NO: False}.get(raw, raw)
     if f.kind in ("number", "integer"):
-        number = parse_number(raw)
+        number = parse_number(raw, lang, integer=f.kind == "integer", rate=is_rate(f.schema))
         if number is None:
             return raw
         if f.kind == "integer" and isinstance(number, float) and number.is_integer():

@@ -53,3 +53,31 @@ def stacked(rows: list[tuple[str, dict[str, int]]], names: dict[str, str], title
                 parts.append(f'<rect x="{x:.1f}" y="{y + 20}" width="{width:.1f}" height="{BAR}" fill="{colour}"/>')
                 x += width
     return _svg(max(ROW * len(rows), ROW), title, "".join(parts))
+
+
+TREND_ROW = 64  # a category's label and its columns
+TREND_HEIGHT = 36  # the tallest column (a share of 1)
+
+
+def trend(rows: list[tuple[str, list[float | None]]], columns: list[str], title: str) -> Markup:
+    """Small multiples over time: one row per label, one column per moment (`columns`, oldest first) whose height is
+    the share 0–1 (None: not measured then); each row's label ends with its latest value as text."""
+    count = max(len(columns), 1)
+    step = WIDTH / count
+    width = max(2.0, min(step * 0.6, 40.0))
+    parts = []
+    for i, (label, shares) in enumerate(rows):
+        y = i * TREND_ROW
+        latest = next((s for s in reversed(shares) if s is not None), None)
+        text = f"{label} — {latest:.0%}" if latest is not None else label
+        parts.append(f'<text x="0" y="{y + 14}" font-size="13" fill="{TEXT_COLOUR}">{escape(text)}</text>'
+                     f'<rect x="0" y="{y + 20}" width="{WIDTH}" height="{TREND_HEIGHT}" fill="{TRACK_COLOUR}"/>')
+        for j, share in enumerate(shares):
+            if share is None:
+                continue
+            height = max(0.0, min(1.0, share)) * TREND_HEIGHT
+            x = j * step + (step - width) / 2
+            parts.append(f'<rect x="{x:.1f}" y="{y + 20 + TREND_HEIGHT - height:.1f}" width="{width:.1f}" '
+                         f'height="{height:.1f}" fill="{BAR_COLOUR}"><title>{escape(columns[j])}: '
+                         f'{share:.0%}</title></rect>')
+    return _svg(max(TREND_ROW * len(rows), TREND_ROW), title, "".join(parts))

@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Path, Query, Request
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
 from api.domain import certificates as certs
-from api.domain import reporting
+from api.domain import history, registry, reporting
 from api.core.errors import ApiError
-from api.core.models import Certificate
+from api.core.models import Certificate, utcnow
+from api.core.search import terms
 from api.http import present
 from api.http.schemas import MAX_ID, PRODUCT_TYPES, Text, text_problem
+from api.web import charts
 from api.web.i18n import LANGS
 from api.web.rendering import LANG_COOKIE, WebRoute, redirect, render, safe_next
 from api.web.security import PageDB, PageUser, PostedForm
@@ -31,14 +35,53 @@ MAX_CREDENTIAL = 50_000  # characters of a signed credential, as api.http.schema
 TypeFilter = Annotated[Literal[(*PRODUCT_TYPES, "")] | None, Query()]  # type: ignore[valid-type]
 
 
+# The form's "any" options send an empty value.
+LevelFilter = Annotated[Literal[(*registry.LEVELS, "")] | None, Query()]  # type: ignore[valid-type]
+SortChoice = Annotated[Literal[(*registry.SORTS, "")] | None, Query()]  # type: ignore[valid-type]
+
+
 @router.get("/")
 def home(request: Request, session: PageDB, user: PageUser,
          q: Annotated[Text | None, Query(max_length=200)] = None,
-         type: TypeFilter = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
-    results = present.public_page(session, q=q, product_type=type or None, status="valid", page=page, per_page=PER_PAGE)
+         type: TypeFilter = None, level: LevelFilter = None, sort: SortChoice = None,
+         page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    results = present.public_page(session, q=q, product_type=type or None, status="valid", page=page,
+                                  per_page=PER_PAGE, level=level or None, sort=sort or "relevance")
     pages = max(1, -(-results.total // PER_PAGE))
-    return render(request, "home.html", q=q or "", type=type or "", results=results, pages=pages,
-                  product_types=vocabulary().product_types, type_title=product_type_title, level_title=level_title)
+    filters = {k: v for k, v in (("q", q or ""), ("type", type or ""), ("level", level or ""),
+                                 ("sort", sort or "")) if v}
+    return render(request, "home.html", q=q or "", type=type or "", level=level or "", sort=sort or "",
+                  results=results, pages=pages, levels=_levels(request.state.t), sorts=registry.SORTS,
+                  query=urlencode(filters), query_with_suggestion=urlencode({**filters, "q": results.suggestion or ""}),
+                  product_types=vocabulary().product_types, type_title=product_type_title,
+                  level_title=level_title)
+
+
+def _levels(t) -> list[tuple[str, str]]:
+    """Each level id with its title in the newest criteria set that has it."""
+    titles: dict[str, str] = {}
+    for version in list_versions():
+        for lv in load_set(version).levels:
+            titles[lv["id"]] = t.pick(lv["title"])
+    return [(level, titles[level]) for level in registry.LEVELS]
+
+
+@router.get("/products/{product_id}/history")
+def product_history_page(request: Request, session: PageDB, user: PageUser,
+                         product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+    """Revisions that led to a certificate, probe runs of those revisions, and every certificate (api.domain.history
+    says what is public and why)."""
+    t = request.state.t
+    found = history.product_history(session, product_id, utcnow())
+    if found is None:
+        raise ApiError(404, "Không tìm thấy sản phẩm được chứng nhận / Certified product not found")
+    categories = sorted({c for run in found.runs for c in run.block_rates})
+    columns = [t.date(run.finished_at) for run in found.runs]
+    chart = charts.trend([(t(f"category.{c}"), [run.block_rates.get(c) for run in found.runs]) for c in categories],
+                         columns, t("history.chart_title")) if found.runs else None
+    return render(request, "product_history.html", h=found, categories=categories, chart=chart,
+                  listed=any(c["status"] == "valid" for c in found.certificates),
+                  type_title=product_type_title, level_title=level_title)
 
 
 @router.get("/products/{product_id}")
@@ -161,15 +204,28 @@ def criteria_changes(request: Request, user: PageUser,
                   vocab=vocabulary(), type_title=product_type_title)
 
 
+def _matches(criterion, words: list[str]) -> bool:
+    """Whether every word (folded: no diacritics or case) begins a word of the criterion's id, title, description or
+    question, in either language."""
+    texts = [criterion.id, *(criterion.title.values()), *(criterion.data.get("description", {}).values()),
+             *(criterion.question.get("text", {}).values())]
+    found = set(terms(" ".join(str(x) for x in texts)))
+    return all(any(f.startswith(w) for f in found) for w in words)
+
+
 @router.get("/criteria/{version}")
 def criteria_version(request: Request, user: PageUser, version: Annotated[str, Path(max_length=32)],
-                     type: TypeFilter = None):
+                     type: TypeFilter = None, q: Annotated[Text | None, Query(max_length=200)] = None):
     cset = _version(version)
-    criteria = [c for c in cset.criteria.values() if type is None or c.applies(type)]
+    type = type or None  # the form's "any type" sends type= (empty)
+    words = terms(q or "")
+    criteria = [c for c in cset.criteria.values() if (type is None or c.applies(type))
+                and (not words or _matches(c, words))]
     groups = [(g, [c for c in criteria if c.group == g["id"] and c.active]) for g in vocabulary().groups]
     retired = [c for c in criteria if not c.active]
     return render(request, "criteria_version.html", cset=cset, groups=groups, retired=retired, type=type or "",
-                  vocab=vocabulary(), type_title=product_type_title)
+                  q=q or "", shown=sum(len(cs) for _, cs in groups) + len(retired), vocab=vocabulary(),
+                  type_title=product_type_title)
 
 
 # --- language ------------------------------------------------------------------------------

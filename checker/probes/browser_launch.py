@@ -156,7 +156,7 @@ def _browser_user(name: str) -> pwd.struct_passwd | None:
 @lru_cache(maxsize=8)
 def plan(chromium: str, user_name: str | None = None) -> LaunchPlan:
     """Decide, once per process, how Chromium is launched; logs every fallback and why."""
-    user_name = user_name or os.environ.get("VCSC_BROWSER_USER", BROWSER_USER)
+    user_name = user_name or BROWSER_USER  # the caller passes ProbeSettings.browser_user (VCSC_BROWSER_USER)
     if os.geteuid() != 0:
         # Not root: Chromium keeps its sandbox as this user; we cannot mount a policy.
         message = ("Chromium chạy với sandbox dưới người dùng hiện tại; không có chính sách URL của trình duyệt "

@@ -43,15 +43,19 @@ class EgressPolicy:
     """Which hosts a probe run may reach. Patterns may start with '*.' for sub-domains.
 
     Private, loopback, link-local and other special addresses are refused unless they lie in
-    `allowed_networks` (an operator setting; the tests and the demo allow 127.0.0.0/8).
+    `allowed_networks` (an operator setting; the tests allow 127.0.0.0/8), or unless the exact address and
+    port are one of `allowed_endpoints` ("127.0.0.1:8441": the demo's own products, the checker's own corpus
+    server), which opens that one port and nothing else of the address.
     """
     hosts: set[str]
     allowed_networks: tuple[str, ...] = ()
     ips: set[str] = field(default_factory=set)
+    allowed_endpoints: tuple[str, ...] = ()
 
     def __post_init__(self):
         self.hosts = {h.lower().rstrip(".") for h in self.hosts}
         self._networks = [ipaddress.ip_network(n, strict=False) for n in self.allowed_networks]
+        self._endpoints = {endpoint_key(e) for e in self.allowed_endpoints}
         # Raw-IP requests are allowed only to addresses that allowed names resolve to
         # (the filter-bypass probe asks for a blocked page by its IP).
         for host in self.hosts:
@@ -70,8 +74,8 @@ class EgressPolicy:
             return str(ip) in self.ips
         return any(name == h or (h.startswith("*.") and fnmatch.fnmatch(name, h)) for h in self.hosts)
 
-    async def check(self, host: str) -> list[str]:
-        """The addresses `host` may be reached at, or Refused."""
+    async def check(self, host: str, port: int | None = None) -> list[str]:
+        """The addresses `host` may be reached at (on `port`, when one is given), or Refused."""
         if not self.host_allowed(host):
             raise Refused(f"máy chủ {host} không nằm trong phạm vi được phép", f"host {host} is outside the allowed hosts")
         loop = asyncio.get_running_loop()
@@ -83,11 +87,22 @@ class EgressPolicy:
             raise Refused(f"không phân giải được {host}", f"cannot resolve {host}")
         for address in addresses:
             row = special_addresses.refusal(address, self._networks)
+            if row is not None and port is not None and endpoint_key(f"{address}:{port}") in self._endpoints:
+                continue
             if row is not None:
                 shown = special_addresses.describe(address)
                 raise Refused(f"{host} trỏ tới địa chỉ nội bộ/đặc biệt {shown} ({row.name}, {row.source})",
                               f"{host} resolves to the private/special address {shown} ({row.name}, {row.source})")
         return addresses
+
+
+def endpoint_key(endpoint: str) -> str:
+    """ "address:port" in one spelling ("[::1]:80" and "::1:80" alike; the address normalised); ValueError if it
+    is not an IP address and a port."""
+    address, sep, port = endpoint.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"not address:port: {endpoint!r}")
+    return f"{ipaddress.ip_address(address.strip('[]'))}:{int(port)}"
 
 
 @dataclass
@@ -334,7 +349,7 @@ class EgressGuard:
 
     async def start(self) -> "EgressGuard":
         if self.upstream:
-            await self.policy.check(self.upstream.rsplit(":", 1)[0])
+            await self.policy.check(*_split_authority(self.upstream, 3128))
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=MAX_HEADER_BYTES)
         return self
 
@@ -361,11 +376,11 @@ class EgressGuard:
 
     async def _open(self, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.upstream:
-            await self.policy.check(host)  # the target, even though the product's proxy connects to it
+            await self.policy.check(host, port)  # the target, even though the product's proxy connects to it
             up_host, up_port = _split_authority(self.upstream, 3128)
-            addresses = await self.policy.check(up_host)
+            addresses = await self.policy.check(up_host, up_port)
             return await asyncio.open_connection(addresses[0], up_port, limit=MAX_HEADER_BYTES)
-        addresses = await self.policy.check(host)
+        addresses = await self.policy.check(host, port)
         # Connect to the address that was checked, so DNS cannot answer differently twice.
         return await asyncio.open_connection(addresses[0], port, limit=MAX_HEADER_BYTES)
 
@@ -414,7 +429,7 @@ class EgressGuard:
                         up_reader, up_writer = await self._open(host, port)
                         upstream = _Upstream(key, up_reader, up_writer)
                     elif self.upstream:
-                        await self.policy.check(host)
+                        await self.policy.check(host, port)
                 except Refused as exc:
                     refused = exc
                 except OSError as exc:

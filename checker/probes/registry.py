@@ -30,6 +30,11 @@ class Probe:
         return self.definition.get("needs", [])
 
     @property
+    def lane(self) -> str:
+        """product, site or alone: what the probe may run beside (definition.schema.json)."""
+        return self.definition["lane"]
+
+    @property
     def gather(self) -> Callable[..., Any]:
         return importlib.import_module(f"checker.probes.{self.id}.gather").gather
 

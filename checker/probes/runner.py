@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from checker.probes.browser_launch import plan as launch_plan
 from checker.probes.egress import EgressGuard, EgressPolicy
 from checker.probes.manifest import Manifest, redact
 from checker.probes.registry import Probe, all_probes
+from checker.settings import CheckerSettings, split_list
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,13 @@ CHROMIUM_ARGS = [
 CORPUS_PROBES = {"content_filtering", "rta_label", "filter_bypass", "block_page", "filter_overhead"}
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")
-
-
 @dataclass
 class ProbeSettings:
-    """Operator settings for probe runs (environment variables VCSC_*)."""
+    """Operator settings for probe runs, built from the one settings object (`from_settings`)."""
     chromium: str = "/usr/bin/chromium"
     allowed_networks: tuple[str, ...] = ()  # private networks probes may reach (tests: 127.0.0.0/8)
+    # Exact "address:port" endpoints probes may reach though the address is private (the demo's own products).
+    allowed_endpoints: tuple[str, ...] = ()
     ignore_tls_errors: bool = False
     page_timeout_ms: int = 15_000
     run_timeout_s: float = 900.0
@@ -53,24 +51,32 @@ class ProbeSettings:
     # How long privacy_before_consent watches the network after a load and after each interaction:
     # trackers are often injected by a timer seconds after load.
     consent_watch_s: float = 10.0
+    # Independent probes run side by side (the `product` and `site` lanes of their definitions); False: one
+    # after another, in the registry's order.
+    parallel_lanes: bool = True
+    browser_user: str = "vcsc-browser"  # as root: the unprivileged user Chromium runs as
 
     @classmethod
-    def from_env(cls, **overrides) -> "ProbeSettings":
+    def from_settings(cls, settings: CheckerSettings, **overrides: Any) -> "ProbeSettings":
+        """The probe settings of the one settings object (the service's `Settings` is a `CheckerSettings`)."""
         values: dict[str, Any] = {
-            "chromium": os.environ.get("VCSC_CHROMIUM", "/usr/bin/chromium"),
-            "allowed_networks": tuple(n.strip() for n in os.environ.get("VCSC_PROBE_ALLOW_NETWORKS", "").split(",") if n.strip()),
-            "ignore_tls_errors": _env_flag("VCSC_PROBE_IGNORE_TLS_ERRORS"),
+            "chromium": settings.chromium,
+            "browser_user": settings.browser_user,
+            "allowed_networks": split_list(settings.probe_allow_networks),
+            "allowed_endpoints": split_list(settings.probe_allow_endpoints),
+            "ignore_tls_errors": settings.probe_ignore_tls_errors,
+            "page_timeout_ms": settings.probe_page_timeout_ms,
+            "run_timeout_s": settings.probe_run_timeout_s,
+            "corpus_per_category": settings.corpus_per_category,
+            "consent_watch_s": settings.probe_consent_watch_s,
         }
-        if os.environ.get("VCSC_PROBE_PAGE_TIMEOUT_MS"):
-            values["page_timeout_ms"] = int(os.environ["VCSC_PROBE_PAGE_TIMEOUT_MS"])
-        if os.environ.get("VCSC_PROBE_RUN_TIMEOUT_S"):
-            values["run_timeout_s"] = float(os.environ["VCSC_PROBE_RUN_TIMEOUT_S"])
-        if os.environ.get("VCSC_CORPUS_PER_CATEGORY"):
-            values["corpus_per_category"] = int(os.environ["VCSC_CORPUS_PER_CATEGORY"])
-        if os.environ.get("VCSC_PROBE_CONSENT_WATCH_S"):
-            values["consent_watch_s"] = float(os.environ["VCSC_PROBE_CONSENT_WATCH_S"])
         values.update(overrides)
         return cls(**values)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "ProbeSettings":
+        """Standalone use (the checker without the service, tests, benchmarks): read `CheckerSettings` once."""
+        return cls.from_settings(CheckerSettings(), **overrides)
 
 
 class BrowserHost:
@@ -96,7 +102,7 @@ class BrowserHost:
                 log.warning("Chromium was lost; restarting (%d)", self.restarts)
             # As root: an unprivileged user, Chromium's sandbox and a URL policy that allows only
             # http(s) navigations; every fallback is logged (checker/probes/browser_launch.py).
-            self.launch_plan = launch_plan(self.settings.chromium)
+            self.launch_plan = launch_plan(self.settings.chromium, self.settings.browser_user)
             self._browser = await self._playwright.chromium.launch(
                 executable_path=self.launch_plan.executable_path, args=CHROMIUM_ARGS,
                 chromium_sandbox=self.launch_plan.chromium_sandbox, env=self.launch_plan.env, headless=True)
@@ -301,7 +307,10 @@ class ProbeRun:
                 for url in (page.url, page.alternate_url):
                     if url:
                         hosts.add(urlsplit(url).hostname)
-        policy = EgressPolicy(hosts, allowed_networks=self.settings.allowed_networks)
+        endpoints = self.settings.allowed_endpoints
+        if self._corpus_server is not None:  # the checker's own corpus, on a loopback port of this process
+            endpoints += (f"{self._corpus_server.host}:{self._corpus_server.port}",)
+        policy = EgressPolicy(hosts, allowed_networks=self.settings.allowed_networks, allowed_endpoints=endpoints)
         self._guards[True] = await EgressGuard(policy, upstream=self.manifest.proxy).start()
         self._guards[False] = await EgressGuard(policy, upstream=None).start()
 
@@ -370,6 +379,31 @@ class ProbeRun:
             self._corpus_server.stop()
 
 
+def schedule(probes: list[Probe], *, parallel: bool = True) -> list[list[list[Probe]]]:
+    """Stages of lanes: the stages run one after another, the lanes of a stage side by side, the probes of a lane
+    in the registry's order. First the `product` lane (each may use what the ones before measured) beside the
+    `site` lane; then each `alone` probe by itself (it times page loads or changes the product's settings)."""
+    if not parallel:
+        return [[[p]] for p in probes]
+    lanes = [[p for p in probes if p.lane == name] for name in ("product", "site")]
+    first = [lane for lane in lanes if lane]
+    return ([first] if first else []) + [[[p]] for p in probes if p.lane == "alone"]
+
+
+async def side_by_side(coroutines: list) -> None:
+    """Run `coroutines` together; the first failure cancels the others and is raised as it is."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def run_probes(manifest: Manifest, *, criteria_version: str, only: list[str] | None = None,
                      settings: ProbeSettings | None = None, browser_host: BrowserHost | None = None,
                      out_dir: Path | None = None, progress: Callable[[str, int, int], None] | None = None,
@@ -396,26 +430,36 @@ async def run_probes(manifest: Manifest, *, criteria_version: str, only: list[st
     result = RunResult(manifest.data, criteria_version, out_dir=str(out_dir))
     run = ProbeRun(manifest, settings=settings, browser_host=browser_host, out_dir=out_dir, progress=progress)
     restarts_before = browser_host.restarts
+    outcomes: dict[str, ProbeOutcome] = {}
+
+    async def one(probe: Probe) -> None:
+        started = time.perf_counter()
+        artifact = done.get(probe.id)
+        gathered = artifact is None
+        if gathered:
+            artifact = await run.run_probe(probe)
+            (out_dir / f"{probe.id}.json").write_text(json.dumps(artifact, ensure_ascii=False, indent=1), encoding="utf-8")
+        # Each artifact is evaluated once, here; `on_artifact` stores that evaluation as it is.
+        try:
+            measurement, findings = evaluate_artifact(probe, artifact, criteria_version, manifest.product_type)
+        except Exception:
+            if gathered and on_artifact:  # keep the artifact: a fixed evaluate can replay it
+                on_artifact(ProbeOutcome(probe.id, artifact, None, [], time.perf_counter() - started))
+            raise
+        outcome = outcomes[probe.id] = ProbeOutcome(probe.id, artifact, measurement, findings,
+                                                    time.perf_counter() - started)
+        if gathered and on_artifact:
+            on_artifact(outcome)
+
+    async def in_order(lane: list[Probe]) -> None:
+        for probe in lane:
+            await one(probe)
+
     try:
         await run.prepare([p for p in probes if p.id not in done])
-        for probe in probes:
-            started = time.perf_counter()
-            artifact = done.get(probe.id)
-            gathered = artifact is None
-            if gathered:
-                artifact = await run.run_probe(probe)
-                (out_dir / f"{probe.id}.json").write_text(json.dumps(artifact, ensure_ascii=False, indent=1), encoding="utf-8")
-            # Each artifact is evaluated once, here; `on_artifact` stores that evaluation as it is.
-            try:
-                measurement, findings = evaluate_artifact(probe, artifact, criteria_version, manifest.product_type)
-            except Exception:
-                if gathered and on_artifact:  # keep the artifact: a fixed evaluate can replay it
-                    on_artifact(ProbeOutcome(probe.id, artifact, None, [], time.perf_counter() - started))
-                raise
-            outcome = ProbeOutcome(probe.id, artifact, measurement, findings, time.perf_counter() - started)
-            if gathered and on_artifact:
-                on_artifact(outcome)
-            result.outcomes.append(outcome)
+        for stage in schedule(probes, parallel=settings.parallel_lanes):
+            await side_by_side([in_order(lane) for lane in stage])
+        result.outcomes.extend(outcomes[p.id] for p in probes)  # the registry's order, whatever finished first
     finally:
         await run.close()
         result.browser_restarts = browser_host.restarts - restarts_before

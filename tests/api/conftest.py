@@ -139,7 +139,7 @@ def api_client(database_url, tmp_path):
     Probe runs are only queued here (no worker thread, so no browser); tests/jobs runs them."""
     upgrade(database_url)
     app = create_app(Settings(database_url=database_url, jobs_worker=False, artifacts_dir=tmp_path / "artifacts",
-                              keys_dir=tmp_path / "keys"))
+                              keys_dir=tmp_path / "keys", storage_dir=tmp_path / "storage"))
     with TestClient(app) as client:
         yield Api(client, app)
     app.state.engine.dispose()

@@ -12,8 +12,8 @@ import pytest
 
 from api.domain.identity import issue_token
 from api.cli.demo import sample_answers
-from api.core.models import (Certificate, Notification, Organisation, ProbeArtifact, ProbeRun, Product, Submission, User,
-                        utcnow)
+from api.core.models import (Certificate, EvidenceFile, Notification, Organisation, ProbeArtifact, ProbeRun, Product,
+                             Submission, User, utcnow)
 from checker.assessment import checker_for
 from tests.api.conftest import PASSWORD, VERSION, World, unique
 
@@ -39,13 +39,21 @@ class Endpoint:
     statuses: dict
     body: Callable[[dict], dict] | None = None
     outside_api: bool = False  # the path is not under /api/v1 (the badge)
+    upload: bool = False  # a multipart form with an evidence file instead of a JSON body
 
 
 ENDPOINTS = [
     # auth
-    Endpoint("register", "POST", "/auth/register", expect(201, 201, 201, 201, 201),
+    Endpoint("register", "POST", "/auth/register", expect(202, 202, 202, 202, 202),
              lambda t: {"organisation_name": unique("Nhà cung cấp "), "email": unique("dk") + "@example.vn",
                         "name": "Chủ", "password": PASSWORD}),
+    # The token is the credential: a wrong one is refused the same for everyone.
+    Endpoint("verifyEmail", "POST", "/auth/verify-email", expect(422, 422, 422, 422, 422),
+             lambda t: {"token": "sai-ma-xac-nhan-0123456789abcdef"}),
+    Endpoint("requestPasswordReset", "POST", "/auth/password-reset", expect(202, 202, 202, 202, 202),
+             lambda t: {"email": unique("quen") + "@example.vn"}),
+    Endpoint("resetPassword", "POST", "/auth/password-reset/confirm", expect(422, 422, 422, 422, 422),
+             lambda t: {"token": "sai-ma-dat-lai-0123456789abcdef", "password": PASSWORD}),
     Endpoint("login", "POST", "/auth/token", expect(200, 200, 200, 200, 200),
              lambda t: {"email": t["colleague_email"], "password": PASSWORD}),
     Endpoint("logout", "DELETE", "/auth/token", expect(401, 204, 204, 204, 204)),
@@ -89,6 +97,13 @@ ENDPOINTS = [
     Endpoint("evaluate A's submitted", "GET", "/submissions/{submitted}/evaluation", A_READ),
     Endpoint("verdict on A's draft", "GET", "/submissions/{draft}/verdict", A_READ),
     Endpoint("verdict on A's submitted", "GET", "/submissions/{submitted}/verdict", A_READ),
+    # evidence files
+    Endpoint("attach a file to A's draft", "POST", "/submissions/{draft}/evidence-files",
+             expect(401, 201, 404, 403, 201), upload=True),
+    Endpoint("list A's files", "GET", "/submissions/{draft}/evidence-files", A_READ),
+    Endpoint("download A's file", "GET", "/submissions/{draft}/evidence-files/{evidence_file}", A_READ),
+    Endpoint("delete A's file", "DELETE", "/submissions/{draft}/evidence-files/{evidence_file}",
+             expect(401, 204, 404, 403, 204)),
     # probe runs (queued only: the test app runs no worker)
     Endpoint("start a probe run for A", "POST", "/submissions/{draft}/probe-runs",
              expect(401, 202, 404, 403, 202), lambda t: {"manifest": PROBE_MANIFEST, "only": ["transport"]}),
@@ -116,6 +131,7 @@ ENDPOINTS = [
     Endpoint("criteria diff", "GET", f"/criteria/diff?from={VERSION}&to={VERSION}", PUBLIC_READ),
     # public lookup
     Endpoint("public products", "GET", "/public/products", PUBLIC_READ),
+    Endpoint("public products as CSV", "GET", "/public/products.csv", PUBLIC_READ),
     Endpoint("public product", "GET", "/public/products/{certified}", PUBLIC_READ),
     Endpoint("certificate lookup", "GET", "/public/certificates/{certificate}", PUBLIC_READ),
     Endpoint("verify a certificate", "POST", "/public/verify", PUBLIC_READ,
@@ -132,6 +148,11 @@ ENDPOINTS = [
              lambda t: {"decision": "request_changes", "comment": "Bổ sung bằng chứng cho CF-01."}),
     Endpoint("re-run A's probes", "POST", "/submissions/{in_review}/review/probe-runs",
              expect(401, 403, 403, 202, 202), lambda t: {"only": ["transport"]}),
+    Endpoint("accept A's agreeing criteria", "POST", "/submissions/{in_review}/review/accept-agreeing", STAFF_ACT,
+             lambda t: {}),
+    Endpoint("assign A's submission to me", "PUT", "/submissions/{submitted}/review/assignee", STAFF_ACT,
+             lambda t: {}),
+    Endpoint("unassign A's submission", "DELETE", "/submissions/{submitted}/review/assignee", STAFF_ACT),
     Endpoint("withdraw A's submission", "POST", "/submissions/{submitted}/withdraw", A_WRITE, lambda t: {}),
     Endpoint("comment on A's submission", "POST", "/submissions/{submitted}/comments",
              expect(401, 201, 404, 201, 201), lambda t: {"body": "Đã bổ sung tài liệu."}),
@@ -207,13 +228,18 @@ def targets(world: World) -> dict:
         screenshot = api.app.state.settings.run_dir(done_run.id) / "screenshots" / "transport-start.png"
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         screenshot.write_bytes(PNG)
+        key = api.app.state.storage.put(PNG)
+        evidence_file = EvidenceFile(submission_id=draft.id, criterion_id="CF-01", name="anh.png", media_type="image/png",
+                                     size=len(PNG), sha256=key, storage_key=key)
+        session.add(evidence_file)
+        session.flush()
         token, _ = issue_token(session, session.get(User, api.users["vendor_a"].id), "api", timedelta(days=1), "ci")
         return {"org_a": org.id, "product": product.id, "bare_product": bare.id, "colleague": colleague.id,
                 "colleague_email": colleague.email, "token_a": token.id, "answers": answers, "draft": draft.id,
                 "submitted": submitted.id, "certified": certified.id, "certificate": certificate.id,
                 "probe_run": done_run.id, "queued_run": queued_run.id, "in_review": in_review.id,
                 "suspended_certificate": suspended.id, "flagged_certificate": flagged.id,
-                "notification": notification.id}
+                "notification": notification.id, "evidence_file": evidence_file.id}
 
 
 def test_every_route_is_in_the_table(world):
@@ -232,7 +258,7 @@ def test_every_route_is_in_the_table(world):
                               "{queued_run}": "{run_id}", "/transport": "/{probe_id}",
                               "{in_review}": "{submission_id}", "{suspended_certificate}": "{certificate_id}",
                               "{flagged_certificate}": "{certificate_id}", "{notification}": "{notification_id}",
-                              "/revocation": "/{purpose}"}.items():
+                              "/revocation": "/{purpose}", "{evidence_file}": "{file_id}"}.items():
             path = path.replace(key, template)
         tested.add((e.method, path))
     assert documented - tested == set()
@@ -247,6 +273,9 @@ def test_access(world, endpoint):
         path = endpoint.path.format(**fresh)
         if endpoint.outside_api:
             response = world.api.client.request(endpoint.method, path, headers=world.api.headers.get(role, {}))
+        elif endpoint.upload:
+            response = world.api.request(endpoint.method, path, role, data={"criterion_id": "CF-01"},
+                                         files={"file": ("bao-cao.txt", b"Bao cao kiem thu\n", "text/plain")})
         else:
             response = world.api.request(endpoint.method, path, role, json=body)
         if response.status_code != wanted:

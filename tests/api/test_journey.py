@@ -1,9 +1,12 @@
 """A vendor's whole journey through the API: register, log in, add a product, self-assess, submit, revise."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from api.cli.demo import sample_answer
+from api.domain import mail
 from checker.criteria import load_set
 from tests.api.conftest import PASSWORD, VERSION
 
@@ -11,13 +14,20 @@ EVIDENCE = [{"kind": "url", "url": "https://safekid.example.vn/huong-dan"},
             {"kind": "document", "title": "Báo cáo kiểm thử"}]
 
 
-def test_vendor_journey(api_client):
+def test_vendor_journey(api_client, monkeypatch):
     api = api_client
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda settings, message: sent.append(message) or True)
     registered = api.request("POST", "/auth/register", json={
         "organisation_name": "Công ty TNHH SafeKid", "email": "An@SafeKid.example.vn", "name": "Lê An",
         "password": PASSWORD, "website": "https://safekid.example.vn"})
-    assert registered.status_code == 201, registered.text
-    assert registered.json()["email"] == "an@safekid.example.vn" and registered.json()["role"] == "vendor"
+    assert registered.status_code == 202, registered.text
+    [verification] = sent
+    assert verification.to == ("an@safekid.example.vn",)
+    token = re.search(r"/verify-email\?token=([\w-]+)", verification.text).group(1)
+    verified = api.request("POST", "/auth/verify-email", json={"token": token})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["email"] == "an@safekid.example.vn" and verified.json()["role"] == "vendor"
 
     login = api.request("POST", "/auth/token", json={"email": "an@safekid.example.vn", "password": PASSWORD})
     assert login.status_code == 200 and login.json()["token_type"] == "bearer"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from api.http import present
 from api.routes import public as public_routes
 from api.core.db import make_engine, upgrade
-from api.core.models import Certificate, Organisation, Product, utcnow
+from api.core.models import Certificate, Organisation, Product, UTCDateTime, utcnow
 
 
 def search(api, q=None, **params):
@@ -220,6 +220,18 @@ def test_a_newer_certificate_and_a_deleted_one(world):
     assert api.client.get(f"/badge/{newer.id}.svg").status_code == 404
 
 
+ORGANISATIONS_0005 = sa.table("organisations", *(sa.column(c) for c in ("id", "name", "kind")),
+                              sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
+PRODUCTS_0005 = sa.table("products", *(sa.column(c) for c in ("id", "organisation_id", "name", "product_type", "url",
+                                                              "search_text")),
+                         sa.column("platforms", sa.JSON()), sa.column("created_at", UTCDateTime()),
+                         sa.column("updated_at", UTCDateTime()))
+CERTIFICATES_0005 = sa.table("certificates", *(sa.column(c) for c in ("id", "product_id", "criteria_version", "level",
+                                                                      "status")),
+                             *(sa.column(c, UTCDateTime()) for c in ("issued_at", "valid_until", "created_at",
+                                                                     "updated_at")))
+
+
 def test_the_migration_indexes_what_was_there(database_url):
     """Upgrading a database that already holds products and certificates fills the read model and the index."""
     upgrade(database_url, "0005")
@@ -227,13 +239,14 @@ def test_the_migration_indexes_what_was_there(database_url):
     now = utcnow()
     try:
         with engine.begin() as conn:
-            conn.execute(Organisation.__table__.insert(), [{"id": 1, "name": "Công ty Đà Nẵng", "kind": "vendor",
+            conn.execute(ORGANISATIONS_0005.insert(), [{"id": 1, "name": "Công ty Đà Nẵng", "kind": "vendor",
                                                             "created_at": now, "updated_at": now}])
-            conn.execute(Product.__table__.insert(), [{
+            # Tables as they were at 0005 (the models have grown columns since).
+            conn.execute(PRODUCTS_0005.insert(), [{
                 "id": 7, "organisation_id": 1, "name": "Đồng Hành", "product_type": "kid_browser",
                 "url": "https://x.example.vn", "platforms": ["ios"], "search_text": "", "created_at": now,
                 "updated_at": now}])
-            conn.execute(Certificate.__table__.insert(), [{
+            conn.execute(CERTIFICATES_0005.insert(), [{
                 "id": "VCSC-2026-000001", "product_id": 7, "criteria_version": "vcsc-2024.1", "level": "basic",
                 "status": "valid", "issued_at": now, "valid_until": now + timedelta(days=9), "created_at": now,
                 "updated_at": now}])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -178,8 +179,12 @@ def test_filter_probes_agree_with_the_real_filter(real_proxy, corpus_server, pag
     expected_status = 403 if real_proxy.name == "privoxy" else 200
     assert {r["status"] for r in judged_pages} == {expected_status} and status == expected_status
     truly_explains = rf.PRIVOXY_REASON in text  # Privoxy shows the block action's reason; the squidGuard page none
+    # A hotline the child could call: 111 as a number of its own in what the page says, not inside an address
+    # (the corpus server's random port may well contain "111", and the block page repeats the blocked URL).
+    words = re.sub(r"https?://\S+|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?", " ", text)
+    truly_gives_111 = re.search(r"(?<![\w.,:/-])111(?![\w.,-])", words) is not None
     assert bp.measurement.measurements == {"explains_reason": truly_explains, "offers_ask_parent": False,
-                                           "shows_hotline_111": "111" in text}
+                                           "shows_hotline_111": truly_gives_111}
     assert outcomes(bp.measurement) == {"CF-09": FAILED, "RP-03": FAILED}
 
     # Bypass: each counted attempt against a plain fetch of the same trick URL through the proxy.

@@ -105,7 +105,7 @@ def site(tmp_path, migrated_database):
     shutil.copyfile(migrated_database, tmp_path / "web.db")
     url = f"sqlite:///{tmp_path / 'web.db'}"
     app = create_app(Settings(database_url=url, jobs_worker=False, artifacts_dir=tmp_path / "artifacts",
-                              keys_dir=tmp_path / "keys"))
+                              keys_dir=tmp_path / "keys", storage_dir=tmp_path / "storage"))
     with TestClient(app) as client:  # runs the lifespan (signing key, job queue)
         yield Site(Api(client, app), app)
     app.state.engine.dispose()

@@ -220,9 +220,11 @@ def _vendor_fills_fixes_and_submits(app, base: str, page) -> None:
 
 def _vendor_runs_a_probe_and_reads_the_report(page, manifest: dict) -> None:
     page.get_by_role("link", name="Chạy kiểm tra tự động").click()
-    page.get_by_label("Bản mô tả sản phẩm (JSON)").fill(json.dumps(manifest, ensure_ascii=False))
-    page.get_by_label("Bảo mật đường truyền").check()  # one quick probe: transport security
-    page.get_by_role("button", name="Bắt đầu kiểm tra").click()
+    page.get_by_text("Cho người dùng thành thạo: bản mô tả dạng JSON").click()  # the JSON form, folded by default
+    json_form = page.locator("form", has=page.locator("#manifest"))
+    json_form.get_by_label("Bản mô tả sản phẩm (JSON)").fill(json.dumps(manifest, ensure_ascii=False))
+    json_form.get_by_label("Bảo mật đường truyền").check()  # one quick probe: transport security
+    json_form.get_by_role("button", name="Bắt đầu kiểm tra").click()
     expect(page.locator("h1")).to_have_text(re.compile(r"^Lần kiểm tra tự động #\d+$"))
     progress = page.locator("#run-status")  # a live region the page's script updates, then the page reloads
     expect(progress).to_have_text(re.compile("^(Đang chờ|Đang chạy|Đã xong)"))
@@ -287,7 +289,9 @@ def _reviewer_approves(page) -> str:
     expect(page.locator("h1")).to_have_text(f"Thẩm định {PRODUCT}, lần 2")
     page.get_by_role("button", name="Nhận thẩm định bản này").click()
     expect(page.locator("#conversation")).to_contain_text("Chúng tôi gửi báo cáo ở lần sau.")  # the talk so far
-    page.get_by_role("button", name="Phê duyệt").click()
+    page.get_by_role("button", name="Phê duyệt").click()  # the decision bar's button: a confirmation page first
+    expect(page.locator("#confirm-level")).to_have_text(re.compile(r"^Mức sẽ được chứng nhận: (Cơ bản|Nâng cao)\.$"))
+    page.get_by_role("button", name="Xác nhận phê duyệt").click()
     expect(page.get_by_role("status").first).to_have_text("Đã phê duyệt và cấp chứng nhận.")
     return page.locator("dl.meta a[href^='/dashboard/certificates/']").inner_text()
 

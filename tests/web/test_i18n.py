@@ -136,10 +136,11 @@ def pages(world, catalogue):
         "/certificates", "/certificates/VCSC-2025-000123", f"/certificates/{catalogue['revoked'].id}",
         "/certificates/KHONG-CO", "/criteria", "/criteria/vcsc-2024.1", "/criteria/vcsc-2025.1",
         "/criteria/changes", "/embed-badge", "/embed-badge?certificate=VCSC-2025-000123", "/sign-in",
+        "/sign-up", "/forgot-password", "/verify-email?token=abc", "/verify-email",
         "/khong-co-trang-nay/../products/999999")]
     paths += [(vendor_a, p) for p in (
         "/dashboard", "/dashboard/products/new", f"/dashboard/products/{world.product_a.id}",
-        f"/dashboard/submissions/{draft.id}")]
+        f"/dashboard/submissions/{draft.id}", "/account")]
     paths += [(vendor_a, f"/dashboard/submissions/{draft.id}/steps/{g['id']}") for g in load_vocabulary().groups]
     paths += [(vendor_b, p) for p in (f"/dashboard/submissions/{submitted.id}",
                                       f"/dashboard/submissions/{submitted.id}/probe-runs/new")]
@@ -176,6 +177,7 @@ def _review_pages(world) -> list[tuple]:
     vendor_a, vendor_b = site.browser("vendor_a"), site.browser("vendor_b")
     paths = [(staff, p) for p in (
         "/review", "/review?status=changes_requested", f"/review/submissions/{disc.id}",
+        f"/review/submissions/{disc.id}/criteria/DOC-01", "/review?assigned=unassigned",
         f"/review/submissions/{changes.id}", "/dashboard", "/dashboard/certificates",
         f"/dashboard/certificates/{cert.id}", "/dashboard/notifications", f"/dashboard/submissions/{disc.id}/audit",
         f"/dashboard/submissions/{changes.id}/audit")]

@@ -94,7 +94,10 @@ def test_review_page_puts_discrepancies_first_with_their_evidence(world):
     assert page.status_code == 200
     html = page.text
     discrepancies = html.index('id="disc-title"')
-    assert discrepancies < html.index('id="c-CF-01"') < html.index('id="criteria-title"') < html.index('id="c-DOC-01"')
+    assert discrepancies < html.index('id="c-CF-01"') < html.index('id="agreeing-title"') < html.index('id="c-DOC-01"')
+    # The agreeing criteria are folded away (a closed <details>), and CF-01 is shown once, as a discrepancy.
+    assert html.index('<details id="agreeing-list">') < html.index('id="c-DOC-01"')
+    assert html.count('id="c-CF-01"') == 1
     block = html[html.index('id="c-CF-01"'):html.index("</article>", html.index('id="c-CF-01"'))]
     text = text_of(block)
     assert "Nhà cung cấp khai báo đạt nhưng kiểm tra tự động cho kết quả không đạt." in text
@@ -103,7 +106,6 @@ def test_review_page_puts_discrepancies_first_with_their_evidence(world):
     run_id = re.search(r'/dashboard/probe-runs/(\d+)/files/', block).group(1)
     assert f'<img src="/dashboard/probe-runs/{run_id}/files/{SHOT}"' in block
     assert "Tỷ lệ trang bị chặn (0–1): " in text  # the vendor's answer, labelled
-    assert "CF-01 Chặn nội dung người lớn — xem ở phần sai khác" in text_of(html)  # once in full, then a link
 
     # The screenshot, through the cookie session, with the API's access rules.
     shot = reviewer.get(f"/dashboard/probe-runs/{run_id}/files/{SHOT}")
@@ -118,7 +120,7 @@ def test_decisions_per_criterion_and_approval_needs_them(world):
     submission = in_review(world)
     reviewer = world.site.browser("reviewer")
     url = f"/review/submissions/{submission.id}"
-    refused = reviewer.post(f"{url}/decision", {"decision": "approve"}, page=url)
+    refused = reviewer.post(f"{url}/decision", {"decision": "approve"}, page=url)  # refused before confirming
     assert refused.status_code == 409
     assert "Còn sai khác chưa có quyết định của người thẩm định: CF-01" in text_of(refused.text)
 
@@ -146,7 +148,8 @@ def test_decisions_per_criterion_and_approval_needs_them(world):
     vendor_view = text_of(world.site.browser("vendor_a").get(f"/dashboard/submissions/{submission.id}").text)
     assert "CF-01 Thay đổi kết quả Đạt Bộ thử của nhà cung cấp lớn hơn" in vendor_view  # the decisions table
 
-    approved = reviewer.post(f"{url}/decision", {"decision": "approve", "comment": "Đạt sau khi xem xét"}, page=url)
+    approved = reviewer.post(f"{url}/decision", {"decision": "approve", "comment": "Đạt sau khi xem xét",
+                                                 "confirmed": "yes"}, page=url)
     assert approved.status_code == 303 and approved.headers["location"] == f"{url}?done=approved"
     assert status_of(world, submission.id) == "approved"
     with world.api.sessions() as session:
@@ -163,15 +166,15 @@ def test_two_reviewers_must_approve_when_the_club_says_so(world):
     submission = in_review(world, discrepancy=False)
     url = f"/review/submissions/{submission.id}"
     reviewer, admin = world.site.browser("reviewer"), world.site.browser("admin")
-    first = reviewer.post(f"{url}/decision", {"decision": "approve"}, page=url)
+    first = reviewer.post(f"{url}/decision", {"decision": "approve", "confirmed": "yes"}, page=url)
     assert first.status_code == 303 and first.headers["location"] == f"{url}?done=approval_recorded"
     page = text_of(reviewer.get(first.headers["location"]).text)
     assert "Đã ghi nhận phê duyệt của bạn; cần thêm người thẩm định khác phê duyệt." in page
     assert "Bạn đã phê duyệt bản này; đang chờ một người thẩm định khác." in page and "1/2 phê duyệt cần có" in page
-    twice = reviewer.post(f"{url}/decision", {"decision": "approve"}, page=url)
+    twice = reviewer.post(f"{url}/decision", {"decision": "approve"}, page=url)  # refused before confirming
     assert twice.status_code == 409 and "Bạn đã phê duyệt; cần một người thẩm định khác phê duyệt" in twice.text
     assert status_of(world, submission.id) == "in_review"
-    assert admin.post(f"{url}/decision", {"decision": "approve"}, page=url).status_code == 303
+    assert admin.post(f"{url}/decision", {"decision": "approve", "confirmed": "yes"}, page=url).status_code == 303
     assert status_of(world, submission.id) == "approved"
 
 
@@ -179,11 +182,12 @@ def test_reject_needs_a_reason(world):
     submission = in_review(world, discrepancy=False)
     reviewer = world.site.browser("reviewer")
     url = f"/review/submissions/{submission.id}"
-    refused = reviewer.post(f"{url}/decision", {"decision": "reject", "comment": ""}, page=url)
+    refused = reviewer.post(f"{url}/decision", {"decision": "reject", "comment": "", "confirmed": "yes"}, page=url)
     assert refused.status_code == 422
     assert "Cần nêu lý do từ chối" in refused.text and 'aria-invalid="true"' in refused.text
     assert status_of(world, submission.id) == "in_review"
-    done = reviewer.post(f"{url}/decision", {"decision": "reject", "comment": "Sản phẩm không lọc nội dung"}, page=url)
+    done = reviewer.post(f"{url}/decision", {"decision": "reject", "comment": "Sản phẩm không lọc nội dung",
+                                             "confirmed": "yes"}, page=url)
     assert done.status_code == 303 and status_of(world, submission.id) == "rejected"
 
 
@@ -234,7 +238,8 @@ def test_changes_requested_revised_resubmitted_and_approved(world):
     assert reviewer.post(f"{second}/take", page=second).status_code == 303
     history = text_of(reviewer.get(second).text)
     assert "Cần thêm bằng chứng kiểm thử" in history and "Chúng tôi sẽ gửi báo cáo" in history  # the whole talk
-    assert reviewer.post(f"{second}/decision", {"decision": "approve"}, page=second).status_code == 303
+    assert reviewer.post(f"{second}/decision", {"decision": "approve", "confirmed": "yes"},
+                         page=second).status_code == 303
     assert status_of(world, draft.id) == "approved"
     assert "Đã được phê duyệt và cấp chứng nhận." in vendor.get(f"/dashboard/submissions/{draft.id}").text
 

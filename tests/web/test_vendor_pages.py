@@ -103,7 +103,7 @@ def test_step_error_is_shown_next_to_its_field_then_fixed(world):
         assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "submission.answers_merged",
                                                           AuditEvent.object_id == str(draft.id)))
     again = browser.get(step).text  # the stored answer is shown back in the form
-    assert 'value="0.97"' in again and 'value="600"' in again
+    assert 'value="0,97"' in again and 'value="600"' in again  # the Vietnamese decimal comma
 
 
 def test_missing_part_and_na_without_justification(world):
