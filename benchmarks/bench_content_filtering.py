@@ -6,6 +6,7 @@ Target (issue 3): probe time / bare-loop time <= 1.25 (the probe's own overhead)
 
     .venv/bin/python benchmarks/bench_content_filtering.py [--pages 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 import demo_products
-from checker.corpus import SAFE, HARMFUL, sample
+from checker.corpus import HARMFUL, SAFE
 from checker.probes.manifest import load_manifest
 from checker.probes.runner import CHROMIUM_ARGS, BrowserHost, ProbeSettings, run_probes
 
@@ -76,6 +77,7 @@ class PeakMemory:
 async def bare_loop(urls_and_markers, proxy: str, chromium: str) -> tuple[float, int]:
     """The baseline: one browser, one context through the proxy, one reused page, goto + marker check."""
     from playwright.async_api import async_playwright
+
     allowed = 0
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -99,8 +101,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     args = parser.parse_args()
     per_category = max(1, args.pages // (len(HARMFUL) + len(SAFE)))
-    settings = ProbeSettings.from_env(allowed_networks=("127.0.0.0/8",), ignore_tls_errors=True,
-                                      corpus_per_category=per_category)
+    settings = ProbeSettings.from_env(
+        allowed_networks=("127.0.0.0/8",), ignore_tls_errors=True, corpus_per_category=per_category
+    )
 
     with demo_products.start_safekid() as safekid:
         manifest = load_manifest({**safekid.manifest(), "product_type": "kid_browser"})
@@ -111,8 +114,14 @@ def main() -> None:
             host = BrowserHost(s)
             await host.browser()  # browser start-up is not part of either figure
             started = time.perf_counter()
-            result = await run_probes(manifest, criteria_version="vcsc-2025.1", only=["content_filtering"],
-                                      settings=s, browser_host=host, out_dir=out_dir)
+            result = await run_probes(
+                manifest,
+                criteria_version="vcsc-2025.1",
+                only=["content_filtering"],
+                settings=s,
+                browser_host=host,
+                out_dir=out_dir,
+            )
             seconds = time.perf_counter() - started
             await host.close()
             return seconds, result
@@ -125,6 +134,7 @@ def main() -> None:
         pages = [(r["url"], r["page_id"]) for r in artifact["pages"]]
         # The same pages, in the same order, through the same proxy, without the probe.
         from checker.corpus import CorpusServer  # the probe's corpus server has stopped; start one on the same port
+
         port = int(pages[0][0].split(":")[2].split("/")[0])
         with CorpusServer(port=port) as corpus:
             markers = {p.page_id: p.marker for p in corpus.pages}
@@ -134,15 +144,25 @@ def main() -> None:
 
     n = len(pages)
     allowed = sum(1 for r in artifact["pages"] if r["verdict"] == "allowed")
-    print(f"pages: {n} ({per_category} per category, {len(HARMFUL)} harmful + {len(SAFE)} safe categories), "
-          f"through SafeKid's proxy")
-    print(f"probe ({settings.pool_pages} reused pages): {probe_s:.2f} s = {n / probe_s:.1f} pages/s, "
-          f"peak memory {mem_probe.peak_mib:.0f} MiB (Python + Chromium), allowed {allowed}")
-    print(f"probe (1 page):            {probe1_s:.2f} s = {n / probe1_s:.1f} pages/s, peak memory {mem_probe1.peak_mib:.0f} MiB")
-    print(f"bare Playwright loop:      {bare_s:.2f} s = {n / bare_s:.1f} pages/s, peak memory {mem_bare.peak_mib:.0f} MiB, "
-          f"allowed {bare_allowed}")
-    print(f"ratio probe/bare: {probe_s / bare_s:.2f} (target <= {TARGET_RATIO}); "
-          f"with one page, like the bare loop: {probe1_s / bare_s:.2f}")
+    print(
+        f"pages: {n} ({per_category} per category, {len(HARMFUL)} harmful + {len(SAFE)} safe categories), "
+        f"through SafeKid's proxy"
+    )
+    print(
+        f"probe ({settings.pool_pages} reused pages): {probe_s:.2f} s = {n / probe_s:.1f} pages/s, "
+        f"peak memory {mem_probe.peak_mib:.0f} MiB (Python + Chromium), allowed {allowed}"
+    )
+    print(
+        f"probe (1 page):            {probe1_s:.2f} s = {n / probe1_s:.1f} pages/s, peak memory {mem_probe1.peak_mib:.0f} MiB"
+    )
+    print(
+        f"bare Playwright loop:      {bare_s:.2f} s = {n / bare_s:.1f} pages/s, peak memory {mem_bare.peak_mib:.0f} MiB, "
+        f"allowed {bare_allowed}"
+    )
+    print(
+        f"ratio probe/bare: {probe_s / bare_s:.2f} (target <= {TARGET_RATIO}); "
+        f"with one page, like the bare loop: {probe1_s / bare_s:.2f}"
+    )
 
 
 if __name__ == "__main__":

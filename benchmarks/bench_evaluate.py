@@ -5,6 +5,7 @@ every schema compiled once per version and product type, not per call.
 
     .venv/bin/python benchmarks/bench_evaluate.py [--count 10000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,8 +83,10 @@ def main() -> None:
     print(f"documents: {args.count} ({len(pairs)} version/product-type pairs, {criteria_per_doc:.1f} answers each)")
     print(f"criteria loading and meta-schema validation: {load_s * 1000:.1f} ms")
     print(f"schema compilation, once per pair: {compile_s * 1000:.1f} ms")
-    print(f"validate + evaluate: {full_s:.2f} s = {rate:,.0f} per second "
-          f"({rate / TARGET_PER_SECOND:.2f}x the {TARGET_PER_SECOND}/s target)")
+    print(
+        f"validate + evaluate: {full_s:.2f} s = {rate:,.0f} per second "
+        f"({rate / TARGET_PER_SECOND:.2f}x the {TARGET_PER_SECOND}/s target)"
+    )
     print(f"evaluate only (already valid): {args.count / eval_only_s:,.0f} per second")
     print(f"peak traced memory over 1,000 assessments: {peak / 1024:.0f} KiB")
     print(f"levels reached: {levels}")

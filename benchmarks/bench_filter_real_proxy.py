@@ -8,6 +8,7 @@ a club list without markers (judged against a direct fetch). Numbers only; no as
 
     .venv/bin/python benchmarks/bench_filter_real_proxy.py [--per-category 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,6 +33,7 @@ TARGET = 1.0
 async def bare_loop(pages, proxy: str, chromium: str) -> tuple[float, int]:
     """The baseline: one browser, one context through the proxy, one reused page, goto + marker check."""
     from playwright.async_api import async_playwright
+
     allowed = 0
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -59,8 +61,16 @@ def write_list(folder: Path, proxy: str, pages, controls, markers: bool) -> Path
         for p in [*pages, *controls]:
             writer.writerow([p.url, p.category, p.language] + ([p.marker] if markers else []))
     manifest = folder / "manifest.json"
-    manifest.write_text(json.dumps({"product_type": "dns_proxy_filter", "filtering": {"mode": "proxy", "proxy": proxy},
-                                    "corpus": {"csv": "club.csv"}}), encoding="utf-8")
+    manifest.write_text(
+        json.dumps(
+            {
+                "product_type": "dns_proxy_filter",
+                "filtering": {"mode": "proxy", "proxy": proxy},
+                "corpus": {"csv": "club.csv"},
+            }
+        ),
+        encoding="utf-8",
+    )
     return manifest
 
 
@@ -68,8 +78,14 @@ async def probe_time(manifest: Path, settings: ProbeSettings) -> tuple[float, di
     host = BrowserHost(settings)
     await host.browser()  # browser start-up is in neither figure
     started = time.perf_counter()
-    result = await run_probes(read_manifest(manifest), criteria_version="vcsc-2025.1", only=["content_filtering"],
-                              settings=settings, browser_host=host, out_dir=manifest.parent / "out")
+    result = await run_probes(
+        read_manifest(manifest),
+        criteria_version="vcsc-2025.1",
+        only=["content_filtering"],
+        settings=settings,
+        browser_host=host,
+        out_dir=manifest.parent / "out",
+    )
     seconds = time.perf_counter() - started
     await host.close()
     return seconds, result.outcomes[0].artifact
@@ -89,17 +105,24 @@ def main() -> None:
         blocked = [p.url for p in pages if p.category == "adult"][::2]
         with rf.start_privoxy(tmp / "privoxy", blocked) as proxy:
             bare_s, bare_allowed = asyncio.run(bare_loop(pages, proxy.address, settings.chromium))
-            print(f"pages: {len(pages)} through Privoxy ({len(blocked)} blacklisted), {settings.pool_pages} reused pages in the probe")
-            print(f"bare Playwright loop:       {bare_s:6.2f} s = {len(pages) / bare_s:5.1f} pages/s, allowed {bare_allowed}")
+            print(
+                f"pages: {len(pages)} through Privoxy ({len(blocked)} blacklisted), {settings.pool_pages} reused pages in the probe"
+            )
+            print(
+                f"bare Playwright loop:       {bare_s:6.2f} s = {len(pages) / bare_s:5.1f} pages/s, allowed {bare_allowed}"
+            )
             for markers in (True, False):
-                manifest = write_list(tmp / ("marked" if markers else "unmarked"), proxy.address, pages, corpus.controls,
-                                      markers)
+                manifest = write_list(
+                    tmp / ("marked" if markers else "unmarked"), proxy.address, pages, corpus.controls, markers
+                )
                 probe_s, artifact = asyncio.run(probe_time(manifest, settings))
                 allowed = sum(r["verdict"] == "allowed" for r in artifact["pages"])
                 label = "probe, list with markers:  " if markers else "probe, list without marks: "
-                print(f"{label}{probe_s:6.2f} s = {len(pages) / probe_s:5.1f} pages/s, allowed {allowed}, "
-                      f"direct fetches {artifact.get('direct_fetches')}, speed ratio bare/probe {bare_s / probe_s:.2f} "
-                      f"(goal >= {TARGET})")
+                print(
+                    f"{label}{probe_s:6.2f} s = {len(pages) / probe_s:5.1f} pages/s, allowed {allowed}, "
+                    f"direct fetches {artifact.get('direct_fetches')}, speed ratio bare/probe {bare_s / probe_s:.2f} "
+                    f"(goal >= {TARGET})"
+                )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ wall time of the run and of each probe. Goal: under 60 s on 2 cores. Numbers onl
 
     .venv/bin/python benchmarks/bench_full_run.py [--product funzone] [--per-category 12]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,14 +25,21 @@ GOAL_S = 60.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--product", choices=["safekid", "funzone"], default="safekid")
-    parser.add_argument("--per-category", type=int, default=12,
-                        help="corpus pages per category (the probe tests use 12)")
-    parser.add_argument("--one-after-another", action="store_true",
-                        help="no lanes side by side (ProbeSettings.parallel_lanes=False), to compare")
+    parser.add_argument(
+        "--per-category", type=int, default=12, help="corpus pages per category (the probe tests use 12)"
+    )
+    parser.add_argument(
+        "--one-after-another",
+        action="store_true",
+        help="no lanes side by side (ProbeSettings.parallel_lanes=False), to compare",
+    )
     args = parser.parse_args()
-    settings = ProbeSettings.from_env(allowed_networks=("127.0.0.0/8",), ignore_tls_errors=True,
-                                      corpus_per_category=args.per_category,
-                                      parallel_lanes=not args.one_after_another)
+    settings = ProbeSettings.from_env(
+        allowed_networks=("127.0.0.0/8",),
+        ignore_tls_errors=True,
+        corpus_per_category=args.per_category,
+        parallel_lanes=not args.one_after_another,
+    )
     start = demo_products.start_safekid if args.product == "safekid" else demo_products.start_funzone
     with start() as product:
         manifest = load_manifest({**product.manifest(), "product_type": "kid_browser"})
@@ -42,16 +50,23 @@ def main() -> None:
             await host.browser()
             launch_s = time.perf_counter() - launched
             started = time.perf_counter()
-            result = await run_probes(manifest, criteria_version="vcsc-2025.1", settings=settings, browser_host=host,
-                                      out_dir=Path("var/bench-full-run"))
+            result = await run_probes(
+                manifest,
+                criteria_version="vcsc-2025.1",
+                settings=settings,
+                browser_host=host,
+                out_dir=Path("var/bench-full-run"),
+            )
             seconds = time.perf_counter() - started
             await host.close()
             return launch_s, seconds, result
 
         launch_s, seconds, result = asyncio.run(run())
-    print(f"{args.product}: {len(result.outcomes)} probes, corpus {args.per_category} pages per category, "
-          f"{'one after another' if args.one_after_another else 'independent lanes side by side'}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.product}: {len(result.outcomes)} probes, corpus {args.per_category} pages per category, "
+        f"{'one after another' if args.one_after_another else 'independent lanes side by side'}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
     for outcome in result.outcomes:
         outcomes = sorted({f.outcome for f in outcome.findings})
         print(f"  {outcome.probe_id:<24} {outcome.seconds:6.2f} s  {', '.join(outcomes)}")

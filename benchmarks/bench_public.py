@@ -46,6 +46,7 @@ Every request must succeed (0 errors).
     .venv/bin/python benchmarks/bench_public.py --products 100000   # how search grows
     .venv/bin/python benchmarks/bench_public.py --database-url postgresql://user@host/empty_db
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,6 +63,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,14 +85,42 @@ PLATFORMS_BY_TYPE = {
     "parental_dashboard": ("web", "android", "ios"),
     "children_platform": ("web", "android", "ios"),
 }
-NAME_HEADS = ("Bảo vệ", "An toàn", "Lá chắn", "Bé Vui", "Gia đình", "Mắt Thần", "Người Gác", "Cánh Diều",
-              "Sao Mai", "Hoa Sen", "Tổ Ấm", "Đồng Hành")
+NAME_HEADS = (
+    "Bảo vệ",
+    "An toàn",
+    "Lá chắn",
+    "Bé Vui",
+    "Gia đình",
+    "Mắt Thần",
+    "Người Gác",
+    "Cánh Diều",
+    "Sao Mai",
+    "Hoa Sen",
+    "Tổ Ấm",
+    "Đồng Hành",
+)
 NAME_TAILS = ("trẻ em", "Gia đình", "học đường", "Số", "Xanh", "Nhí", "An toàn", "Mầm non", "Tuổi thơ", "Việt")
 VENDOR_WORDS = ("Công nghệ", "Phần mềm", "Giải pháp số", "An ninh mạng", "Truyền thông", "Giáo dục")
 VENDOR_PLACES = ("Hà Nội", "Sài Gòn", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng", "Nha Trang", "Biên Hòa")
 # What people type: folded and not, one word or several (the API folds the query itself).
-QUERIES = ("bao ve", "tre em", "gia dinh", "an toan", "la chan", "be vui", "bao ve tre em", "an toan gia dinh",
-           "Bảo vệ", "Lá chắn", "mat than", "sao mai", "hoc duong", "cong nghe", "ha noi", "dong hanh 12")
+QUERIES = (
+    "bao ve",
+    "tre em",
+    "gia dinh",
+    "an toan",
+    "la chan",
+    "be vui",
+    "bao ve tre em",
+    "an toan gia dinh",
+    "Bảo vệ",
+    "Lá chắn",
+    "mat than",
+    "sao mai",
+    "hoc duong",
+    "cong nghe",
+    "ha noi",
+    "dong hanh 12",
+)
 # (scenario label, least throughput as a fraction of the bare endpoint's, greatest p99 in ms or None): issue 14.
 GOALS = (("search", 0.5, 50), ("product", 0.7, None), ("certificate", 0.7, None), ("badge 304", 0.9, None))
 # A one-letter typo, and what the index must correct it to (api.domain.registry: `suggestion`).
@@ -101,6 +131,7 @@ ETAG_SAMPLE = 500
 
 
 # --- seeding -----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Seeded:
@@ -122,56 +153,95 @@ def seed(url: str, products: int, vendors: int, rng: random.Random) -> Seeded:
     now = utcnow()
     try:
         with engine.begin() as conn:
-            existing = conn.scalar(sa.select(sa.func.count()).select_from(Product.__table__))
-            existing += conn.scalar(sa.select(sa.func.count()).select_from(Organisation.__table__))
-            existing += conn.scalar(sa.select(sa.func.count()).select_from(Certificate.__table__))
+            existing = sum(
+                conn.scalar(sa.select(sa.func.count()).select_from(_table(model))) or 0
+                for model in (Product, Organisation, Certificate)
+            )
             if existing:
-                raise SystemExit("the database already holds organisations, products or certificates; "
-                                 "give --database-url an empty scratch database")
+                raise SystemExit(
+                    "the database already holds organisations, products or certificates; "
+                    "give --database-url an empty scratch database"
+                )
 
         start = time.perf_counter()
-        orgs = []
+        orgs: list[dict[str, Any]] = []
         for i in range(1, vendors + 1):
             name = f"Công ty {VENDOR_WORDS[i % len(VENDOR_WORDS)]} {VENDOR_PLACES[i % len(VENDOR_PLACES)]} {i:03d}"
-            orgs.append({"id": i, "name": name, "kind": "vendor", "contact_email": f"lienhe{i}@vendor{i}.example.vn",
-                         "website": f"https://vendor{i}.example.vn", "created_at": now, "updated_at": now})
+            orgs.append(
+                {
+                    "id": i,
+                    "name": name,
+                    "kind": "vendor",
+                    "contact_email": f"lienhe{i}@vendor{i}.example.vn",
+                    "website": f"https://vendor{i}.example.vn",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         org_names = {o["id"]: o["name"] for o in orgs}
 
-        rows, certs, older = [], [], {}
+        rows: list[dict[str, Any]] = []
+        certs: list[dict[str, Any]] = []
+        older: dict[str, str] = {}
         for i in range(1, products + 1):
             org_id = rng.randint(1, vendors)
             product_type = PRODUCT_TYPES[i % len(PRODUCT_TYPES)]
             name = f"{rng.choice(NAME_HEADS)} {rng.choice(NAME_TAILS)} {rng.randint(1, 999)}"
             pool = PLATFORMS_BY_TYPE[product_type]
-            rows.append({"id": i, "organisation_id": org_id, "name": name, "product_type": product_type,
-                         "url": f"https://vendor{org_id}.example.vn/san-pham/{i}",
-                         "platforms": sorted(rng.sample(pool, rng.randint(1, len(pool)))),
-                         # as Product.refresh_search_text does
-                         "search_text": fold(f"{name} {org_names[org_id]}")[:500],
-                         "created_at": now, "updated_at": now})
-            certs.append(_certificate(f"VCSC-2026-{i:06d}", i, i - 1, "valid", rng,
-                                      issued_at=now - timedelta(days=1), valid_until=now + timedelta(days=364)))
+            rows.append(
+                {
+                    "id": i,
+                    "organisation_id": org_id,
+                    "name": name,
+                    "product_type": product_type,
+                    "url": f"https://vendor{org_id}.example.vn/san-pham/{i}",
+                    "platforms": sorted(rng.sample(pool, rng.randint(1, len(pool)))),
+                    # as Product.refresh_search_text does
+                    "search_text": fold(f"{name} {org_names[org_id]}")[:500],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            certs.append(
+                _certificate(
+                    f"VCSC-2026-{i:06d}",
+                    i,
+                    i - 1,
+                    "valid",
+                    rng,
+                    issued_at=now - timedelta(days=1),
+                    valid_until=now + timedelta(days=364),
+                )
+            )
         # Older certificates of some of the products: revoked, expired (by the column or by date only).
         for j in range(1, max(3, products * 3 // 100) + 1):
             product_id = rng.randint(1, products)
             kind = ("revoked", "revoked", "expired", "past_end")[j % 4]
             issued = now - timedelta(days=rng.randint(370, 700))
-            cert = _certificate(f"VCSC-2025-{j:06d}", product_id, products + j - 1,
-                                "valid" if kind == "past_end" else kind, rng, issued_at=issued,
-                                valid_until=issued + timedelta(days=365), criteria_version="vcsc-2024.1")
+            cert = _certificate(
+                f"VCSC-2025-{j:06d}",
+                product_id,
+                products + j - 1,
+                "valid" if kind == "past_end" else kind,
+                rng,
+                issued_at=issued,
+                valid_until=issued + timedelta(days=365),
+                criteria_version="vcsc-2024.1",
+            )
             if kind == "revoked":
                 cert.update(status_reason="Bench: revoked", status_changed_at=issued + timedelta(days=30))
             certs.append(cert)
             older[cert["id"]] = "revoked" if kind == "revoked" else "expired"
 
         with engine.begin() as conn:
-            conn.execute(Organisation.__table__.insert(), orgs)
-            conn.execute(Product.__table__.insert(), rows)
-            conn.execute(Certificate.__table__.insert(), certs)
+            conn.execute(_table(Organisation).insert(), orgs)
+            conn.execute(_table(Product).insert(), rows)
+            conn.execute(_table(Certificate).insert(), certs)
             if conn.dialect.name == "postgresql":  # explicit ids: keep the sequences ahead of them
                 for table in ("organisations", "products"):
-                    conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                         f"(SELECT max(id) FROM {table}))")
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                    )
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("ANALYZE")
             else:
@@ -180,26 +250,56 @@ def seed(url: str, products: int, vendors: int, rng: random.Random) -> Seeded:
 
         with engine.connect() as conn:
             c = Certificate.__table__.c
-            counts = {"organisations": conn.scalar(sa.select(sa.func.count()).select_from(Organisation.__table__)),
-                      "products": conn.scalar(sa.select(sa.func.count()).select_from(Product.__table__)),
-                      "certificates": conn.scalar(sa.select(sa.func.count()).select_from(Certificate.__table__))}
+            counts: dict[str, int] = {
+                name: conn.scalar(sa.select(sa.func.count()).select_from(_table(model))) or 0
+                for name, model in (
+                    ("organisations", Organisation),
+                    ("products", Product),
+                    ("certificates", Certificate),
+                )
+            }
             for status, n in conn.execute(sa.select(c.status, sa.func.count()).group_by(c.status)):
                 counts[f"status {status}"] = n
-            counts["valid past end date"] = conn.scalar(
-                sa.select(sa.func.count()).where(c.status == "valid", c.valid_until < now))
+            counts["valid past end date"] = (
+                conn.scalar(sa.select(sa.func.count()).where(c.status == "valid", c.valid_until < now)) or 0
+            )
     finally:
         engine.dispose()
-    return Seeded(product_ids=[r["id"] for r in rows], certificate_ids=[c["id"] for c in certs], older=older,
-                  counts=counts,
-                  migrate_s=migrate_s, insert_s=insert_s, rows=len(orgs) + len(rows) + len(certs))
+    return Seeded(
+        product_ids=[r["id"] for r in rows],
+        certificate_ids=[c["id"] for c in certs],
+        older=older,
+        counts=counts,
+        migrate_s=migrate_s,
+        insert_s=insert_s,
+        rows=len(orgs) + len(rows) + len(certs),
+    )
 
 
-def _certificate(cert_id, product_id, status_index, status, rng, *, issued_at, valid_until,
-                 criteria_version=CRITERIA_VERSION) -> dict:
-    return {"id": cert_id, "product_id": product_id, "submission_id": None, "criteria_version": criteria_version,
-            "level": "advanced" if rng.random() < 0.3 else "basic", "status": status, "issued_at": issued_at,
-            "valid_until": valid_until, "note": None, "status_index": status_index, "status_reason": None,
-            "status_changed_at": None, "created_at": issued_at, "updated_at": issued_at}
+def _table(model: Any) -> sa.Table:
+    """The table of a mapped class (SQLAlchemy types `__table__` as a FromClause)."""
+    return cast(sa.Table, model.__table__)
+
+
+def _certificate(
+    cert_id, product_id, status_index, status, rng, *, issued_at, valid_until, criteria_version=CRITERIA_VERSION
+) -> dict:
+    return {
+        "id": cert_id,
+        "product_id": product_id,
+        "submission_id": None,
+        "criteria_version": criteria_version,
+        "level": "advanced" if rng.random() < 0.3 else "basic",
+        "status": status,
+        "issued_at": issued_at,
+        "valid_until": valid_until,
+        "note": None,
+        "status_index": status_index,
+        "status_reason": None,
+        "status_changed_at": None,
+        "created_at": issued_at,
+        "updated_at": issued_at,
+    }
 
 
 def unseed(url: str, seeded: Seeded) -> None:
@@ -207,14 +307,15 @@ def unseed(url: str, seeded: Seeded) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(Certificate.__table__.delete())
-            conn.execute(Product.__table__.delete())
-            conn.execute(Organisation.__table__.delete())
+            conn.execute(_table(Certificate).delete())
+            conn.execute(_table(Product).delete())
+            conn.execute(_table(Organisation).delete())
     finally:
         engine.dispose()
 
 
 # --- the server (a subprocess: its own interpreter, so its GIL is not the load generator's) ---------------
+
 
 def serve(args) -> None:
     import uvicorn
@@ -223,8 +324,13 @@ def serve(args) -> None:
     from api.core.settings import Settings
 
     state = Path(args.state_dir)
-    settings = Settings(database_url=args.database_url, jobs_worker=False, keys_dir=state / "keys",
-                        artifacts_dir=state / "artifacts", public_url=f"http://127.0.0.1:{args.port}")
+    settings = Settings(
+        database_url=args.database_url,
+        jobs_worker=False,
+        keys_dir=state / "keys",
+        artifacts_dir=state / "artifacts",
+        public_url=f"http://127.0.0.1:{args.port}",
+    )
     app = create_app(settings)
 
     # The bare endpoints, on the same app object: same framework, middleware, server and process.
@@ -248,12 +354,24 @@ def free_port() -> int:
 def start_server(url: str, state_dir: Path) -> tuple[subprocess.Popen, int, Path]:
     port = free_port()
     log_path = state_dir / "server.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", "--port", str(port),
-                             "--database-url", url, "--state-dir", str(state_dir)],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    log.close()
+    with open(log_path, "wb") as log:  # the server holds its own copy of the file
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--serve",
+                "--port",
+                str(port),
+                "--database-url",
+                url,
+                "--state-dir",
+                str(state_dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -283,6 +401,7 @@ def machine_cpu_s() -> float:
 
 # --- the load generator ------------------------------------------------------------------------------
 
+
 @dataclass
 class Scenario:
     name: str
@@ -294,6 +413,7 @@ class Scenario:
 @dataclass
 class Result:
     """A scenario's figures, summed over its rounds."""
+
     scenario: Scenario
     count: int = 0
     elapsed: float = 0.0
@@ -379,7 +499,8 @@ class RawClient:
     """`get(path, headers)` over a pool of RawConnections: the preparation's client (checks, ETags, totals)."""
 
     def __init__(self, port: int):
-        self.port, self.idle = port, []
+        self.port = port
+        self.idle: list[RawConnection] = []
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         conn = self.idle.pop() if self.idle else await RawConnection.open(self.port)
@@ -406,25 +527,29 @@ def raw_request(path: str, headers: dict[str, str], port: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-async def drive(target, scenario: Scenario, concurrency: int, seconds: float, rng: random.Random,
-                record: bool) -> tuple[int, float, list[float], dict]:
+async def drive(
+    target, scenario: Scenario, concurrency: int, seconds: float, rng: random.Random, record: bool
+) -> tuple[int, float, list[float], dict]:
     """`concurrency` workers, each on its own connection, send requests drawn from the scenario for `seconds`.
     `target` is a port (the raw client) or an httpx.AsyncClient."""
     latencies: list[float] = []
     statuses: dict[object, int] = {}
     clock = time.perf_counter
     raw = isinstance(target, int)
+    requests: list[Any]  # raw request bytes, or (path, headers) for httpx
     if raw:
         requests = [raw_request(path, headers, target) for path, headers in scenario.requests]
         connections: list[RawConnection | None] = list(
-            await asyncio.gather(*(RawConnection.open(target) for _ in range(concurrency))))
+            await asyncio.gather(*(RawConnection.open(target) for _ in range(concurrency)))
+        )
     else:
         requests = scenario.requests
 
     async def worker(slot: int):
         while clock() < deadline:
-            request = requests[rng.randrange(len(requests))]
+            request: Any = requests[rng.randrange(len(requests))]
             t = clock()
+            code: int | str
             try:
                 if raw:
                     conn = connections[slot] or await RawConnection.open(target)
@@ -437,8 +562,8 @@ async def drive(target, scenario: Scenario, concurrency: int, seconds: float, rn
                     code = (await target.get(request[0], headers=request[1])).status_code
             except Exception as exc:  # a failed request is an error, not a crash of the benchmark
                 code = type(exc).__name__
-                if raw and connections[slot] is not None:
-                    connections[slot].close()
+                if raw and (broken := connections[slot]) is not None:
+                    broken.close()
                     connections[slot] = None
             if record:
                 latencies.append(clock() - t)
@@ -458,8 +583,9 @@ async def drive(target, scenario: Scenario, concurrency: int, seconds: float, rn
 async def measure(target, result: Result, seconds: float, args, server_pid: int, rng: random.Random) -> float:
     """One measured slice of `result`'s scenario, added to its figures; returns the slice's requests/s."""
     server0, client0, machine0 = process_cpu_s(server_pid), time.process_time(), machine_cpu_s()
-    count, elapsed, latencies, statuses = await drive(target, result.scenario, args.concurrency, seconds, rng,
-                                                      record=True)
+    count, elapsed, latencies, statuses = await drive(
+        target, result.scenario, args.concurrency, seconds, rng, record=True
+    )
     server, client = process_cpu_s(server_pid) - server0, time.process_time() - client0
     result.count += count
     result.elapsed += elapsed
@@ -478,6 +604,7 @@ async def bounded_gather(coros, limit: int):
     async def one(coro):
         async with semaphore:
             return await coro
+
     return await asyncio.gather(*(one(c) for c in coros))
 
 
@@ -485,8 +612,9 @@ def matches(q: str, item: dict) -> bool:
     """Whether a search hit has every word of the query (the last as a prefix) in its name, vendor or description
     (product type and platforms), diacritics aside: what api.domain.registry.search promises of exact hits."""
     words = terms(q)
-    have = TERM.findall(fold(f"{item['name']} {item['vendor']} {item['product_type'].replace('_', ' ')} "
-                             f"{' '.join(item['platforms'])}"))
+    have = TERM.findall(
+        fold(f"{item['name']} {item['vendor']} {item['product_type'].replace('_', ' ')} {' '.join(item['platforms'])}")
+    )
     return all(w in have for w in words[:-1]) and any(h.startswith(words[-1]) for h in have)
 
 
@@ -495,8 +623,9 @@ def search_path(q: str, product_type: str | None, page: int) -> str:
     return path + (f"&type={product_type}" if product_type else "")
 
 
-async def prepare(client, seeded: Seeded, rng: random.Random,
-                  concurrency: int) -> tuple[list[Scenario], list[str], float]:
+async def prepare(
+    client, seeded: Seeded, rng: random.Random, concurrency: int
+) -> tuple[list[Scenario], list[str], float]:
     """The scenarios' request mixes (ETags and search totals fetched first), a few correctness checks, and the
     time the slowest request of a first burst of badge requests after the server started took."""
     problems: list[str] = []
@@ -508,7 +637,7 @@ async def prepare(client, seeded: Seeded, rng: random.Random,
         return path, reply, time.perf_counter() - t
 
     # Cold: `concurrency` badges at once (both criteria versions) on a server that has answered nothing else.
-    burst = [f"/badge/{cid}.svg" for cid in [*cert_ids[:concurrency - 1], next(iter(seeded.older))]]
+    burst = [f"/badge/{cid}.svg" for cid in [*cert_ids[: concurrency - 1], next(iter(seeded.older))]]
     replies = await asyncio.gather(*(timed(path) for path in burst))
     cold_s = max(elapsed for _, _, elapsed in replies)
     problems += [f"GET {path} (first burst): {r.status_code}" for path, r, _ in replies if r.status_code != 200]
@@ -516,31 +645,39 @@ async def prepare(client, seeded: Seeded, rng: random.Random,
     sample = rng.sample(cert_ids, min(ETAG_SAMPLE, len(cert_ids)))
     responses = await bounded_gather([client.get(f"/badge/{cid}.svg") for cid in sample], concurrency)
     conditional = []
-    for cid, r in zip(sample, responses):
-        if r.status_code != 200 or not r.headers.get("content-type", "").startswith("image/svg+xml") \
-                or "etag" not in r.headers:
-            problems.append(f"GET /badge/{cid}.svg: {r.status_code} {r.headers.get('content-type')} "
-                            f"etag={r.headers.get('etag')}")
+    for cid, r in zip(sample, responses, strict=True):
+        if (
+            r.status_code != 200
+            or not r.headers.get("content-type", "").startswith("image/svg+xml")
+            or "etag" not in r.headers
+        ):
+            problems.append(
+                f"GET /badge/{cid}.svg: {r.status_code} {r.headers.get('content-type')} etag={r.headers.get('etag')}"
+            )
             continue
         conditional.append((f"/badge/{cid}.svg", {"If-None-Match": r.headers["etag"]}))
     if conditional:  # the 304 path answers 304, with no body and the same ETag
         path, headers = conditional[0]
         r = await client.get(path, headers=headers)
         if r.status_code != 304 or r.content or r.headers.get("etag") != headers["If-None-Match"]:
-            problems.append(f"GET {path} with If-None-Match: {r.status_code}, {len(r.content)} bytes body, "
-                            f"etag {r.headers.get('etag')!r} (expected 304, empty, same ETag)")
+            problems.append(
+                f"GET {path} with If-None-Match: {r.status_code}, {len(r.content)} bytes body, "
+                f"etag {r.headers.get('etag')!r} (expected 304, empty, same ETag)"
+            )
 
     combos = [(q, t) for q in QUERIES for t in (None, *PRODUCT_TYPES)]
     firsts = await bounded_gather([client.get(search_path(q, t, 1)) for q, t in combos], concurrency)
-    searches = []
-    for (q, t), r in zip(combos, firsts):
+    searches: list[tuple[str, dict[str, str]]] = []
+    for (q, t), r in zip(combos, firsts, strict=True):
         if r.status_code != 200:
             problems.append(f"GET {search_path(q, t, 1)}: {r.status_code} {r.text[:200]}")
             continue
         body = r.json()
         total = body["total"]
-        if any(not matches(q, item) or item["certificate"]["status"] != "valid"
-               or (t and item["product_type"] != t) for item in body["items"]) or body.get("suggestion"):
+        if any(
+            not matches(q, item) or item["certificate"]["status"] != "valid" or (t and item["product_type"] != t)
+            for item in body["items"]
+        ) or body.get("suggestion"):
             problems.append(f"GET {search_path(q, t, 1)}: an item does not match the query, type or status")
         if total:  # each query and type equally often, on a random page of its results
             pages = math.ceil(total / PER_PAGE)
@@ -549,16 +686,19 @@ async def prepare(client, seeded: Seeded, rng: random.Random,
         problems.append("no search query found any product")
     r = await client.get(search_path(TYPO, None, 1))  # typo tolerance: found, and said so
     if r.status_code != 200 or not r.json()["items"] or TYPO_FIXED not in (r.json().get("suggestion") or ""):
-        problems.append(f"GET {search_path(TYPO, None, 1)}: {r.status_code} {r.text[:200]} "
-                        f"(expected hits and the suggestion {TYPO_FIXED!r})")
+        problems.append(
+            f"GET {search_path(TYPO, None, 1)}: {r.status_code} {r.text[:200]} "
+            f"(expected hits and the suggestion {TYPO_FIXED!r})"
+        )
 
     # Spot checks: revoked, expired and past-their-end-date ("valid" in the column) certificates, looked up
     # and as badges, show the status the public must see.
     for cid, status in list(seeded.older.items())[:8]:
         r = await client.get(f"/api/v1/public/certificates/{cid}")
         if r.status_code != 200 or r.json().get("status") != status:
-            problems.append(f"GET /api/v1/public/certificates/{cid}: {r.status_code} {r.text[:200]} "
-                            f"(expected status {status})")
+            problems.append(
+                f"GET /api/v1/public/certificates/{cid}: {r.status_code} {r.text[:200]} (expected status {status})"
+            )
         r = await client.get(f"/badge/{cid}.svg?lang=en")
         if r.status_code != 200 or STATUS_WORDS[status]["en"] not in r.text:
             problems.append(f"GET /badge/{cid}.svg?lang=en: {r.status_code}, no {STATUS_WORDS[status]['en']!r}")
@@ -578,8 +718,9 @@ async def prepare(client, seeded: Seeded, rng: random.Random,
     return scenarios, problems, cold_s
 
 
-async def run_load(seeded: Seeded, port: int, server_pid: int, args,
-                   rng: random.Random) -> tuple[list[Result], list[str], float, float]:
+async def run_load(
+    seeded: Seeded, port: int, server_pid: int, args, rng: random.Random
+) -> tuple[list[Result], list[str], float, float]:
     started = time.perf_counter()
     preparer = RawClient(port)
     try:
@@ -593,20 +734,26 @@ async def run_load(seeded: Seeded, port: int, server_pid: int, args,
     httpx_client = None
     if args.client == "httpx":
         import httpx
+
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-        httpx_client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0,
-                                         trust_env=False)
+        httpx_client = httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0, trust_env=False
+        )
     target = httpx_client or port
     try:
         for result in results if args.warmup > 0 else ():  # caches, compiled statements, database pages
             await drive(target, result.scenario, args.concurrency, args.warmup, rng, record=False)
         # Round robin, so that a change in the machine's load over the run falls on every scenario alike.
         for round_no in range(1, args.rounds + 1):
-            rates = [await measure(target, result, args.seconds / args.rounds, args, server_pid, rng)
-                     for result in results]
-            print(f"  round {round_no}/{args.rounds}: " + ", ".join(f"{r.scenario.label} {rate:,.0f}/s"
-                                                                   for r, rate in zip(results, rates)),
-                  file=sys.stderr, flush=True)
+            rates = [
+                await measure(target, result, args.seconds / args.rounds, args, server_pid, rng) for result in results
+            ]
+            print(
+                f"  round {round_no}/{args.rounds}: "
+                + ", ".join(f"{r.scenario.label} {rate:,.0f}/s" for r, rate in zip(results, rates, strict=True)),
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         if httpx_client is not None:
             await httpx_client.aclose()
@@ -615,26 +762,37 @@ async def run_load(seeded: Seeded, port: int, server_pid: int, args,
 
 # --- report --------------------------------------------------------------------------------------------
 
+
 def report(results: list[Result], args) -> None:
     bare = next(r for r in results if r.scenario.label == "bare")
     print()
-    print(f"{'scenario':<27} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-          f"{'srv CPU ms/req':>14} {'srv CPU':>7} {'client CPU':>10} {'other CPU':>9} {'× bare':>7} {'× bare CPU':>10}")
+    print(
+        f"{'scenario':<27} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'srv CPU ms/req':>14} {'srv CPU':>7} {'client CPU':>10} {'other CPU':>9} {'× bare':>7} {'× bare CPU':>10}"
+    )
     bare_cpu = bare.server_cpu / bare.count
     for r in results:
         cpu_per_req = r.server_cpu / r.count * 1000 if r.count else float("nan")
-        print(f"{r.scenario.name:<27} {r.rate:>8,.0f} {r.percentile(50):>7.1f} {r.percentile(99):>7.1f} "
-              f"{r.errors:>6} {cpu_per_req:>14.2f} {r.server_cpu / r.elapsed:>7.0%} "
-              f"{r.client_cpu / r.elapsed:>10.0%} {r.other_cpu / r.elapsed:>9.0%} {r.rate / bare.rate:>6.2f}× "
-              f"{bare_cpu * 1000 / cpu_per_req:>9.2f}×")
-    print("(× bare CPU: the bare endpoint's server CPU per request over the scenario's, a figure that other work on the "
-          "machine disturbs less than the rates)")
-    print("(CPU columns: % of one core; srv = the uvicorn process, other = every other process on the machine"
-          + (", the database server's included)" if args.database_url else ")"))
+        print(
+            f"{r.scenario.name:<27} {r.rate:>8,.0f} {r.percentile(50):>7.1f} {r.percentile(99):>7.1f} "
+            f"{r.errors:>6} {cpu_per_req:>14.2f} {r.server_cpu / r.elapsed:>7.0%} "
+            f"{r.client_cpu / r.elapsed:>10.0%} {r.other_cpu / r.elapsed:>9.0%} {r.rate / bare.rate:>6.2f}× "
+            f"{bare_cpu * 1000 / cpu_per_req:>9.2f}×"
+        )
+    print(
+        "(× bare CPU: the bare endpoint's server CPU per request over the scenario's, a figure that other work on the "
+        "machine disturbs less than the rates)"
+    )
+    print(
+        "(CPU columns: % of one core; srv = the uvicorn process, other = every other process on the machine"
+        + (", the database server's included)" if args.database_url else ")")
+    )
     busy = max(r.other_cpu / r.elapsed for r in results)
     if busy > 0.2:
-        print(f"warning: other processes used up to {busy:.0%} of a core during the measurements; "
-              f"the rates are depressed and noisier than on a quiet machine")
+        print(
+            f"warning: other processes used up to {busy:.0%} of a core during the measurements; "
+            f"the rates are depressed and noisier than on a quiet machine"
+        )
     print()
     for r in results:
         if r is not bare:
@@ -642,15 +800,22 @@ def report(results: list[Result], args) -> None:
     print()
     by_label = {r.scenario.label: r for r in results}
     for label, floor, p99_ms in GOALS:
-        r = by_label.get(label)
-        if r is None:
+        goal = by_label.get(label)
+        if goal is None:
             continue
+        r = goal
         ratio, p99 = r.rate / bare.rate, r.percentile(99)
         met = ratio >= floor and (p99_ms is None or p99 < p99_ms)
-        print(f"goal {label}: ≥ {floor:.1f}× bare" + (f" and p99 < {p99_ms} ms" if p99_ms else "")
-              + f": {ratio:.2f}×" + (f", p99 {p99:.1f} ms" if p99_ms else "") + (" — met" if met else " — NOT met"))
-    errors = [(r, {code: n for code, n in r.statuses.items() if code not in r.scenario.expected})
-              for r in results if r.errors]
+        print(
+            f"goal {label}: ≥ {floor:.1f}× bare"
+            + (f" and p99 < {p99_ms} ms" if p99_ms else "")
+            + f": {ratio:.2f}×"
+            + (f", p99 {p99:.1f} ms" if p99_ms else "")
+            + (" — met" if met else " — NOT met")
+        )
+    errors = [
+        (r, {code: n for code, n in r.statuses.items() if code not in r.scenario.expected}) for r in results if r.errors
+    ]
     print()
     if errors:
         for r, codes in errors:
@@ -666,13 +831,24 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per scenario (default 10)")
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per scenario, before all")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="the measured seconds of each scenario are split into this many round-robin slices")
-    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
-                        help="load generator: a lean asyncio HTTP/1.1 client (default) or httpx.AsyncClient")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="the measured seconds of each scenario are split into this many round-robin slices",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="load generator: a lean asyncio HTTP/1.1 client (default) or httpx.AsyncClient",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke test: 2 s per scenario, 1,000 products")
-    parser.add_argument("--database-url", help="an empty PostgreSQL (or other) database instead of a temporary "
-                                               "SQLite file; the rows inserted are deleted afterwards")
+    parser.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL (or other) database instead of a temporary "
+        "SQLite file; the rows inserted are deleted afterwards",
+    )
     parser.add_argument("--keep", action="store_true", help="with --database-url: leave the inserted rows")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -692,16 +868,24 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{state / 'bench.db'}"
         backend = normalise_url(url).get_backend_name()
         seeded = seed(url, args.products, args.vendors, rng)
-        print(f"database: {backend}{' (temporary file)' if not args.database_url else ''}; rows: "
-              + ", ".join(f"{k} {v:,}" for k, v in seeded.counts.items()))
-        print(f"seeding: migrations {seeded.migrate_s:.2f} s, bulk inserts {seeded.insert_s:.2f} s "
-              f"({seeded.rows:,} rows)")
-        print(f"server: uvicorn, 1 worker, access log off, in a subprocess; client: "
-              f"{'httpx.AsyncClient' if args.client == 'httpx' else 'asyncio HTTP/1.1 keep-alive (--client raw)'}, "
-              f"{args.concurrency} connections, {args.seconds:g} s per scenario in {args.rounds} round-robin slices "
-              f"after {args.warmup:g} s warm-up")
-        print(f"note: the load generator and the server share this machine's {os.cpu_count()} cores: the absolute "
-              f"rates are indicative; compare the ratio to the bare endpoint measured in this run.", flush=True)
+        print(
+            f"database: {backend}{' (temporary file)' if not args.database_url else ''}; rows: "
+            + ", ".join(f"{k} {v:,}" for k, v in seeded.counts.items())
+        )
+        print(
+            f"seeding: migrations {seeded.migrate_s:.2f} s, bulk inserts {seeded.insert_s:.2f} s ({seeded.rows:,} rows)"
+        )
+        print(
+            f"server: uvicorn, 1 worker, access log off, in a subprocess; client: "
+            f"{'httpx.AsyncClient' if args.client == 'httpx' else 'asyncio HTTP/1.1 keep-alive (--client raw)'}, "
+            f"{args.concurrency} connections, {args.seconds:g} s per scenario in {args.rounds} round-robin slices "
+            f"after {args.warmup:g} s warm-up"
+        )
+        print(
+            f"note: the load generator and the server share this machine's {os.cpu_count()} cores: the absolute "
+            f"rates are indicative; compare the ratio to the bare endpoint measured in this run.",
+            flush=True,
+        )
         proc, server_log = None, ""
         try:
             started = time.perf_counter()
@@ -722,8 +906,10 @@ def main() -> None:
 
     report(results, args)
     badge = next(r for r in results if r.scenario.label == "badge")
-    print(f"\ncold start: {args.concurrency} concurrent badge requests, the first after the server started: the "
-          f"slowest took {cold_s * 1000:,.0f} ms (steady-state badge p99: {badge.percentile(99):,.0f} ms)")
+    print(
+        f"\ncold start: {args.concurrency} concurrent badge requests, the first after the server started: the "
+        f"slowest took {cold_s * 1000:,.0f} ms (steady-state badge p99: {badge.percentile(99):,.0f} ms)"
+    )
     if problems:
         print("\ncorrectness problems found while preparing:")
         for p in problems[:20]:
@@ -732,8 +918,10 @@ def main() -> None:
     if failed and server_log.strip():
         print("\nserver log (last 3,000 characters):")
         print(server_log[-3000:])
-    print(f"\nrun: server start {start_s:.1f} s, preparation (cold burst, ETags, search totals, checks) "
-          f"{prepare_s:.1f} s, total {time.perf_counter() - began:.0f} s")
+    print(
+        f"\nrun: server start {start_s:.1f} s, preparation (cold burst, ETags, search totals, checks) "
+        f"{prepare_s:.1f} s, total {time.perf_counter() - began:.0f} s"
+    )
     if failed:
         sys.exit(1)
 

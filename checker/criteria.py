@@ -1,14 +1,16 @@
 """Load, validate, freeze-check and diff the versioned VCSC criteria sets in criteria/."""
+
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -29,7 +31,7 @@ class CriteriaError(Exception):
         self.where = where
 
 
-def pointer(path) -> str:
+def pointer(path: Iterable[str | int]) -> str:
     """JSON pointer (RFC 6901) for a jsonschema error path."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
     return "/" + "/".join(parts) if parts else ""
@@ -59,22 +61,22 @@ def _first_error(validator: Draft202012Validator, data: Any, where: str) -> None
 
 @dataclass(frozen=True)
 class Vocabulary:
-    groups: list[dict]
-    product_types: list[dict]
-    obligations: list[dict]
-    probes: list[dict]
+    groups: list[dict[str, Any]]
+    product_types: list[dict[str, Any]]
+    obligations: list[dict[str, Any]]
+    probes: list[dict[str, Any]]
 
     def ids(self, kind: str) -> list[str]:
         return [term["id"] for term in getattr(self, kind)]
 
-    def term(self, kind: str, term_id: str) -> dict:
+    def term(self, kind: str, term_id: str) -> dict[str, Any]:
         for term in getattr(self, kind):
             if term["id"] == term_id:
-                return term
+                return cast(dict[str, Any], term)
         raise KeyError(term_id)
 
     def probe_measurements(self, probe_id: str) -> list[str]:
-        return self.term("probes", probe_id)["measurements"]
+        return cast(list[str], self.term("probes", probe_id)["measurements"])
 
 
 @lru_cache(maxsize=4)
@@ -86,9 +88,9 @@ def load_vocabulary(root: Path = CRITERIA_DIR) -> Vocabulary:
 
 
 @lru_cache(maxsize=4)
-def criterion_meta_schema(root: Path = CRITERIA_DIR) -> dict:
+def criterion_meta_schema(root: Path = CRITERIA_DIR) -> dict[str, Any]:
     """The criterion meta-schema with its open enums filled from vocabulary.yaml."""
-    schema = copy.deepcopy(_read_json(root / "schema" / "criterion.schema.json"))
+    schema: dict[str, Any] = copy.deepcopy(_read_json(root / "schema" / "criterion.schema.json"))
     vocab = load_vocabulary(root)
     schema["$defs"]["group"] = {"enum": vocab.ids("groups")}
     schema["$defs"]["product_type"] = {"enum": vocab.ids("product_types")}
@@ -99,39 +101,39 @@ def criterion_meta_schema(root: Path = CRITERIA_DIR) -> dict:
 @dataclass(frozen=True)
 class Criterion:
     id: str
-    data: dict
+    data: dict[str, Any]  # the criterion file, valid against criteria/schema/criterion.schema.json
 
     @property
     def status(self) -> str:
-        return self.data["status"]
+        return cast(str, self.data["status"])
 
     @property
     def active(self) -> bool:
-        return self.data["status"] == "active"
+        return bool(self.data["status"] == "active")
 
     @property
-    def title(self) -> dict:
-        return self.data["title"]
+    def title(self) -> dict[str, str]:
+        return cast(dict[str, str], self.data["title"])
 
     @property
     def group(self) -> str:
-        return self.data["group"]
+        return cast(str, self.data["group"])
 
     @property
     def obligation(self) -> str:
-        return self.data["obligation"]
+        return cast(str, self.data["obligation"])
 
     @property
     def applies_to(self) -> list[str]:
-        return self.data["applies_to"]
+        return cast(list[str], self.data["applies_to"])
 
     @property
-    def question(self) -> dict:
-        return self.data["question"]
+    def question(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self.data["question"])
 
     @property
-    def probes(self) -> list[dict]:
-        return self.data["probes"]
+    def probes(self) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], self.data["probes"])
 
     def applies(self, product_type: str) -> bool:
         return product_type in self.data["applies_to"]
@@ -140,18 +142,18 @@ class Criterion:
 @dataclass(frozen=True)
 class CriteriaSet:
     version: str
-    meta: dict
+    meta: dict[str, Any]  # set.yaml, valid against criteria/schema/set.schema.json
     criteria: dict[str, Criterion]
     path: Path
     digest: str = field(repr=False)
 
     @property
     def status(self) -> str:
-        return self.meta["status"]
+        return cast(str, self.meta["status"])
 
     @property
-    def levels(self) -> list[dict]:
-        return self.meta["levels"]
+    def levels(self) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], self.meta["levels"])
 
     def active_criteria(self) -> list[Criterion]:
         return [c for c in self.criteria.values() if c.active]
@@ -159,7 +161,7 @@ class CriteriaSet:
     def applicable(self, product_type: str) -> list[Criterion]:
         return [c for c in self.criteria.values() if c.active and c.applies(product_type)]
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "title": self.meta["title"],
@@ -172,7 +174,7 @@ class CriteriaSet:
             "digest": self.digest,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**self.summary(), "meta": self.meta, "criteria": [c.data for c in self.criteria.values()]}
 
 
@@ -192,7 +194,7 @@ def list_versions(root: Path = CRITERIA_DIR) -> list[str]:
 
 def recorded_digests(root: Path = CRITERIA_DIR) -> dict[str, str]:
     path = root / DIGESTS_FILE
-    return _read_json(path) if path.exists() else {}
+    return cast(dict[str, str], _read_json(path)) if path.exists() else {}
 
 
 def _check_criterion(data: Any, where: str, vocab: Vocabulary, validator: Draft202012Validator) -> None:
@@ -202,20 +204,26 @@ def _check_criterion(data: Any, where: str, vocab: Vocabulary, validator: Draft2
         try:
             Draft202012Validator.check_schema(q[key])
         except SchemaError as exc:
-            raise CriteriaError(f"không phải JSON Schema hợp lệ / not a valid JSON Schema: {exc.message}",
-                                f"{where}#/question/{key}{pointer(exc.path)}") from None
+            raise CriteriaError(
+                f"không phải JSON Schema hợp lệ / not a valid JSON Schema: {exc.message}",
+                f"{where}#/question/{key}{pointer(exc.path)}",
+            ) from None
     for i, probe in enumerate(data["probes"]):
         try:
             Draft202012Validator.check_schema(probe["threshold"])
         except SchemaError as exc:
-            raise CriteriaError(f"không phải JSON Schema hợp lệ / not a valid JSON Schema: {exc.message}",
-                                f"{where}#/probes/{i}/threshold") from None
+            raise CriteriaError(
+                f"không phải JSON Schema hợp lệ / not a valid JSON Schema: {exc.message}",
+                f"{where}#/probes/{i}/threshold",
+            ) from None
         known = set(vocab.probe_measurements(probe["id"]))
         named = set(probe["threshold"].get("properties", {})) | set(probe["threshold"].get("required", []))
         unknown = sorted(named - known)
         if unknown:
-            raise CriteriaError(f"phép đo không có trong probe {probe['id']} / unknown measurement(s) {unknown}",
-                                f"{where}#/probes/{i}/threshold")
+            raise CriteriaError(
+                f"phép đo không có trong probe {probe['id']} / unknown measurement(s) {unknown}",
+                f"{where}#/probes/{i}/threshold",
+            )
 
 
 _LOAD_LOCK = threading.Lock()
@@ -240,7 +248,9 @@ def _load_set(version: str, root: Path) -> CriteriaSet:
     meta = _read_yaml(set_path)
     _first_error(Draft202012Validator(_read_json(root / "schema" / "set.schema.json")), meta, str(set_path))
     if meta["version"] != version:
-        raise CriteriaError(f"version '{meta['version']}' khác tên thư mục / differs from folder name", f"{set_path}#/version")
+        raise CriteriaError(
+            f"version '{meta['version']}' khác tên thư mục / differs from folder name", f"{set_path}#/version"
+        )
     validator = Draft202012Validator(criterion_meta_schema(root))
     criteria: dict[str, Criterion] = {}
     for path in sorted(folder.glob("*.yaml")):
@@ -254,7 +264,9 @@ def _load_set(version: str, root: Path) -> CriteriaSet:
     for c in criteria.values():
         for repl in c.data.get("replaced_by", []):
             if repl not in criteria:
-                raise CriteriaError(f"replaced_by names unknown criterion '{repl}'", f"{folder / (c.id + '.yaml')}#/replaced_by")
+                raise CriteriaError(
+                    f"replaced_by names unknown criterion '{repl}'", f"{folder / (c.id + '.yaml')}#/replaced_by"
+                )
     if not criteria:
         raise CriteriaError("phiên bản không có tiêu chí nào / version has no criteria", str(folder))
     return CriteriaSet(version, meta, criteria, folder, version_digest(folder))
@@ -271,8 +283,10 @@ def frozen_violations(root: Path = CRITERIA_DIR) -> list[str]:
         if version not in recorded:
             problems.append(f"{version}: đã công bố nhưng chưa ghi digest / published without a recorded digest")
         elif recorded[version] != cset.digest:
-            problems.append(f"{version}: tệp của phiên bản đã công bố bị thay đổi / a file of a published version changed "
-                            f"(recorded {recorded[version][:12]}, now {cset.digest[:12]})")
+            problems.append(
+                f"{version}: tệp của phiên bản đã công bố bị thay đổi / a file of a published version changed "
+                f"(recorded {recorded[version][:12]}, now {cset.digest[:12]})"
+            )
     return problems
 
 
@@ -280,7 +294,9 @@ def freeze(version: str, root: Path = CRITERIA_DIR) -> str:
     """Record the digest of a published version; refuses to overwrite a different one."""
     cset = load_set(version, root)
     if cset.status != "published":
-        raise CriteriaError(f"{version} là bản nháp; chỉ phiên bản đã công bố được đóng băng / is a draft; only published versions are frozen")
+        raise CriteriaError(
+            f"{version} là bản nháp; chỉ phiên bản đã công bố được đóng băng / is a draft; only published versions are frozen"
+        )
     recorded = recorded_digests(root)
     if recorded.get(version, cset.digest) != cset.digest:
         raise CriteriaError(f"{version} đã được đóng băng với digest khác / already frozen with another digest")
@@ -294,18 +310,26 @@ def freeze(version: str, root: Path = CRITERIA_DIR) -> str:
 _WORDING_FIELDS = (("title",), ("description",), ("rationale",), ("question", "text"), ("question", "help"))
 
 
-def _get(data: dict, path: tuple[str, ...]) -> Any:
+def _get(data: Any, path: tuple[str, ...]) -> Any:
     for key in path:
         data = data.get(key) if isinstance(data, dict) else None
     return data
 
 
-def diff_sets(old: CriteriaSet, new: CriteriaSet) -> dict:
+def diff_sets(old: CriteriaSet, new: CriteriaSet) -> dict[str, Any]:
     """What changed from `old` to `new`: added, removed, retired, reworded, rule and threshold changes."""
-    changes: dict[str, list] = {
-        "added": [], "removed": [], "retired": [], "reinstated": [], "reworded": [],
-        "rule_changed": [], "threshold_changed": [], "obligation_changed": [],
-        "applicability_changed": [], "group_changed": [], "evidence_changed": [],
+    changes: dict[str, list[dict[str, Any]]] = {
+        "added": [],
+        "removed": [],
+        "retired": [],
+        "reinstated": [],
+        "reworded": [],
+        "rule_changed": [],
+        "threshold_changed": [],
+        "obligation_changed": [],
+        "applicability_changed": [],
+        "group_changed": [],
+        "evidence_changed": [],
     }
     for cid in sorted(set(new.criteria) - set(old.criteria)):
         c = new.criteria[cid]
@@ -316,8 +340,14 @@ def diff_sets(old: CriteriaSet, new: CriteriaSet) -> dict:
     for cid in sorted(set(old.criteria) & set(new.criteria)):
         a, b = old.criteria[cid].data, new.criteria[cid].data
         if a["status"] == "active" and b["status"] == "retired":
-            changes["retired"].append({"id": cid, "title": a["title"], "reason": b.get("retired_reason"),
-                                       "replaced_by": b.get("replaced_by", [])})
+            changes["retired"].append(
+                {
+                    "id": cid,
+                    "title": a["title"],
+                    "reason": b.get("retired_reason"),
+                    "replaced_by": b.get("replaced_by", []),
+                }
+            )
             continue
         if a["status"] == "retired" and b["status"] == "active":
             changes["reinstated"].append({"id": cid, "title": b["title"]})
@@ -325,27 +355,49 @@ def diff_sets(old: CriteriaSet, new: CriteriaSet) -> dict:
             continue
         fields = [".".join(p) for p in _WORDING_FIELDS if _get(a, p) != _get(b, p)]
         if fields:
-            changes["reworded"].append({"id": cid, "fields": fields, "before": {f: _get(a, tuple(f.split("."))) for f in fields},
-                                        "after": {f: _get(b, tuple(f.split("."))) for f in fields}})
+            changes["reworded"].append(
+                {
+                    "id": cid,
+                    "fields": fields,
+                    "before": {f: _get(a, tuple(f.split("."))) for f in fields},
+                    "after": {f: _get(b, tuple(f.split("."))) for f in fields},
+                }
+            )
         for key in ("answer_schema", "pass_rule"):
             if a["question"][key] != b["question"][key]:
-                changes["rule_changed"].append({"id": cid, "field": f"question.{key}",
-                                                "before": a["question"][key], "after": b["question"][key]})
+                changes["rule_changed"].append(
+                    {"id": cid, "field": f"question.{key}", "before": a["question"][key], "after": b["question"][key]}
+                )
         if a["question"]["na_allowed"] != b["question"]["na_allowed"]:
-            changes["rule_changed"].append({"id": cid, "field": "question.na_allowed",
-                                            "before": a["question"]["na_allowed"], "after": b["question"]["na_allowed"]})
+            changes["rule_changed"].append(
+                {
+                    "id": cid,
+                    "field": "question.na_allowed",
+                    "before": a["question"]["na_allowed"],
+                    "after": b["question"]["na_allowed"],
+                }
+            )
         if a["question"]["evidence"] != b["question"]["evidence"]:
-            changes["evidence_changed"].append({"id": cid, "before": a["question"]["evidence"], "after": b["question"]["evidence"]})
+            changes["evidence_changed"].append(
+                {"id": cid, "before": a["question"]["evidence"], "after": b["question"]["evidence"]}
+            )
         pa = {p["id"]: p["threshold"] for p in a["probes"]}
         pb = {p["id"]: p["threshold"] for p in b["probes"]}
         for pid in sorted(set(pa) | set(pb)):
             if pa.get(pid) != pb.get(pid):
-                changes["threshold_changed"].append({"id": cid, "probe": pid, "before": pa.get(pid), "after": pb.get(pid)})
+                changes["threshold_changed"].append(
+                    {"id": cid, "probe": pid, "before": pa.get(pid), "after": pb.get(pid)}
+                )
         for key, bucket in (("obligation", "obligation_changed"), ("group", "group_changed")):
             if a[key] != b[key]:
                 changes[bucket].append({"id": cid, "before": a[key], "after": b[key]})
         if sorted(a["applies_to"]) != sorted(b["applies_to"]):
-            changes["applicability_changed"].append({"id": cid, "added": sorted(set(b["applies_to"]) - set(a["applies_to"])),
-                                                     "removed": sorted(set(a["applies_to"]) - set(b["applies_to"]))})
+            changes["applicability_changed"].append(
+                {
+                    "id": cid,
+                    "added": sorted(set(b["applies_to"]) - set(a["applies_to"])),
+                    "removed": sorted(set(a["applies_to"]) - set(b["applies_to"])),
+                }
+            )
     levels_changed = old.levels != new.levels
     return {"from": old.version, "to": new.version, "levels_changed": levels_changed, "changes": changes}

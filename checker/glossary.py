@@ -1,5 +1,6 @@
 """The glossary (checker/glossary.yaml): the one Vietnamese and one English word for each state, outcome, action,
 role and concept. Everything a user reads takes these words from here."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -13,7 +14,8 @@ GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yaml"
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, dict[str, dict[str, Any]]]:
-    return yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, dict[str, Any]]] = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 def words(family: str) -> dict[str, dict[str, str]]:
@@ -28,7 +30,7 @@ def term(family: str, key: str) -> dict[str, str]:
 
 def avoided() -> list[tuple[str, str, str]]:
     """(language, word to avoid, the glossary's word) for every term that lists words to avoid."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for family in glossary().values():
         for entry in family.values():
             for lang in ("vi", "en"):

@@ -1,5 +1,6 @@
 """Numbers in explanations, written as each language writes them (Babel's CLDR data): "0,95", "100,3 ms" and
 "2,5%" in Vietnamese; "0.95", "100.3 ms" and "2.5%" in English."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,12 @@ _SIGNED = re.compile(r"^[+-]?[0-9.,]*[0-9][0-9.,]*$")
 def _grouped(digits: str, sep: str) -> bool:
     """Is `digits` a whole number written with `sep` between groups of three ("1.234.567")?"""
     groups = digits.split(sep)
-    return (1 <= len(groups[0]) <= 3 and groups[0].isdigit() and not (groups[0] == "0" and len(groups) > 1)
-            and all(len(g) == 3 and g.isdigit() for g in groups[1:]))
+    return (
+        1 <= len(groups[0]) <= 3
+        and groups[0].isdigit()
+        and not (groups[0] == "0" and len(groups) > 1)
+        and all(len(g) == 3 and g.isdigit() for g in groups[1:])
+    )
 
 
 def parse_number(text: str, lang: str = "vi", *, integer: bool = False, rate: bool = False) -> int | float | None:
@@ -64,7 +69,7 @@ def parse_number(text: str, lang: str = "vi", *, integer: bool = False, rate: bo
     group_mark = "." if lang == "vi" else ","
     if "." in s and "," in s:
         at = max(s.rfind("."), s.rfind(","))
-        mark, whole, fraction = s[at], s[:at], s[at + 1:]
+        mark, whole, fraction = s[at], s[:at], s[at + 1 :]
         other = "," if mark == "." else "."
         if mark in whole or not fraction.isdigit() or not _grouped(whole, other):
             return None

@@ -3,6 +3,7 @@
 object carries every VCSC_* variable; the checker stays usable without the service (`CheckerSettings()`).
 
 This module and api/core/settings.py are the only code that reads the environment for VCSC_* variables."""
+
 from __future__ import annotations
 
 import os
@@ -23,34 +24,64 @@ def split_list(value: str) -> tuple[str, ...]:
 class CheckerSettings(BaseSettings):
     """Environment: VCSC_* variables (and a .env file in the working folder); empty variables count as unset."""
 
-    model_config = SettingsConfigDict(env_prefix="VCSC_", populate_by_name=True, extra="ignore",
-                                      env_file=ENV_FILE, env_file_encoding="utf-8", env_ignore_empty=True)
+    model_config = SettingsConfigDict(
+        env_prefix="VCSC_",
+        populate_by_name=True,
+        extra="ignore",
+        env_file=ENV_FILE,
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+    )
 
     # --- the probe browser ---------------------------------------------------------------------------
-    chromium: str = Field("/usr/bin/chromium", description="Chromium executable the probes and the PDF printer "
-                          "launch (Debian's package; never a downloaded build)")
-    browser_user: str = Field("vcsc-browser", description="as root: the unprivileged user the probe browser runs "
-                              "as, with Chromium's own sandbox (scripts/setup creates it)")
+    chromium: str = Field(
+        "/usr/bin/chromium",
+        description="Chromium executable the probes and the PDF printer "
+        "launch (Debian's package; never a downloaded build)",
+    )
+    browser_user: str = Field(
+        "vcsc-browser",
+        description="as root: the unprivileged user the probe browser runs "
+        "as, with Chromium's own sandbox (scripts/setup creates it)",
+    )
 
     # --- probe runs (checker/probes/runner.py ProbeSettings) ------------------------------------------------
-    probe_allow_networks: str = Field("", description="comma-separated private networks (CIDR) the probes may "
-                                      "reach; default none (tests: 127.0.0.0/8)")
-    probe_allow_endpoints: str = Field("", description="comma-separated exact address:port endpoints the probes "
-                                       "may reach though private (`vcsc serve --demo` adds its demo products)")
-    probe_ignore_tls_errors: bool = Field(False, description="accept invalid TLS certificates in probe runs (tests "
-                                          "and the demo's self-signed products only)")
-    probe_page_timeout_ms: int = Field(15_000, ge=100, le=600_000, description="navigation timeout of one probe "
-                                       "page load, in milliseconds")
-    probe_run_timeout_s: float = Field(900.0, gt=0, le=24 * 3600, description="a whole probe run is stopped "
-                                       "after this many seconds")
-    probe_consent_watch_s: float = Field(10.0, ge=0, le=600, description="privacy_before_consent: how long the "
-                                         "network is watched after a load and after each interaction, in seconds")
-    corpus_per_category: int | None = Field(None, ge=1, description="corpus pages sampled per category by the "
-                                            "filtering probes; unset: the probes' own default")
+    probe_allow_networks: str = Field(
+        "",
+        description="comma-separated private networks (CIDR) the probes may reach; default none (tests: 127.0.0.0/8)",
+    )
+    probe_allow_endpoints: str = Field(
+        "",
+        description="comma-separated exact address:port endpoints the probes "
+        "may reach though private (`vcsc serve --demo` adds its demo products)",
+    )
+    probe_ignore_tls_errors: bool = Field(
+        False,
+        description="accept invalid TLS certificates in probe runs (tests and the demo's self-signed products only)",
+    )
+    probe_page_timeout_ms: int = Field(
+        15_000, ge=100, le=600_000, description="navigation timeout of one probe page load, in milliseconds"
+    )
+    probe_run_timeout_s: float = Field(
+        900.0, gt=0, le=24 * 3600, description="a whole probe run is stopped after this many seconds"
+    )
+    probe_consent_watch_s: float = Field(
+        10.0,
+        ge=0,
+        le=600,
+        description="privacy_before_consent: how long the "
+        "network is watched after a load and after each interaction, in seconds",
+    )
+    corpus_per_category: int | None = Field(
+        None,
+        ge=1,
+        description="corpus pages sampled per category by the filtering probes; unset: the probes' own default",
+    )
 
     # --- logging (checker/logs.py) ------------------------------------------------------------------
-    log_format: Literal["text", "json"] = Field("text", description="log lines as text or as one JSON object "
-                                                "per line (server, worker and probe runs)")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="log lines as text or as one JSON object per line (server, worker and probe runs)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="lowest level logged")
 
 
@@ -80,8 +111,16 @@ def setting_rows(settings: BaseSettings, env_file: str | Path = ENV_FILE) -> lis
         else:
             shown = str(value)
         default = field.get_default(call_default_factory=True)
-        rows.append({"name": name, "env": names, "value": shown, "source": source,
-                     "default": "" if default is None else str(default), "description": field.description or ""})
+        rows.append(
+            {
+                "name": name,
+                "env": names,
+                "value": shown,
+                "source": source,
+                "default": "" if default is None else str(default),
+                "description": field.description or "",
+            }
+        )
     return rows
 
 

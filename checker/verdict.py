@@ -44,6 +44,7 @@ level is reached when every criterion whose obligation the level requires is dec
 ``blockers``. `reach_level` is the one implementation; ``claimed_level`` is the same rule on the claims
 alone (what the vendor's answers would reach).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,15 +70,24 @@ Bilingual = Mapping[str, str]
 
 class CriterionLike(Protocol):
     """What the verdict reads of a criterion (``checker.criteria.Criterion`` has it)."""
-    id: str
-    group: str
-    obligation: str
-    title: dict
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def obligation(self) -> str: ...
+    @property
+    def title(self) -> Bilingual: ...
+
+    def applies(self, product_type: str) -> bool: ...
 
 
 class CriteriaSetLike(Protocol):
-    version: str
-    levels: list
+    @property
+    def version(self) -> str: ...
+    @property
+    def levels(self) -> Sequence[Mapping[str, Any]]: ...
 
     def active_criteria(self) -> Iterable[CriterionLike]: ...
 
@@ -85,6 +95,7 @@ class CriteriaSetLike(Protocol):
 @dataclass(frozen=True)
 class Claim:
     """A self-assessment outcome of one criterion, with its reason (Vietnamese and English)."""
+
     outcome: str
     reason: Bilingual
 
@@ -92,6 +103,7 @@ class Claim:
 @dataclass(frozen=True)
 class Decision:
     """A reviewer's decision on one criterion: ``accept`` keeps the combined outcome, ``override`` replaces it."""
+
     decision: str
     outcome: str | None = None
     comment: str | None = None
@@ -107,6 +119,7 @@ class Level:
 @dataclass(frozen=True)
 class LevelProgress:
     """How far the decided outcomes are towards one level: criteria satisfied of those it requires."""
+
     level: Level
     satisfied: int
     required: int
@@ -115,6 +128,7 @@ class LevelProgress:
 @dataclass(frozen=True)
 class LevelResult:
     """The level reached (or None), the next one and the criteria that block it."""
+
     level: Level | None
     next_level: Level | None
     blockers: tuple[str, ...]
@@ -193,14 +207,21 @@ class Verdict:
             if not members:
                 continue
             counts = {o: sum(1 for c in members if c.decided == o) for o in OUTCOMES}
-            rows.append({"group": gid, "total": len(members), "counts": counts,
-                         "reviewer_decided": [c.criterion_id for c in members if c.decided_by == REVIEWER]})
+            rows.append(
+                {
+                    "group": gid,
+                    "total": len(members),
+                    "counts": counts,
+                    "reviewer_decided": [c.criterion_id for c in members if c.decided_by == REVIEWER],
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["format"] = VERDICT_FORMAT
-        return _plain(data)
+        plain: dict[str, Any] = _plain(data)
+        return plain
 
     def canonical_json(self) -> str:
         """Stable JSON text of the verdict (sorted keys, UTF-8 kept readable): what the digest is over."""
@@ -210,24 +231,50 @@ class Verdict:
         return "sha256:" + hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Verdict":
+    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
         """The verdict as stored (``to_dict``), e.g. the one a certificate was issued on."""
-        def level(d):
+
+        def level(d: Mapping[str, Any] | None) -> Level | None:
             return Level(d["id"], d["title"]) if d else None
-        rows = tuple(CriterionVerdict(**{**c, "measured_by": tuple(c["measured_by"]),
-                                         "decision": Decision(**c["decision"]) if c["decision"] else None})
-                     for c in data["criteria"])
-        progress = tuple(LevelProgress(level(p["level"]), p["satisfied"], p["required"])
-                         for p in data.get("progress", []))
-        return cls(data["criteria_version"], data["product_type"], rows, tuple(data["discrepancies"]),
-                   level(data["level"]), level(data["next_level"]), tuple(data["blockers"]),
-                   level(data["claimed_level"]), dict(data["counts"]), dict(data["claim_counts"]), progress)
+
+        rows = tuple(
+            CriterionVerdict(
+                **{
+                    **c,
+                    "measured_by": tuple(c["measured_by"]),
+                    "decision": Decision(**c["decision"]) if c["decision"] else None,
+                }
+            )
+            for c in data["criteria"]
+        )
+        progress = tuple(
+            LevelProgress(Level(p["level"]["id"], p["level"]["title"]), p["satisfied"], p["required"])
+            for p in data.get("progress", [])
+        )
+        return cls(
+            data["criteria_version"],
+            data["product_type"],
+            rows,
+            tuple(data["discrepancies"]),
+            level(data["level"]),
+            level(data["next_level"]),
+            tuple(data["blockers"]),
+            level(data["claimed_level"]),
+            dict(data["counts"]),
+            dict(data["claim_counts"]),
+            progress,
+        )
 
 
 _RULE_SOURCE = {
-    "probe_failed": PROBE, "claim_failed": SELF_ASSESSMENT, "claim_inapplicable": SELF_ASSESSMENT,
-    "claim_untested": SELF_ASSESSMENT, "claim_cant_tell": SELF_ASSESSMENT, "probe_cant_tell": PROBE,
-    "probe_confirmed": f"{SELF_ASSESSMENT}+{PROBE}", "claim_passed": SELF_ASSESSMENT,
+    "probe_failed": PROBE,
+    "claim_failed": SELF_ASSESSMENT,
+    "claim_inapplicable": SELF_ASSESSMENT,
+    "claim_untested": SELF_ASSESSMENT,
+    "claim_cant_tell": SELF_ASSESSMENT,
+    "probe_cant_tell": PROBE,
+    "probe_confirmed": f"{SELF_ASSESSMENT}+{PROBE}",
+    "claim_passed": SELF_ASSESSMENT,
 }
 
 
@@ -241,9 +288,10 @@ def _plain(value: Any) -> Any:
 
 # --- the parts, each a small pure function ------------------------------------------------------------
 
+
 def measured_outcome(findings: Iterable[Mapping[str, Any]]) -> str | None:
     """The worst outcome of a criterion's findings; None when no finding says anything."""
-    outcomes = [f["outcome"] for f in findings]
+    outcomes: list[str] = [f["outcome"] for f in findings]
     ranked = [o for o in outcomes if o in _PROBE_RANK]
     if ranked:
         return max(ranked, key=_PROBE_RANK.__getitem__)
@@ -289,23 +337,24 @@ def reach_level(levels: Sequence[Mapping[str, Any]], outcomes: Iterable[tuple[st
     rows = list(outcomes)
     reached: Mapping[str, Any] | None = None
     for level in levels:
-        missing = tuple(cid for cid, obligation, outcome in rows
-                        if obligation in level["requires"] and outcome not in SATISFIED)
+        missing = tuple(
+            cid for cid, obligation, outcome in rows if obligation in level["requires"] and outcome not in SATISFIED
+        )
         if missing:
             return LevelResult(_level(reached), _level(level), missing)
         reached = level
     return LevelResult(_level(reached), None, ())
 
 
-def level_progress(levels: Sequence[Mapping[str, Any]],
-                   outcomes: Iterable[tuple[str, str, str]]) -> tuple[LevelProgress, ...]:
+def level_progress(
+    levels: Sequence[Mapping[str, Any]], outcomes: Iterable[tuple[str, str, str]]
+) -> tuple[LevelProgress, ...]:
     """For each level: how many of the criteria it requires are satisfied (passed or inapplicable)."""
     rows = list(outcomes)
     out = []
     for level in levels:
         needed = [outcome for _, obligation, outcome in rows if obligation in level["requires"]]
-        out.append(LevelProgress(Level(level["id"], level["title"]), sum(o in SATISFIED for o in needed),
-                                 len(needed)))
+        out.append(LevelProgress(Level(level["id"], level["title"]), sum(o in SATISFIED for o in needed), len(needed)))
     return tuple(out)
 
 
@@ -322,8 +371,14 @@ def count(outcomes: Iterable[str]) -> dict[str, int]:
 
 # --- the verdict ---------------------------------------------------------------------------------------
 
-def verdict(cset: CriteriaSetLike, product_type: str, claims: Mapping[str, Claim],
-            findings: Iterable[Mapping[str, Any]] = (), decisions: Mapping[str, Decision] | None = None) -> Verdict:
+
+def verdict(
+    cset: CriteriaSetLike,
+    product_type: str,
+    claims: Mapping[str, Claim],
+    findings: Iterable[Mapping[str, Any]] = (),
+    decisions: Mapping[str, Decision] | None = None,
+) -> Verdict:
     """The verdict on one submission revision (see the module docstring for every rule).
 
     `claims`: the stored evaluation of the answers, by criterion id (every active criterion of `cset`;
@@ -342,23 +397,47 @@ def verdict(cset: CriteriaSetLike, product_type: str, claims: Mapping[str, Claim
         combined, rule = combine(claim.outcome, measured)
         decision = decisions.get(c.id)
         decided, decided_by = decide(combined, decision)
-        rows.append(CriterionVerdict(
-            criterion_id=c.id, group=c.group, obligation=c.obligation, title=c.title, claimed=claim.outcome,
-            claim_reason=claim.reason, measured=measured,
-            measured_by=tuple(sorted({str(f.get("probe_id")) for f in mine})), combined=combined, rule=rule,
-            decided=decided, decided_by=decided_by, decision=decision,
-            discrepancy=discrepancy(claim.outcome, measured), applies=c.applies(product_type)))
-    flagged = sorted((r for r in rows if r.discrepancy),
-                     key=lambda r: (r.discrepancy != FAILED, r.obligation != "MUST", r.criterion_id))
-    decided = [(r.criterion_id, r.obligation, r.decided) for r in rows]
+        rows.append(
+            CriterionVerdict(
+                criterion_id=c.id,
+                group=c.group,
+                obligation=c.obligation,
+                title=c.title,
+                claimed=claim.outcome,
+                claim_reason=claim.reason,
+                measured=measured,
+                measured_by=tuple(sorted({str(f.get("probe_id")) for f in mine})),
+                combined=combined,
+                rule=rule,
+                decided=decided,
+                decided_by=decided_by,
+                decision=decision,
+                discrepancy=discrepancy(claim.outcome, measured),
+                applies=c.applies(product_type),
+            )
+        )
+    flagged = sorted(
+        (r for r in rows if r.discrepancy),
+        key=lambda r: (r.discrepancy != FAILED, r.obligation != "MUST", r.criterion_id),
+    )
+    decided_rows = [(r.criterion_id, r.obligation, r.decided) for r in rows]
     # Progress counts only the criteria a product of this type must meet.
     applicable = [(r.criterion_id, r.obligation, r.decided) for r in rows if r.applies]
-    decided_level = reach_level(cset.levels, decided)
+    decided_level = reach_level(cset.levels, decided_rows)
     claimed_level = reach_level(cset.levels, ((r.criterion_id, r.obligation, r.claimed) for r in rows))
-    return Verdict(cset.version, product_type, tuple(rows), tuple(r.criterion_id for r in flagged),
-                   decided_level.level, decided_level.next_level, decided_level.blockers, claimed_level.level,
-                   count(r.decided for r in rows), count(r.claimed for r in rows),
-                   level_progress(cset.levels, applicable))
+    return Verdict(
+        cset.version,
+        product_type,
+        tuple(rows),
+        tuple(r.criterion_id for r in flagged),
+        decided_level.level,
+        decided_level.next_level,
+        decided_level.blockers,
+        claimed_level.level,
+        count(r.decided for r in rows),
+        count(r.claimed for r in rows),
+        level_progress(cset.levels, applicable),
+    )
 
 
 def claims_from_evaluation(evaluation: Mapping[str, Any]) -> dict[str, Claim]:
@@ -368,5 +447,6 @@ def claims_from_evaluation(evaluation: Mapping[str, Any]) -> dict[str, Claim]:
 
 def decisions_from_rows(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, Decision]:
     """Decisions from plain rows by criterion id ({"decision", "outcome", "comment", "reviewer"})."""
-    return {cid: Decision(d["decision"], d.get("outcome"), d.get("comment"), d.get("reviewer"))
-            for cid, d in rows.items()}
+    return {
+        cid: Decision(d["decision"], d.get("outcome"), d.get("comment"), d.get("reviewer")) for cid, d in rows.items()
+    }

@@ -13,11 +13,13 @@ Both run in background threads on free ports and resolve *.localhost to 127.0.0.
 `serve_all(folder)` runs both until Ctrl-C and writes their manifests (for
 `vcsc fixtures serve`, or `python -m demo_products FOLDER`).
 """
+
 from __future__ import annotations
 
 import json
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -38,14 +40,19 @@ def start_safekid(*, corpus_domain: str = DEFAULT_CORPUS_DOMAIN, port: int = 0, 
     return SafeKid(corpus_domain=corpus_domain, port=port, proxy_port=proxy_port).start()
 
 
-def start_funzone(*, corpus_domain: str = DEFAULT_CORPUS_DOMAIN, port: int = 0, proxy_port: int = 0,
-                  latency: tuple[float, float] = (0.04, 0.08)) -> FunZone:
+def start_funzone(
+    *,
+    corpus_domain: str = DEFAULT_CORPUS_DOMAIN,
+    port: int = 0,
+    proxy_port: int = 0,
+    latency: tuple[float, float] = (0.04, 0.08),
+) -> FunZone:
     """FunZone, running. Its host list is the corpus's adult, gambling and drug sites under
     `corpus_domain`; `latency` is the (min, max) seconds its filter adds to every request."""
     return FunZone(corpus_domain=corpus_domain, port=port, proxy_port=proxy_port, latency=latency).start()
 
 
-def write_manifests(products: list[DemoProduct], folder: Path) -> dict[str, Path]:
+def write_manifests(products: Sequence[DemoProduct], folder: Path) -> dict[str, Path]:
     """One `<product>.manifest.json` per product in `folder`; returns name -> path."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -57,8 +64,13 @@ def write_manifests(products: list[DemoProduct], folder: Path) -> dict[str, Path
     return paths
 
 
-def serve_all(folder: str | Path, *, corpus_domain: str = DEFAULT_CORPUS_DOMAIN, out: TextIO | None = None,
-              stop: threading.Event | None = None) -> None:
+def serve_all(
+    folder: str | Path,
+    *,
+    corpus_domain: str = DEFAULT_CORPUS_DOMAIN,
+    out: TextIO | None = None,
+    stop: threading.Event | None = None,
+) -> None:
     """Run SafeKid and FunZone until Ctrl-C (or until `stop` is set), manifests in `folder`."""
     out = out or sys.stdout
 
@@ -73,8 +85,10 @@ def serve_all(folder: str | Path, *, corpus_domain: str = DEFAULT_CORPUS_DOMAIN,
             say(f"  Trang chính / portal: {product.portal_url}")
             say(f"  Proxy lọc / filtering proxy: {product.proxy_address}")
             say(f"  Bản mô tả / manifest: {paths[type(product).__name__.lower()]}")
-        say("Trình duyệt cần chấp nhận chứng chỉ tự ký của SafeKid (VCSC_PROBE_IGNORE_TLS_ERRORS=1) "
-            "/ browsers must accept SafeKid's self-signed certificate.")
+        say(
+            "Trình duyệt cần chấp nhận chứng chỉ tự ký của SafeKid (VCSC_PROBE_IGNORE_TLS_ERRORS=1) "
+            "/ browsers must accept SafeKid's self-signed certificate."
+        )
         say("Ctrl-C để dừng / to stop")
         try:
             while not stop.wait(0.5):

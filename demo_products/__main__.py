@@ -1,4 +1,5 @@
 """`python -m demo_products [FOLDER]`: run both demo products until Ctrl-C, manifests in FOLDER."""
+
 from __future__ import annotations
 
 import sys

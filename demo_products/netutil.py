@@ -1,5 +1,6 @@
 """Plumbing shared by the demo products' network servers: listening sockets and a TCP server
 running its own asyncio loop in a background thread."""
+
 from __future__ import annotations
 
 import asyncio
@@ -55,7 +56,7 @@ class ThreadedTCPServer:
 
     @property
     def address(self) -> str:
-        """"127.0.0.1:PORT" while running."""
+        """ "127.0.0.1:PORT" while running."""
         if not self._address:
             raise RuntimeError(f"{self.name} is not running")
         return self._address
@@ -126,6 +127,7 @@ class ThreadedTCPServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
+        assert task is not None  # a connection of the server is served in a task
         self._tasks.add(task)
         try:
             await self.handle(reader, writer)

@@ -1,4 +1,5 @@
 """What every running demo product offers its caller: addresses, stop, and its probe manifest."""
+
 from __future__ import annotations
 
 # The corpus serves its pages under this domain unless told otherwise; one place decides it.
@@ -12,10 +13,10 @@ class DemoProduct:
     Subclasses start their servers in `start()` and fill in the attributes below.
     """
 
-    name = ""                                   # shown to people and in the manifest
-    host = ""                                   # the portal's host name
-    accounts: dict[str, dict[str, str]] = {}    # role -> {username, password}, for the manifest
-    block_page_markers: list[str] = []          # text that identifies the product's block page
+    name = ""  # shown to people and in the manifest
+    host = ""  # the portal's host name
+    accounts: dict[str, dict[str, str]] = {}  # role -> {username, password}, for the manifest
+    block_page_markers: list[str] = []  # text that identifies the product's block page
 
     def __init__(self, *, corpus_domain: str = DEFAULT_CORPUS_DOMAIN):
         self.corpus_domain = corpus_domain.strip(".").lower()
@@ -26,7 +27,9 @@ class DemoProduct:
     # ---- addresses -----------------------------------------------------------------------
     @property
     def proxy_address(self) -> str:
-        """"127.0.0.1:PORT" of the filtering proxy."""
+        """ "127.0.0.1:PORT" of the filtering proxy."""
+        if self.proxy is None:
+            raise RuntimeError("the product is not started")
         return self.proxy.address
 
     @property
@@ -86,4 +89,3 @@ class DemoProduct:
             "block_page_markers": list(self.block_page_markers),
             "allowed_hosts": self.allowed_hosts(),
         }
-

@@ -17,6 +17,7 @@ through it pays for a TCP handshake only now and then. By default it connects on
 loopback addresses: the demo products live in a local test bed and must never turn into
 an open proxy onto the Internet (`allow_remote=True` lifts that).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,8 @@ import logging
 import re
 import time
 import zlib
+from collections.abc import Awaitable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Awaitable, Iterable, Iterator
 
 from demo_products.netutil import MAX_HEAD_BYTES, ThreadedTCPServer, pipe
 from demo_products.resolve import is_loopback_name, resolve_host
@@ -44,11 +45,30 @@ UPSTREAM_TIMEOUT_SECONDS = 20.0
 POOL_IDLE_SECONDS = 3.0
 POOL_PER_ORIGIN = 8
 
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-                        "te", "trailer", "transfer-encoding", "upgrade"})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
-REASONS = {200: "OK", 301: "Moved Permanently", 400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed",
-           413: "Payload Too Large", 502: "Bad Gateway", 504: "Gateway Timeout"}
+REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    400: "Bad Request",
+    403: "Forbidden",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
 
 
 class Headers:
@@ -68,7 +88,7 @@ class Headers:
         name = name.lower()
         return [value for key, value in self.items if key.lower() == name]
 
-    def without(self, names: Iterable[str]) -> "Headers":
+    def without(self, names: Iterable[str]) -> Headers:
         drop = {n.lower() for n in names}
         return Headers((k, v) for k, v in self.items if k.lower() not in drop)
 
@@ -82,11 +102,12 @@ class Headers:
 @dataclass(frozen=True)
 class ProxyRequest:
     """One request as the client sent it; nothing normalised, so a policy sees the tricks too."""
+
     method: str
-    scheme: str      # "http" for absolute-URI requests, "https" for CONNECT tunnels
-    host: str        # as written by the client: case, trailing dot and IP literals kept
+    scheme: str  # "http" for absolute-URI requests, "https" for CONNECT tunnels
+    host: str  # as written by the client: case, trailing dot and IP literals kept
     port: int
-    target: str      # path and query as sent, still percent-encoded ("" for CONNECT)
+    target: str  # path and query as sent, still percent-encoded ("" for CONNECT)
     headers: Headers
     body: bytes = b""
 
@@ -104,18 +125,19 @@ class ProxyRequest:
 @dataclass
 class ProxyResponse:
     """A complete response: from upstream, or made by the policy (its block page)."""
+
     status: int
     headers: Headers
     body: bytes = b""
     reason: str = ""
 
     @classmethod
-    def html(cls, status: int, html: str, extra_headers: Iterable[tuple[str, str]] = ()) -> "ProxyResponse":
+    def html(cls, status: int, html: str, extra_headers: Iterable[tuple[str, str]] = ()) -> ProxyResponse:
         headers = Headers([("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"), *extra_headers])
         return cls(status, headers, html.encode("utf-8"), REASONS.get(status, ""))
 
     @classmethod
-    def plain(cls, status: int, message: str) -> "ProxyResponse":
+    def plain(cls, status: int, message: str) -> ProxyResponse:
         headers = Headers([("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")])
         return cls(status, headers, message.encode("utf-8"), REASONS.get(status, ""))
 
@@ -142,11 +164,8 @@ class ProxyResponse:
         """The body decoded with the charset of Content-Type, else of a <meta charset>, else UTF-8."""
         body = self.decoded_body()
         match = re.search(r"charset=[\"']?([\w.:-]+)", self.headers.get("content-type") or "", re.I)
-        if not match:
-            match = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", body[:4096], re.I)
-        charset = match.group(1) if match else "utf-8"
-        if isinstance(charset, bytes):
-            charset = charset.decode("ascii", "replace")
+        meta = None if match else re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", body[:4096], re.I)
+        charset = match.group(1) if match else meta.group(1).decode("ascii", "replace") if meta else "utf-8"
         try:
             return body.decode(charset, errors="replace")
         except LookupError:
@@ -164,7 +183,9 @@ class Policy:
         """Before anything is sent upstream; the only check a CONNECT tunnel gets."""
         return None
 
-    def check_response(self, request: ProxyRequest, response: ProxyResponse) -> ProxyResponse | None | Awaitable[ProxyResponse | None]:
+    def check_response(
+        self, request: ProxyRequest, response: ProxyResponse
+    ) -> ProxyResponse | None | Awaitable[ProxyResponse | None]:
         """After the whole upstream response of a plain-HTTP request has arrived."""
         return None
 
@@ -220,7 +241,7 @@ class _Pool:
 def parse_head(head: bytes) -> tuple[str, Headers]:
     """(start line, headers) of a message head ending in CRLF CRLF."""
     lines = head.decode("latin-1").split("\r\n")
-    headers = []
+    headers: list[tuple[str, str]] = []
     for line in lines[1:]:
         if not line:
             continue
@@ -261,7 +282,8 @@ async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
 
 
 async def _read_chunked(reader: asyncio.StreamReader, limit: int) -> bytes:
-    parts, size_total = [], 0
+    parts: list[bytes] = []
+    size_total = 0
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";")[0].strip() or b"0", 16)
@@ -276,7 +298,9 @@ async def _read_chunked(reader: asyncio.StreamReader, limit: int) -> bytes:
         await reader.readexactly(2)
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: Headers, limit: int, *, until_close: bool) -> tuple[bytes, bool]:
+async def _read_body(
+    reader: asyncio.StreamReader, headers: Headers, limit: int, *, until_close: bool
+) -> tuple[bytes, bool]:
     """(body, framed): framed is False when the body ended with the connection."""
     if "chunked" in (headers.get("transfer-encoding") or "").lower():
         return await _read_chunked(reader, limit), True
@@ -316,8 +340,15 @@ async def _maybe_await(value):
 class ForwardProxy(ThreadedTCPServer):
     """A threaded HTTP forward proxy consulting `policy` for every request."""
 
-    def __init__(self, policy: Policy | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 allow_remote: bool = False, name: str = "proxy"):
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        allow_remote: bool = False,
+        name: str = "proxy",
+    ):
         super().__init__(host=host, port=port)
         self.policy = policy or Policy()
         self.allow_remote = allow_remote
@@ -332,7 +363,7 @@ class ForwardProxy(ThreadedTCPServer):
         while True:
             try:
                 head = await asyncio.wait_for(_read_head(reader), CLIENT_IDLE_SECONDS)
-            except (asyncio.TimeoutError, ConnectionError):
+            except (TimeoutError, ConnectionError):
                 return
             except ValueError:
                 await self._send(writer, ProxyResponse.plain(400, "Request head too large\n"), "GET", close=True)
@@ -364,7 +395,7 @@ class ForwardProxy(ThreadedTCPServer):
         if not target.lower().startswith("http://"):
             # Origin-form requests mean a client that is not configured for a proxy.
             raise ValueError("This is an HTTP proxy: send absolute URIs (http://host/path) or CONNECT")
-        rest = target[len("http://"):].split("#", 1)[0]
+        rest = target[len("http://") :].split("#", 1)[0]
         cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
         authority, path = rest[:cut], rest[cut:]
         authority = authority.rpartition("@")[2]  # user:password@ in a proxy URI is never forwarded
@@ -412,15 +443,18 @@ class ForwardProxy(ThreadedTCPServer):
     async def _open(self, address: str, port: int) -> _Connection:
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(address, port, limit=MAX_HEAD_BYTES), UPSTREAM_TIMEOUT_SECONDS)
-        except asyncio.TimeoutError:
+                asyncio.open_connection(address, port, limit=MAX_HEAD_BYTES), UPSTREAM_TIMEOUT_SECONDS
+            )
+        except TimeoutError:
             raise UpstreamError(504, f"Timed out connecting to {address}:{port}") from None
         except OSError as exc:
             raise UpstreamError(502, f"Cannot connect to {address}:{port}: {exc.strerror or exc}") from None
         return _Connection(reader, writer)
 
     def _upstream_head(self, request: ProxyRequest) -> bytes:
-        drop = HOP_BY_HOP | _connection_tokens(request.headers) | {"host", "content-length", "expect", "accept-encoding"}
+        drop = (
+            HOP_BY_HOP | _connection_tokens(request.headers) | {"host", "content-length", "expect", "accept-encoding"}
+        )
         lines = [f"{request.method} {request.target} HTTP/1.1", f"Host: {request.authority}"]
         lines += [f"{k}: {v}" for k, v in request.headers.without(drop)]
         # Ask for an identity body: the filter must read the page, and re-encoding buys
@@ -444,9 +478,10 @@ class ForwardProxy(ThreadedTCPServer):
             try:
                 conn.writer.write(payload)
                 await conn.writer.drain()
-                response, reusable = await asyncio.wait_for(self._read_response(conn.reader, request.method),
-                                                            UPSTREAM_TIMEOUT_SECONDS)
-            except asyncio.TimeoutError:
+                response, reusable = await asyncio.wait_for(
+                    self._read_response(conn.reader, request.method), UPSTREAM_TIMEOUT_SECONDS
+                )
+            except TimeoutError:
                 conn.close()
                 raise UpstreamError(504, f"{request.authority} did not answer in time") from None
             except OverflowError:

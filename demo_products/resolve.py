@@ -5,6 +5,7 @@ know. The rule lives in one place, `checker.corpus.resolve`, so the products, th
 and the probes' egress guard agree on every name; this module adds what a proxy needs
 on top of it.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -1,6 +1,7 @@
 """Small pieces both portals share: in-memory sessions, URL-encoded forms, templates, and
 password hashing. Each product chooses its own cookie attributes, which is where a
 careful and a careless product differ."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -38,7 +40,7 @@ def templates(folder: Path) -> Jinja2Templates:
 def hash_secret(secret: str, salt: bytes | None = None) -> str:
     """scrypt hash "salt$hash" (hex); the demo accounts live in memory, but never in clear."""
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    digest = hashlib.scrypt(secret.encode("utf-8"), salt=salt, n=2**14, r=8, p=1, dklen=32)
     return f"{salt.hex()}${digest.hex()}"
 
 
@@ -53,8 +55,8 @@ class Session:
     id: str
     data: dict = field(default_factory=dict)
     last_seen: float = field(default_factory=time.time)
-    fresh: bool = False      # the cookie still has to be sent
-    ended: bool = False      # the cookie has to be removed
+    fresh: bool = False  # the cookie still has to be sent
+    ended: bool = False  # the cookie has to be removed
 
 
 class SessionStore:
@@ -62,8 +64,15 @@ class SessionStore:
 
     PRUNE_AT = 1000
 
-    def __init__(self, cookie_name: str, *, secure: bool, http_only: bool, same_site: str | None,
-                 idle_seconds: float = 12 * 3600):
+    def __init__(
+        self,
+        cookie_name: str,
+        *,
+        secure: bool,
+        http_only: bool,
+        same_site: Literal["lax", "strict", "none"] | None,
+        idle_seconds: float = 12 * 3600,
+    ):
         self.cookie_name = cookie_name
         self.secure = secure
         self.http_only = http_only
@@ -117,10 +126,17 @@ class SessionStore:
         if session is None:
             return response
         if session.ended:
-            response.delete_cookie(self.cookie_name, path="/", secure=self.secure, httponly=self.http_only,
-                                   samesite=self.same_site)
+            response.delete_cookie(
+                self.cookie_name, path="/", secure=self.secure, httponly=self.http_only, samesite=self.same_site
+            )
         elif session.fresh:
-            response.set_cookie(self.cookie_name, session.id, path="/", secure=self.secure, httponly=self.http_only,
-                                samesite=self.same_site)
+            response.set_cookie(
+                self.cookie_name,
+                session.id,
+                path="/",
+                secure=self.secure,
+                httponly=self.http_only,
+                samesite=self.same_site,
+            )
             session.fresh = False
         return response

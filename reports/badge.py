@@ -1,4 +1,5 @@
 """An embeddable SVG badge for a certificate: "VCSC — <level>" | "<status>", shields-style."""
+
 from __future__ import annotations
 
 import hashlib

@@ -16,14 +16,15 @@ the claim cannot yet be confirmed; it never softens a failure.
 Each row keeps ``computed_outcome`` (claim and probes combined) beside ``outcome`` (what counts after a
 reviewer's decision, and what the level uses).
 """
+
 from __future__ import annotations
 
 import json
 
-from checker.verdict import CANT_TELL, FAILED, OUTCOMES, PASSED, REVIEWER, UNTESTED, Verdict
 from checker.corpus.model import CATEGORIES, CATEGORY_TITLES, HARMFUL, SAFE
 from checker.criteria import load_set, load_vocabulary
 from checker.glossary import words
+from checker.verdict import CANT_TELL, FAILED, OUTCOMES, PASSED, REVIEWER, UNTESTED, Verdict
 
 REPORT_FORMAT = "vcsc-conformance-report/1"
 
@@ -31,19 +32,27 @@ CONFORMANCE = words("conformance")
 
 
 DISCREPANCY_REASONS = {
-    FAILED: {"vi": "Nhà cung cấp khai báo đạt nhưng kiểm tra tự động cho kết quả không đạt.",
-             "en": "The vendor claims the criterion is met but an automated probe failed it."},
-    CANT_TELL: {"vi": "Nhà cung cấp khai báo đạt nhưng kiểm tra tự động không xác định được.",
-                "en": "The vendor claims the criterion is met but an automated probe could not tell."},
+    FAILED: {
+        "vi": "Nhà cung cấp khai báo đạt nhưng kiểm tra tự động cho kết quả không đạt.",
+        "en": "The vendor claims the criterion is met but an automated probe failed it.",
+    },
+    CANT_TELL: {
+        "vi": "Nhà cung cấp khai báo đạt nhưng kiểm tra tự động không xác định được.",
+        "en": "The vendor claims the criterion is met but an automated probe could not tell.",
+    },
 }
 
 _REMARKS = {
     "probe_failed": {"vi": "Kiểm tra tự động không đạt.", "en": "An automated probe failed."},
-    "probe_cant_tell": {"vi": "Kiểm tra tự động không xác định được; cần người đánh giá xem xét.",
-                        "en": "An automated probe could not tell; a reviewer needs to look."},
+    "probe_cant_tell": {
+        "vi": "Kiểm tra tự động không xác định được; cần người đánh giá xem xét.",
+        "en": "An automated probe could not tell; a reviewer needs to look.",
+    },
     "probe_passed": {"vi": "Kiểm tra tự động xác nhận.", "en": "Confirmed by an automated probe."},
-    "no_answer_probe_failed": {"vi": "Chưa có câu trả lời, nhưng kiểm tra tự động không đạt.",
-                               "en": "Not answered, but an automated probe failed."},
+    "no_answer_probe_failed": {
+        "vi": "Chưa có câu trả lời, nhưng kiểm tra tự động không đạt.",
+        "en": "Not answered, but an automated probe failed.",
+    },
 }
 
 
@@ -88,17 +97,24 @@ def _content_filtering(findings: list[dict], measurements: dict) -> dict | None:
     rows = []
     for cat in order:
         stats = categories[cat]
-        rows.append({
-            "category": cat,
-            "title": CATEGORY_TITLES.get(cat, {"vi": cat, "en": cat}),
-            "expected": "allowed" if cat in SAFE else "blocked",
-            "harmful": cat in HARMFUL,
-            "total": stats.get("total", 0), "judged": stats.get("judged", 0),
-            "blocked": stats.get("blocked", 0), "allowed": stats.get("allowed", 0),
-            "block_rate": stats.get("block_rate"),
-        })
-    return {"categories": rows, "explanation": (source or {}).get("explanation"),
-            "measurements": (source or {}).get("measurements", {})}
+        rows.append(
+            {
+                "category": cat,
+                "title": CATEGORY_TITLES.get(cat, {"vi": cat, "en": cat}),
+                "expected": "allowed" if cat in SAFE else "blocked",
+                "harmful": cat in HARMFUL,
+                "total": stats.get("total", 0),
+                "judged": stats.get("judged", 0),
+                "blocked": stats.get("blocked", 0),
+                "allowed": stats.get("allowed", 0),
+                "block_rate": stats.get("block_rate"),
+            }
+        )
+    return {
+        "categories": rows,
+        "explanation": (source or {}).get("explanation"),
+        "measurements": (source or {}).get("measurements", {}),
+    }
 
 
 def _remarks(cv) -> list[dict]:
@@ -111,8 +127,9 @@ def _remarks(cv) -> list[dict]:
         remarks.append(_REMARKS["probe_passed"])
     if cv.decided_by == REVIEWER:
         comment = cv.decision.comment or ""
-        remarks.append({"vi": f"Người thẩm định thay đổi kết quả: {comment}",
-                        "en": f"Overridden by the reviewer: {comment}"})
+        remarks.append(
+            {"vi": f"Người thẩm định thay đổi kết quả: {comment}", "en": f"Overridden by the reviewer: {comment}"}
+        )
     return remarks
 
 
@@ -120,8 +137,15 @@ def _level(level) -> dict | None:
     return {"id": level.id, "title": dict(level.title)} if level else None
 
 
-def build_report(*, product: dict, vendor: dict, submission: dict, verdict: Verdict, probe_findings: list[dict],
-                 probe_measurements: dict | None = None) -> dict:
+def build_report(
+    *,
+    product: dict,
+    vendor: dict,
+    submission: dict,
+    verdict: Verdict,
+    probe_findings: list[dict],
+    probe_measurements: dict | None = None,
+) -> dict:
     """The conformance report of one submission revision, as plain JSON-ready data."""
     version, product_type = verdict.criteria_version, verdict.product_type
     cset = load_set(version)
@@ -132,7 +156,8 @@ def build_report(*, product: dict, vendor: dict, submission: dict, verdict: Verd
     files_by_criterion: dict[str, list[dict]] = {}
     for f in submission.get("evidence_files") or []:
         files_by_criterion.setdefault(f["criterion_id"], []).append(
-            {k: f.get(k) for k in ("id", "name", "media_type", "size", "sha256")})
+            {k: f.get(k) for k in ("id", "name", "media_type", "size", "sha256")}
+        )
     findings_by_criterion: dict[str, list[dict]] = {}
     for f in probe_findings:
         findings_by_criterion.setdefault(f["criterion_id"], []).append(f)
@@ -148,34 +173,56 @@ def build_report(*, product: dict, vendor: dict, submission: dict, verdict: Verd
             "group": cv.group,
             "obligation": cv.obligation,
             "obligation_title": vocab.term("obligations", cv.obligation)["title"],
-            "answer": None if answer is None else {
-                "value": answer.get("value"), "not_applicable": bool(answer.get("not_applicable")),
-                "justification": answer.get("justification"), "note": answer.get("note"),
-                "evidence": _evidence(answer)},
+            "answer": None
+            if answer is None
+            else {
+                "value": answer.get("value"),
+                "not_applicable": bool(answer.get("not_applicable")),
+                "justification": answer.get("justification"),
+                "note": answer.get("note"),
+                "evidence": _evidence(answer),
+            },
             # Files the vendor attached to this criterion (name for display, size in bytes, SHA-256 of the content).
             "files": files_by_criterion.get(cv.criterion_id, []),
             "claim": {"outcome": cv.claimed, "reason": dict(cv.claim_reason)},
-            "probe": None if not findings else {"outcome": cv.measured,
-                                                "findings": [_finding_view(f, probe_titles) for f in findings]},
+            "probe": None
+            if not findings
+            else {"outcome": cv.measured, "findings": [_finding_view(f, probe_titles) for f in findings]},
             "computed_outcome": cv.combined,
             "rule": cv.rule,
             "outcome": cv.decided,
             "decided_by": cv.decided_by,
             "conformance": CONFORMANCE[cv.decided],
             "remarks": _remarks(cv),
-            "discrepancy": None if cv.discrepancy is None else {"kind": cv.discrepancy,
-                                                                "reason": DISCREPANCY_REASONS[cv.discrepancy]},
-            "review": None if decision is None else {"decision": decision.decision, "outcome": decision.outcome,
-                                                     "comment": decision.comment, "reviewer": decision.reviewer},
+            "discrepancy": None
+            if cv.discrepancy is None
+            else {"kind": cv.discrepancy, "reason": DISCREPANCY_REASONS[cv.discrepancy]},
+            "review": None
+            if decision is None
+            else {
+                "decision": decision.decision,
+                "outcome": decision.outcome,
+                "comment": decision.comment,
+                "reviewer": decision.reviewer,
+            },
         }
         rows.append(row)
         by_id[cv.criterion_id] = row
     discrepancies = []
     for cid in verdict.discrepancies:
         row = by_id[cid]
-        discrepancies.append({"criterion_id": cid, "title": row["title"], "obligation": row["obligation"],
-                              "claim": row["claim"]["outcome"], "probe": row["probe"]["outcome"],
-                              **row["discrepancy"], "findings": row["probe"]["findings"], "review": row["review"]})
+        discrepancies.append(
+            {
+                "criterion_id": cid,
+                "title": row["title"],
+                "obligation": row["obligation"],
+                "claim": row["claim"]["outcome"],
+                "probe": row["probe"]["outcome"],
+                **row["discrepancy"],
+                "findings": row["probe"]["findings"],
+                "review": row["review"],
+            }
+        )
 
     groups = []
     for g in vocab.groups:
@@ -186,8 +233,12 @@ def build_report(*, product: dict, vendor: dict, submission: dict, verdict: Verd
         "format": REPORT_FORMAT,
         "product": {"id": product.get("id"), "name": product.get("name"), "url": product.get("url")},
         "vendor": {"id": vendor.get("id"), "name": vendor.get("name")},
-        "submission": {"id": submission.get("id"), "revision": submission.get("revision"),
-                       "status": submission.get("status"), "submitted_at": submission.get("submitted_at")},
+        "submission": {
+            "id": submission.get("id"),
+            "revision": submission.get("revision"),
+            "status": submission.get("status"),
+            "submitted_at": submission.get("submitted_at"),
+        },
         "criteria_version": {"id": cset.version, "title": cset.meta["title"]},
         "product_type": {"id": product_type, "title": vocab.term("product_types", product_type)["title"]},
         "summary": {

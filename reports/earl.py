@@ -4,6 +4,7 @@ per vendor claim (earl:manual) and one per probe finding (earl:automatic).
 The JSON-LD context is bundled below and embedded in every document, so no processor ever
 needs to fetch a remote context (none is referenced).
 """
+
 from __future__ import annotations
 
 import copy
@@ -67,11 +68,19 @@ def _criterion_iri(version: str, criterion_id: str) -> str:
 def _subject(report: dict) -> dict:
     product, sub = report["product"], report["submission"]
     pid = product.get("id")
-    iri = f"{BASE}/products/{quote(str(pid))}" if pid is not None else f"urn:vcsc:product:{quote(str(product.get('name')))}"
+    iri = (
+        f"{BASE}/products/{quote(str(pid))}"
+        if pid is not None
+        else f"urn:vcsc:product:{quote(str(product.get('name')))}"
+    )
     if sub.get("id") is not None:
         iri = f"{BASE}/submissions/{quote(str(sub['id']))}/revisions/{quote(str(sub.get('revision')))}"
-    node = {"@id": iri, "@type": "TestSubject", "name": product.get("name"),
-            "hasVersion": str(sub.get("revision")) if sub.get("revision") is not None else None}
+    node = {
+        "@id": iri,
+        "@type": "TestSubject",
+        "name": product.get("name"),
+        "hasVersion": str(sub.get("revision")) if sub.get("revision") is not None else None,
+    }
     if isinstance(product.get("url"), str) and product["url"].startswith(("http://", "https://")):
         node["homepage"] = product["url"]
     return {k: v for k, v in node.items() if v is not None}
@@ -96,34 +105,76 @@ def render_earl(report: dict) -> dict:
     graph: list[dict] = []
     for group in report["groups"]:
         for row in group["rows"]:
-            test = {"@id": _criterion_iri(version, row["criterion_id"]), "@type": "TestRequirement",
-                    "title": row["title"], "obligation": row["obligation"]}
+            test = {
+                "@id": _criterion_iri(version, row["criterion_id"]),
+                "@type": "TestRequirement",
+                "title": row["title"],
+                "obligation": row["obligation"],
+            }
             if row["answer"] is not None:
-                result = {"@type": "TestResult", "outcome": OUTCOME_IRIS[row["claim"]["outcome"]],
-                          "description": row["claim"]["reason"]}
+                result = {
+                    "@type": "TestResult",
+                    "outcome": OUTCOME_IRIS[row["claim"]["outcome"]],
+                    "description": row["claim"]["reason"],
+                }
                 if date:
                     result["date"] = str(date)
-                graph.append({"@type": "Assertion", "assertedBy": vendor, "subject": subject, "test": test,
-                              "mode": MANUAL, "result": result,
-                              "combinedOutcome": OUTCOME_IRIS[row["outcome"]]})
+                graph.append(
+                    {
+                        "@type": "Assertion",
+                        "assertedBy": vendor,
+                        "subject": subject,
+                        "test": test,
+                        "mode": MANUAL,
+                        "result": result,
+                        "combinedOutcome": OUTCOME_IRIS[row["outcome"]],
+                    }
+                )
             for f in (row["probe"] or {}).get("findings", []):
-                result = {"@type": "TestResult", "outcome": OUTCOME_IRIS[f["outcome"]],
-                          "description": f.get("explanation") or {}, "measurements": f.get("measurements", {})}
+                result = {
+                    "@type": "TestResult",
+                    "outcome": OUTCOME_IRIS[f["outcome"]],
+                    "description": f.get("explanation") or {},
+                    "measurements": f.get("measurements", {}),
+                }
                 if f.get("failures"):
                     result["info"] = {"en": "; ".join(f["failures"])}  # one language: JSON Schema's messages
                 if f.get("confidence") is not None:
                     result["confidence"] = f["confidence"]
-                graph.append({"@type": "Assertion", "assertedBy": _probe(f["probe_id"], f["probe_title"]),
-                              "subject": subject, "test": test, "mode": AUTOMATIC, "result": result,
-                              "combinedOutcome": OUTCOME_IRIS[row["outcome"]]})
+                graph.append(
+                    {
+                        "@type": "Assertion",
+                        "assertedBy": _probe(f["probe_id"], f["probe_title"]),
+                        "subject": subject,
+                        "test": test,
+                        "mode": AUTOMATIC,
+                        "result": result,
+                        "combinedOutcome": OUTCOME_IRIS[row["outcome"]],
+                    }
+                )
             review = row.get("review")
             if review:  # the club reviewer's decision on the criterion: a manual assertion of its own
-                result = {"@type": "TestResult", "outcome": OUTCOME_IRIS[review["outcome"]],
-                          "description": {"vi": review.get("comment") or "Người thẩm định chấp nhận kết quả.",
-                                          "en": review.get("comment") or "The reviewer accepted the outcome."}}
-                graph.append({"@type": "Assertion", "subject": subject, "test": test, "mode": MANUAL,
-                              "assertedBy": {"@id": f"{BASE}/reviewers/{quote(str(review.get('reviewer') or 'vcsc'))}",
-                                             "@type": ["Assertor", "foaf:Person"],
-                                             "name": review.get("reviewer") or "VCSC"},
-                              "result": result, "combinedOutcome": OUTCOME_IRIS[row["outcome"]]})
+                result = {
+                    "@type": "TestResult",
+                    "outcome": OUTCOME_IRIS[review["outcome"]],
+                    "description": {
+                        "vi": review.get("comment") or "Người thẩm định chấp nhận kết quả.",
+                        "en": review.get("comment") or "The reviewer accepted the outcome.",
+                    },
+                }
+                graph.append(
+                    {
+                        "@type": "Assertion",
+                        "subject": subject,
+                        "test": test,
+                        "mode": MANUAL,
+                        "assertedBy": {
+                            "@id": f"{BASE}/reviewers/{quote(str(review.get('reviewer') or 'vcsc'))}",
+                            "@type": ["Assertor", "foaf:Person"],
+                            "name": review.get("reviewer") or "VCSC",
+                        },
+                        "result": result,
+                        "combinedOutcome": OUTCOME_IRIS[row["outcome"]],
+                    }
+                )
     return {"@context": context(), "@graph": graph}

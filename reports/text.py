@@ -1,4 +1,5 @@
 """Plain-text renderings of evaluations, criteria sets and diffs for the terminal (vi or en)."""
+
 from __future__ import annotations
 
 import json
@@ -42,14 +43,18 @@ def render_evaluation(evaluation: dict, lang: str = "vi") -> str:
     width = max(len(r["criterion_id"]) for r in evaluation["results"]) if evaluation["results"] else 6
     for r in evaluation["results"]:
         label = OUTCOME_LABELS[r["outcome"]][lang]
-        lines.append(f"  {r['criterion_id']:<{width}}  {r['obligation']:<6}  {label:<15}  {r['title'][lang]} — {r['reason'][lang]}")
+        lines.append(
+            f"  {r['criterion_id']:<{width}}  {r['obligation']:<6}  {label:<15}  {r['title'][lang]} — {r['reason'][lang]}"
+        )
     counts = ", ".join(f"{OUTCOME_LABELS[k][lang]}: {v}" for k, v in evaluation["counts"].items())
     lines.append(f"  {counts}")
     level = evaluation["level"]["title"][lang] if evaluation["level"] else WORDS["none"][lang]
     lines.append(f"{WORDS['level'][lang]}: {level}")
     if evaluation["next_level"]:
-        lines.append(f"{WORDS['next'][lang]} {evaluation['next_level']['title'][lang]}, {WORDS['blocked_by'][lang]}: "
-                     + ", ".join(evaluation["blockers"]))
+        lines.append(
+            f"{WORDS['next'][lang]} {evaluation['next_level']['title'][lang]}, {WORDS['blocked_by'][lang]}: "
+            + ", ".join(evaluation["blockers"])
+        )
     else:
         lines.append(WORDS["all_levels"][lang])
     return "\n".join(lines)
@@ -104,8 +109,10 @@ def render_set(cset_dict: dict, lang: str = "vi") -> str:
     for c in cset_dict["criteria"]:
         mark = f" ({WORDS['retired'][lang]})" if c["status"] == "retired" else ""
         probes = ", ".join(p["id"] for p in c["probes"])
-        lines.append(f"  {c['id']:<7} {c['obligation']:<6} {c['group']:<13} {c['title'][lang]}{mark}"
-                     + (f"  [{probes}]" if probes else ""))
+        lines.append(
+            f"  {c['id']:<7} {c['obligation']:<6} {c['group']:<13} {c['title'][lang]}{mark}"
+            + (f"  [{probes}]" if probes else "")
+        )
     return "\n".join(lines)
 
 
@@ -121,8 +128,16 @@ def render_criterion(c: dict, lang: str = "vi") -> str:
         f"  answer_schema: {_compact(q['answer_schema'])}",
         f"  pass_rule: {_compact(q['pass_rule'])}",
         f"  {'Bằng chứng' if lang == 'vi' else 'Evidence'}: "
-        + ("bắt buộc" if lang == "vi" and q["evidence"]["required"] else "required" if q["evidence"]["required"]
-           else "không bắt buộc" if lang == "vi" else "optional") + f" ({', '.join(q['evidence']['kinds'])})",
+        + (
+            "bắt buộc"
+            if lang == "vi" and q["evidence"]["required"]
+            else "required"
+            if q["evidence"]["required"]
+            else "không bắt buộc"
+            if lang == "vi"
+            else "optional"
+        )
+        + f" ({', '.join(q['evidence']['kinds'])})",
         f"  N/A: {'được phép' if lang == 'vi' and q['na_allowed'] else 'allowed' if q['na_allowed'] else 'không' if lang == 'vi' else 'not allowed'}",
     ]
     for p in c["probes"]:
@@ -144,8 +159,10 @@ def _evidence_lines(evidence: dict, limit: int = 4) -> list[str]:
 
 def render_probe_run(run: dict, lang: str = "vi") -> str:
     """Findings of a probe run, per probe and criterion, with measured values and evidence."""
-    lines = [f"{run['manifest'].get('name') or run['manifest']['start_url']} — {run['criteria_version']}"
-             + (f"  ({run['out_dir']})" if run.get("out_dir") else "")]
+    lines = [
+        f"{run['manifest'].get('name') or run['manifest']['start_url']} — {run['criteria_version']}"
+        + (f"  ({run['out_dir']})" if run.get("out_dir") else "")
+    ]
     for probe in run["probes"]:
         m = probe["measurement"]
         lines.append(f"[{probe['probe_id']}] {m['explanation'][lang]}  ({probe['seconds']:.1f} s)")

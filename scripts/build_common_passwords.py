@@ -7,6 +7,7 @@ Vietnamese words and patterns (below), lower-cased.
 
 Run: .venv/bin/python scripts/build_common_passwords.py
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,12 +17,47 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 MIN_LENGTH = 10  # api.http.schemas.Password
 OUT = Path(__file__).resolve().parent.parent / "api" / "domain" / "common_passwords.txt"
 # Words Vietnamese users are known to build passwords from, with the usual digit and symbol tails.
-VIETNAMESE_WORDS = ["matkhau", "anhyeuem", "emyeuanh", "yeuem", "yeuanh", "vietnam", "hanoi", "saigon", "hochiminh",
-                    "danang", "baove", "treem", "giadinh", "conyeu", "matma", "xinchao", "taikhoan", "dangnhap",
-                    "nguyen", "tran", "minhanh", "ngoc", "huong", "thanh", "vcsc"]
+VIETNAMESE_WORDS = [
+    "matkhau",
+    "anhyeuem",
+    "emyeuanh",
+    "yeuem",
+    "yeuanh",
+    "vietnam",
+    "hanoi",
+    "saigon",
+    "hochiminh",
+    "danang",
+    "baove",
+    "treem",
+    "giadinh",
+    "conyeu",
+    "matma",
+    "xinchao",
+    "taikhoan",
+    "dangnhap",
+    "nguyen",
+    "tran",
+    "minhanh",
+    "ngoc",
+    "huong",
+    "thanh",
+    "vcsc",
+]
 TAILS = ["123", "1234", "12345", "123456", "@123", "@1234", "2024", "2025", "2026", "123@", "!@#", "01", "1"]
-DIGIT_RUNS = ["0123456789", "1234567890a", "a1234567890", "0987654321", "1234567890", "11223344556677",
-              "0000000000", "1111111111", "123456789a", "123456789@", "12345678910"]
+DIGIT_RUNS = [
+    "0123456789",
+    "1234567890a",
+    "a1234567890",
+    "0987654321",
+    "1234567890",
+    "11223344556677",
+    "0000000000",
+    "1111111111",
+    "123456789a",
+    "123456789@",
+    "12345678910",
+]
 
 
 def build() -> list[str]:
@@ -40,9 +76,11 @@ def build() -> list[str]:
 
 def main() -> None:
     passwords = build()
-    header = ["# Mật khẩu phổ biến bị từ chối / common passwords refused (one a line, lower case).",
-              "# Built by scripts/build_common_passwords.py from zxcvbn 4.5.0's 'passwords' list (MIT),",
-              f"# entries of {MIN_LENGTH}+ characters, plus the project's Vietnamese words and patterns."]
+    header = [
+        "# Mật khẩu phổ biến bị từ chối / common passwords refused (one a line, lower case).",
+        "# Built by scripts/build_common_passwords.py from zxcvbn 4.5.0's 'passwords' list (MIT),",
+        f"# entries of {MIN_LENGTH}+ characters, plus the project's Vietnamese words and patterns.",
+    ]
     OUT.write_text("\n".join(header + passwords) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(passwords)} passwords")
 

@@ -7,6 +7,7 @@ Playwright, signed in as the person each page is for, and each page is saved as 
 
     scripts/screenshots [--out docs/screenshots] [--probes transport,block_page]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,28 +19,33 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
-from api.cli import demo
-from api.domain import probe_runs
-from api.domain.sealing import load_or_create_box  # noqa: E402
-from api import review  # noqa: E402
 from api.app import create_app  # noqa: E402
+from api.cli import demo  # noqa: E402
 from api.core.db import upgrade  # noqa: E402
 from api.core.models import PROBE_RUN_ACTIVE, Certificate, ProbeRun, Product, Submission, User  # noqa: E402
 from api.core.settings import Settings  # noqa: E402
+from api.domain import probe_runs, review  # noqa: E402
+from api.domain.sealing import load_or_create_box  # noqa: E402
 from checker.probes.runner import CHROMIUM_ARGS  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 UNASSESSED = "SafeKid Bảng điều khiển Phụ huynh"  # a demo product without a self-assessment yet
 CHROMIUM = Settings().chromium
-VIEWPORT = {"width": 1280, "height": 800}
-PEOPLE = {"vendor": ("an@safekid.example", "demo-safekid-2025"),
-          "vendor2": ("binh@giadinhso.example", "demo-giadinh-2025"),
-          "reviewer": ("reviewer@vcsc.example", "demo-reviewer-2025")}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+PEOPLE = {
+    "vendor": ("an@safekid.example", "demo-safekid-2025"),
+    "vendor2": ("binh@giadinhso.example", "demo-giadinh-2025"),
+    "reviewer": ("reviewer@vcsc.example", "demo-reviewer-2025"),
+}
 
 
 def _free_port() -> int:
@@ -56,10 +62,17 @@ def serve(folder: Path):
     url = f"sqlite:///{folder / 'demo.db'}"
     upgrade(url)
     port = _free_port()
-    settings = Settings(database_url=url, keys_dir=folder / "keys", artifacts_dir=folder / "artifacts",
-                        public_url=f"http://127.0.0.1:{port}", job_poll_seconds=0.2, job_heartbeat_seconds=0.5,
-                        # The demo product listens on loopback with a self-signed certificate (as in tests/jobs).
-                        probe_allow_networks="127.0.0.0/8", probe_ignore_tls_errors=True)
+    settings = Settings(
+        database_url=url,
+        keys_dir=folder / "keys",
+        artifacts_dir=folder / "artifacts",
+        public_url=f"http://127.0.0.1:{port}",
+        job_poll_seconds=0.2,
+        job_heartbeat_seconds=0.5,
+        # The demo product listens on loopback with a self-signed certificate (as in tests/jobs).
+        probe_allow_networks="127.0.0.0/8",
+        probe_ignore_tls_errors=True,
+    )
     app = create_app(settings)
     with app.state.sessions.begin() as session:
         demo.seed(session, settings)
@@ -79,23 +92,34 @@ def serve(folder: Path):
         app.state.engine.dispose()
 
 
-def probe_queued_submission(app, probes: list[str]) -> int | None:
+def probe_queued_submission(app, probes: list[str]) -> int:
     """Run `probes` against the SafeKid demo product for the submission waiting in the queue (as its vendor
     would), then have the demo reviewer take it; returns its id."""
     import demo_products
 
     with app.state.sessions.begin() as session:
         product = session.scalar(sa.select(Product).where(Product.name == demo.IN_QUEUE))
-        submission = session.scalar(sa.select(Submission).where(Submission.product_id == product.id)
-                                    .order_by(Submission.revision.desc()).limit(1))
+        submission = session.scalar(
+            sa.select(Submission)
+            .where(Submission.product_id == product.id)
+            .order_by(Submission.revision.desc())
+            .limit(1)
+        )
         submission_id = submission.id
     if probes:
         with demo_products.start_safekid() as safekid:
             with app.state.sessions() as session:
                 submission = session.get(Submission, submission_id)
                 vendor = session.scalar(sa.select(User).where(User.email == PEOPLE["vendor"][0]))
-                run = probe_runs.start_run(session, app.state.jobs, submission, vendor, safekid.manifest(), probes,
-                                           box=load_or_create_box(app.state.settings.keys_dir))
+                run = probe_runs.start_run(
+                    session,
+                    app.state.jobs,
+                    submission,
+                    vendor,
+                    safekid.manifest(),
+                    probes,
+                    box=load_or_create_box(app.state.settings.keys_dir),
+                )
                 run_id = run.id
             deadline = time.monotonic() + 180
             while True:
@@ -137,13 +161,18 @@ def take_screenshots(app, base: str, out: Path, submission_id: int) -> None:
         certified = session.scalar(sa.select(Product).where(Product.name == demo.CERTIFIED[0]))
         cert = session.scalar(sa.select(Certificate).where(Certificate.product_id == certified.id))
         changes = session.scalar(sa.select(Product).where(Product.name == demo.CHANGES_REQUESTED))
-        changed = session.scalar(sa.select(Submission).where(Submission.product_id == changes.id)
-                                 .order_by(Submission.revision.desc()).limit(1))
+        changed = session.scalar(
+            sa.select(Submission)
+            .where(Submission.product_id == changes.id)
+            .order_by(Submission.revision.desc())
+            .limit(1)
+        )
         product_id, cert_id, credential, changed_id = certified.id, cert.id, cert.credential_jws, changed.id
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                     chromium_sandbox=os.geteuid() != 0)  # no sandbox as root only
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, chromium_sandbox=os.geteuid() != 0
+        )  # no sandbox as root only
 
         def new_page(person: str | None = None):
             context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
@@ -202,7 +231,8 @@ def take_screenshots(app, base: str, out: Path, submission_id: int) -> None:
                 found.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 16)")
                 reviewer.locator("ul.shots img").evaluate_all(  # the lazily loaded screenshots in view
                     "imgs => Promise.all(imgs.filter(i => i.getBoundingClientRect().top < innerHeight)"
-                    ".map(i => i.decode().catch(() => null)))")
+                    ".map(i => i.decode().catch(() => null)))"
+                )
                 shoot(reviewer, out, "08-review-criterion")
                 break
         reviewer.goto(f"{base}/review/submissions/{submission_id}?lang=en")
@@ -213,8 +243,11 @@ def take_screenshots(app, base: str, out: Path, submission_id: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Screenshots of the main pages (PNG, 1280×800).")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--probes", default="transport,block_page",
-                        help="probes run against the SafeKid demo product first ('' for none)")
+    parser.add_argument(
+        "--probes",
+        default="transport,block_page",
+        help="probes run against the SafeKid demo product first ('' for none)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     probes = [p for p in args.probes.split(",") if p]

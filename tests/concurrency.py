@@ -1,5 +1,6 @@
 """Helpers for tests with concurrent writers: start calls together, and widen the window between a read and
 the write that depends on it, as a busy server would."""
+
 from __future__ import annotations
 
 import threading
@@ -16,6 +17,7 @@ def race(calls, timeout: float = 120) -> list:
             results[i] = call()
         except Exception as exc:  # reported below
             errors.append(exc)
+
     threads = [threading.Thread(target=go, args=(i, c)) for i, c in enumerate(calls)]
     for t in threads:
         t.start()
@@ -32,4 +34,5 @@ def slowed(monkeypatch, owner, name: str, seconds: float) -> None:
     def slow(*args, **kwargs):
         time.sleep(seconds)
         return real(*args, **kwargs)
+
     monkeypatch.setattr(owner, name, slow)

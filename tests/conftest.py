@@ -1,4 +1,5 @@
 """Shared fixtures: database URLs for both back ends (SQLite file and a throw-away PostgreSQL)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """A throw-away PostgreSQL cluster for the test session, from the Debian server binaries."""
+
 from __future__ import annotations
 
 import glob
@@ -38,12 +39,24 @@ class Cluster:
         self.port = _free_port()
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
-        subprocess.run(_as_postgres([_bin("initdb"), "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                                     "--locale=C.UTF-8"]), check=True, capture_output=True)
-        opts = (f"-k {self.dir} -p {self.port} -c listen_addresses='' -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(_as_postgres([_bin("pg_ctl"), "-D", self.data, "-o", opts, "-l", os.path.join(self.dir, "log"),
-                                     "-w", "start"]), check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(
+                [_bin("initdb"), "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        opts = (
+            f"-k {self.dir} -p {self.port} -c listen_addresses='' -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            _as_postgres(
+                [_bin("pg_ctl"), "-D", self.data, "-o", opts, "-l", os.path.join(self.dir, "log"), "-w", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def dsn(self, dbname: str = "postgres") -> str:
         return f"host={self.dir} port={self.port} user=postgres dbname={dbname}"
@@ -68,11 +81,18 @@ class ExternalServer:
 
     def url(self, dbname: str) -> str:
         from sqlalchemy.engine import URL
+
         p = self._params
         query = {"host": p["host"]} if str(p.get("host", "")).startswith("/") else {}
-        return URL.create("postgresql+psycopg", username=p.get("user"), password=p.get("password"),
-                          host=None if query else p.get("host"), port=p.get("port"), database=dbname,
-                          query=query).render_as_string(hide_password=False)
+        return URL.create(
+            "postgresql+psycopg",
+            username=p.get("user"),
+            password=p.get("password"),
+            host=None if query else p.get("host"),
+            port=p.get("port"),
+            database=dbname,
+            query=query,
+        ).render_as_string(hide_password=False)
 
     def stop(self):
         pass

@@ -1,6 +1,7 @@
 """The layout is the architecture: imports go one way (ways in → domain → core → checker/reports), nothing
 imports in a cycle, and the ways in (routes, web, cli, jobs) never call each other. Every import counts,
 including those inside functions, so a cycle cannot hide in a lazy import."""
+
 from __future__ import annotations
 
 import ast
@@ -49,7 +50,9 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                    base = ".".join(
+                        package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                    )
                 targets = [f"{base}.{a.name}" for a in node.names] + [base]
             for target in targets:
                 resolved = _resolve(target, modules)

@@ -1,4 +1,5 @@
 """Self-assessment validation and evaluation: outcomes, evidence, N/A and levels."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from checker import criteria as crit
-from checker.assessment import (AssessmentError, Checker, answers_schema, assess_document, checker_for)
+from checker.assessment import AssessmentError, Checker, answers_schema, assess_document, checker_for
 from checker.criteria import load_set
 from criteria import CRITERIA_DIR
 
@@ -80,13 +81,22 @@ def test_na_without_justification_is_refused(checker):
 
 
 def test_every_error_is_reported_with_its_pointer(checker):
-    issues = checker.validate(doc({
-        "CF-01": {"value": {"block_rate": 1.7}},
-        "PC-01": {"value": "yes"},
-        "ZZ-99": {"value": True},
-    }))
+    issues = checker.validate(
+        doc(
+            {
+                "CF-01": {"value": {"block_rate": 1.7}},
+                "PC-01": {"value": "yes"},
+                "ZZ-99": {"value": True},
+            }
+        )
+    )
     pointers = {i.pointer for i in issues}
-    assert {"/answers/CF-01/value", "/answers/CF-01/value/block_rate", "/answers/PC-01/value", "/answers/ZZ-99"} <= pointers
+    assert {
+        "/answers/CF-01/value",
+        "/answers/CF-01/value/block_rate",
+        "/answers/PC-01/value",
+        "/answers/ZZ-99",
+    } <= pointers
     assert any("ZZ-99" in i.message and "unknown criterion" in i.message for i in issues)
 
 
@@ -112,7 +122,9 @@ def test_retired_criterion_cannot_be_answered_in_new_version():
     cset = load_set("vcsc-2025.1")
     retired = next(c for c in cset.criteria.values() if not c.active)
     product_type = retired.applies_to[0]
-    issues = checker_for("vcsc-2025.1", product_type).validate(doc({retired.id: {"value": True}}, "vcsc-2025.1", product_type))
+    issues = checker_for("vcsc-2025.1", product_type).validate(
+        doc({retired.id: {"value": True}}, "vcsc-2025.1", product_type)
+    )
     assert any(i.pointer == f"/answers/{retired.id}" and "retired" in i.message for i in issues)
 
 
@@ -129,6 +141,7 @@ def test_assess_document_refuses_missing_header_and_unknown_version():
 
 
 # --- levels, on a small set of our own so that the rule is seen exactly ------------------
+
 
 @pytest.fixture
 def tiny_set(tmp_path):
@@ -175,6 +188,7 @@ def test_untested_must_blocks_basic(tiny_set):
 
 # --- the shipped example answer files -------------------------------------------------------
 
+
 def _example(name):
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
@@ -200,11 +214,13 @@ def test_example_failing_a_must():
 
 # --- the compiled fast path and the reference validator agree ---------------------------------
 
+
 def _mutations(doc):
     """Valid and invalid variants of a document, one change at a time."""
     import copy
+
     yield doc
-    for cid, answer in doc["answers"].items():
+    for cid in doc["answers"]:
         for change in ("drop_value", "wrong_type", "extra_field", "bad_evidence", "na"):
             d = copy.deepcopy(doc)
             a = d["answers"][cid]
@@ -236,11 +252,36 @@ def test_fast_and_reference_validators_agree(name):
 
 def test_fast_and_reference_pass_rules_agree():
     from jsonschema import Draft202012Validator
-    samples = [True, False, 0, 1, 0.5, 0.9, 0.95, 0.99, 1.0, 2, 24, 30, 60, 72, 180, 200, "cached_lists", "allow_all",
-               "self_declaration", "id_document", [], ["google", "bing", "youtube", "coccoc"], ["00+"],
-               {"block_rate": 0.99, "corpus_size": 900}, {"block_rate": 0.96, "corpus_size": 900}, {}]
+
+    samples = [
+        True,
+        False,
+        0,
+        1,
+        0.5,
+        0.9,
+        0.95,
+        0.99,
+        1.0,
+        2,
+        24,
+        30,
+        60,
+        72,
+        180,
+        200,
+        "cached_lists",
+        "allow_all",
+        "self_declaration",
+        "id_document",
+        [],
+        ["google", "bing", "youtube", "coccoc"],
+        ["00+"],
+        {"block_rate": 0.99, "corpus_size": 900},
+        {"block_rate": 0.96, "corpus_size": 900},
+        {},
+    ]
     for version in ("vcsc-2024.1", "vcsc-2025.1"):
-        cset = load_set(version)
         for product_type in ("filtering_app", "children_platform"):
             checker = checker_for(version, product_type)
             for c in checker.applicable:

@@ -1,4 +1,5 @@
 """The embeddable SVG certificate badge."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -30,8 +31,12 @@ def test_badge_examples_and_colours():
     vi = render_badge(level_title="Cơ bản", status="valid")
     assert "VCSC — Cơ bản — Còn hiệu lực" in vi
     assert "VCSC — Basic — Valid" in render_badge(level_title="Basic", status="valid", lang="en")
-    colours = {s: next(r.get("fill") for r in _parse(render_badge(level_title="Basic", status=s)).iter(f"{SVG}rect")
-                       if r.get("x")) for s in STATUS_WORDS}
+    colours = {
+        s: next(
+            r.get("fill") for r in _parse(render_badge(level_title="Basic", status=s)).iter(f"{SVG}rect") if r.get("x")
+        )
+        for s in STATUS_WORDS
+    }
     assert len(set(colours.values())) == 4
     assert colours["valid"] == "#1a7f37" and colours["revoked"] == "#c62828"
 

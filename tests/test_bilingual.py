@@ -2,6 +2,7 @@
 in tests/web/test_i18n.py), problem details (bilingual/conflict/forbidden/... calls), probe explanations,
 report labels and CLI texts ({"vi", "en"} pairs), the criteria and the glossary. Read from the source, so a
 new string without its English (or its Vietnamese) fails here before anyone sees it."""
+
 from __future__ import annotations
 
 import ast
@@ -13,8 +14,9 @@ from checker.criteria import list_versions, load_set, load_vocabulary
 from checker.probes.registry import all_probes
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [p for folder in ("api", "checker", "reports") for p in (ROOT / folder).rglob("*.py")
-           if "migrations" not in p.parts]
+SOURCES = [
+    p for folder in ("api", "checker", "reports") for p in (ROOT / folder).rglob("*.py") if "migrations" not in p.parts
+]
 # Functions whose first two positional arguments are the Vietnamese and the English text.
 PAIRED = {"bilingual", "conflict", "not_found"}
 # Functions with optional (vi, en) texts after their first argument or as keywords.
@@ -35,12 +37,15 @@ def test_every_vi_en_pair_in_the_code_has_both_languages():
     for path in SOURCES:
         source = path.read_text(encoding="utf-8")
         tree, lines = ast.parse(source), source.splitlines()
-        where = lambda node: f"{path.relative_to(ROOT)}:{node.lineno}"  # noqa: E731
+        where = lambda node: f"{path.relative_to(ROOT)}:{node.lineno}"  # noqa: E731, B023 (used in this iteration)
         for node in ast.walk(tree):
             if isinstance(node, ast.Dict):
-                keys = {_const(k): v for k, v in zip(node.keys, node.values) if k is not None}
-                numbers = all(isinstance(v, ast.Constant) and not isinstance(v.value, str)
-                              for k, v in keys.items() if k in ("vi", "en"))
+                keys = {_const(k): v for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+                numbers = all(
+                    isinstance(v, ast.Constant) and not isinstance(v.value, str)
+                    for k, v in keys.items()
+                    if k in ("vi", "en")
+                )
                 if numbers or "# one language:" in lines[node.lineno - 1]:
                     continue  # counts per language, or a text that exists in one language only (said why)
                 if "vi" in keys or "en" in keys:
@@ -49,8 +54,11 @@ def test_every_vi_en_pair_in_the_code_has_both_languages():
                     elif _blank(keys["vi"]) or _blank(keys["en"]):
                         problems.append(f"{where(node)}: an empty translation")
             elif isinstance(node, ast.Call):
-                name = node.func.id if isinstance(node.func, ast.Name) else (
-                    node.func.attr if isinstance(node.func, ast.Attribute) else None)
+                name = (
+                    node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else (node.func.attr if isinstance(node.func, ast.Attribute) else None)
+                )
                 if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
                     continue  # texts passed on from a table: the table's own pairs are checked as dicts
                 if name in PAIRED:
@@ -59,7 +67,7 @@ def test_every_vi_en_pair_in_the_code_has_both_languages():
                     elif any(_blank(a) for a in node.args[:2]):
                         problems.append(f"{where(node)}: {name}() with an empty text")
                 elif name in OPTIONAL_PAIRS:
-                    texts = node.args[OPTIONAL_PAIRS[name]:OPTIONAL_PAIRS[name] + 2]
+                    texts = node.args[OPTIONAL_PAIRS[name] : OPTIONAL_PAIRS[name] + 2]
                     keywords = {k.arg for k in node.keywords} & {"vi", "en"}
                     if len(texts) == 1 or len(keywords) == 1:
                         problems.append(f"{where(node)}: {name}() with one language only")

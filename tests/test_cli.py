@@ -1,4 +1,5 @@
 """The `vcsc` command line as a user runs it: criteria, diff, schema, offline assessment, errors."""
+
 from __future__ import annotations
 
 import json
@@ -22,13 +23,16 @@ def run():
 
     def invoke(*args):
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
     return invoke
 
 
 def test_console_script_is_installed_and_assesses_an_example():
     exe = shutil.which("vcsc", path=os.path.dirname(sys.executable))
     assert exe, "the vcsc console script is installed beside the interpreter"
-    out = subprocess.run([exe, "assess", EXAMPLES / "answers-kid-browser-basic.json"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [exe, "assess", EXAMPLES / "answers-kid-browser-basic.json"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert "Mức đạt được: Cơ bản" in out.stdout
 
@@ -61,6 +65,7 @@ def test_criteria_diff_shows_real_changes(run):
 
 def test_criteria_schema_is_a_json_schema(run):
     from jsonschema import Draft202012Validator
+
     schema = json.loads(run("criteria", "schema", "vcsc-2024.1", "--product-type", "filtering_app").output)
     Draft202012Validator.check_schema(schema)
     assert "CF-01" in schema["properties"]["answers"]["properties"]
@@ -88,7 +93,9 @@ def test_assess_json(run):
 def test_assess_bad_file_one_line_with_pointer(run, tmp_path):
     bad = json.loads((EXAMPLES / "answers-kid-browser-basic.json").read_text(encoding="utf-8"))
     first = sorted(bad["answers"])[0]
-    bad["answers"][first]["value"] = "not the right type" if not isinstance(bad["answers"][first].get("value"), str) else 12345
+    bad["answers"][first]["value"] = (
+        "not the right type" if not isinstance(bad["answers"][first].get("value"), str) else 12345
+    )
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad), encoding="utf-8")
     result = run("assess", path)

@@ -1,4 +1,5 @@
 """The content-filtering corpus: generator, server, club URL lists, and *.localhost resolution."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,30 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from checker.corpus import (
-    ADULT, CATEGORIES, CHILD_FRIENDLY, EDUCATION_VI, GAMBLING, HARMFUL, PROXY, RTA_BOTH, RTA_HEADER, RTA_LABEL,
-    RTA_META, RTA_ONLY, SAFE, CorpusListError, CorpusServer, build_corpus, is_localhost, load_url_list, render,
-    resolve_host, sample, to_csv,
+    ADULT,
+    CATEGORIES,
+    CHILD_FRIENDLY,
+    EDUCATION_VI,
+    GAMBLING,
+    HARMFUL,
+    PROXY,
+    RTA_BOTH,
+    RTA_HEADER,
+    RTA_LABEL,
+    RTA_META,
+    RTA_ONLY,
+    SAFE,
+    CorpusListError,
+    CorpusServer,
+    build_corpus,
+    generate,
+    is_localhost,
+    load_url_list,
+    render,
+    resolve_host,
+    sample,
+    to_csv,
 )
-from checker.corpus import generate
 from checker.corpus.vocabulary import harmful_keywords, keywords
 
 MARKER = re.compile(r"VCSC-[0-9a-f]{10}")
@@ -72,6 +92,7 @@ def get(server, path, host=None, method="GET", conn=None):
 
 
 # ------------------------------------------------------------------ generator
+
 
 def test_counts_meet_the_minimums(corpus):
     counts = Counter(page.category for page in corpus)
@@ -140,17 +161,27 @@ def test_generation_is_deterministic_and_seeded(corpus, rendered):
     assert {p.marker for p in other}.isdisjoint({p.marker for p in corpus})
     # Not only the markers: the text differs too.
     unmarked = MARKER.sub
-    differ = sum(unmarked("", render(p.page_id, seed=7)[2].decode()) != unmarked("", rendered[p.page_id][2].decode())
-                 for p in corpus)
+    differ = sum(
+        unmarked("", render(p.page_id, seed=7)[2].decode()) != unmarked("", rendered[p.page_id][2].decode())
+        for p in corpus
+    )
     assert differ > 0.9 * len(corpus)
 
 
 def test_generation_does_not_depend_on_hash_randomisation(corpus, rendered):
     digest = hashlib.sha256(to_csv(corpus).encode() + b"".join(body for _, _, body in rendered.values())).hexdigest()
-    code = ("import hashlib; from checker.corpus import build_corpus, render, to_csv; pages = build_corpus(); "
-            "print(hashlib.sha256(to_csv(pages).encode() + b''.join(render(p.page_id)[2] for p in pages)).hexdigest())")
-    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": "12345"},
-                            capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    code = (
+        "import hashlib; from checker.corpus import build_corpus, render, to_csv; pages = build_corpus(); "
+        "print(hashlib.sha256(to_csv(pages).encode() + b''.join(render(p.page_id)[2] for p in pages)).hexdigest())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert result.stdout.strip() == digest
 
 
@@ -234,6 +265,7 @@ def test_education_pages_are_real_vietnamese(corpus, rendered):
 
 def test_no_page_looks_like_a_block_page(corpus, rendered):
     from checker.probes import signals  # the probes' own block-page words, not a copy of them
+
     for page in corpus:
         folded = signals.fold(visible_text(rendered[page.page_id][2]))
         for name in ("HOTLINE_111", "ASK_PARENT", "BLOCK_EXPLAINS"):
@@ -247,6 +279,7 @@ def test_unknown_page_is_404():
 
 # ------------------------------------------------------------------ server
 
+
 def test_server_pages_use_its_real_port(server):
     assert server.port != 0 and server.pages
     assert all(urlsplit(p.url).port == server.port for p in server.pages)
@@ -258,14 +291,14 @@ def test_server_serves_a_page_by_every_name(server):
     url = urlsplit(page.url)
     host = url.hostname
     variants = [
-        (url.path, url.netloc),                                           # its own URL
-        (url.path, f"127.0.0.1:{server.port}"),                           # raw IP
-        (url.path, urlsplit(page.alternate_url).netloc),                  # mirror host
-        (url.path, f"{host}.:{server.port}"),                             # trailing dot
-        (url.path, f"{host.upper()}:{server.port}"),                      # upper case
+        (url.path, url.netloc),  # its own URL
+        (url.path, f"127.0.0.1:{server.port}"),  # raw IP
+        (url.path, urlsplit(page.alternate_url).netloc),  # mirror host
+        (url.path, f"{host}.:{server.port}"),  # trailing dot
+        (url.path, f"{host.upper()}:{server.port}"),  # upper case
         ("/p/" + quote(page.page_id, safe="").replace("-", "%2D"), url.netloc),  # encoded path
-        (page.url, url.netloc),                                           # absolute-form target
-        (url.path + "?utm=1", "localhost"),                               # query ignored, any host
+        (page.url, url.netloc),  # absolute-form target
+        (url.path + "?utm=1", "localhost"),  # query ignored, any host
     ]
     for path, host_header in variants:
         status, headers, body = get(server, path, host_header)
@@ -313,9 +346,10 @@ def test_corpus_csv_round_trips(server, tmp_path):
     path.write_bytes(body)
     loaded = load_url_list(path)
     # The list carries the corpus and, after it, the reachability controls (category "control").
-    assert [(p.url, p.category, p.language, p.marker, p.harmful) for p in loaded] == \
-        [(p.url, p.category, p.language, p.marker, p.harmful) for p in server.pages + server.controls]
-    assert [p.category for p in loaded[len(server.pages):]] == ["control"] * len(server.controls)
+    assert [(p.url, p.category, p.language, p.marker, p.harmful) for p in loaded] == [
+        (p.url, p.category, p.language, p.marker, p.harmful) for p in server.pages + server.controls
+    ]
+    assert [p.category for p in loaded[len(server.pages) :]] == ["control"] * len(server.controls)
     assert all(p.alternate_url is None for p in loaded)
 
 
@@ -337,6 +371,7 @@ def test_server_stops_cleanly_and_frees_its_port():
 
 # ------------------------------------------------------------------ club URL lists
 
+
 def write(tmp_path, text: str, name="list.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -344,14 +379,20 @@ def write(tmp_path, text: str, name="list.csv"):
 
 
 def test_load_url_list_reads_a_club_list(tmp_path):
-    path = write(tmp_path, "url,category,language,harmful,note\n"
-                           "https://example.com/a,adult,en,true,first\n"
-                           "\n"
-                           "http://vi.example.org:8080/b?x=1,EDUCATION_VI,VI,không,\n"
-                           "https://nha-cai.example.net/,gambling,vi,,\n")
+    path = write(
+        tmp_path,
+        "url,category,language,harmful,note\n"
+        "https://example.com/a,adult,en,true,first\n"
+        "\n"
+        "http://vi.example.org:8080/b?x=1,EDUCATION_VI,VI,không,\n"
+        "https://nha-cai.example.net/,gambling,vi,,\n",
+    )
     pages = load_url_list(path)
     assert [(p.category, p.language, p.harmful, p.marker, p.alternate_url) for p in pages] == [
-        ("adult", "en", True, None, None), ("education_vi", "vi", False, None, None), ("gambling", "vi", True, None, None)]
+        ("adult", "en", True, None, None),
+        ("education_vi", "vi", False, None, None),
+        ("gambling", "vi", True, None, None),
+    ]
     assert len({p.page_id for p in pages}) == 3
 
 
@@ -361,23 +402,26 @@ def test_load_url_list_accepts_a_bom(tmp_path):
     assert load_url_list(path)[0].category == PROXY
 
 
-@pytest.mark.parametrize("text, line, column, words", [
-    ("url,category,language\nhttps://a.example/,adult,en\nhttps://b.example/,casino,vi\n", 3, "category", "casino"),
-    ("url,category,language\nftp://a.example/x,adult,en\n", 2, "url", "http"),
-    ("url,category,language\nhttps://,adult,en\n", 2, "url", "host"),
-    ("url,category,language\nhttp://a.example:99999/,adult,en\n", 2, "url", "port"),
-    ("url,category,language\nhttps://a b.example/,adult,en\n", 2, "url", "whitespace"),
-    ("url,category,language\n,adult,en\n", 2, "url", "empty"),
-    ("url,category\nhttps://a.example/,adult\n", 1, "language", "missing column"),
-    ("url,category,language\nhttps://a.example/,adult,fr\n", 2, "language", "fr"),
-    ("url,category,language,harmful\nhttps://a.example/,child_friendly,vi,true\n", 2, "harmful", "contradicts"),
-    ("url,category,language,harmful\nhttps://a.example/,adult,vi,maybe\n", 2, "harmful", "true or false"),
-    ("url,category,language\nhttps://a.example/,adult,en\nhttps://a.example/,adult,en\n", 3, "url", "line 2"),
-    ("url,category,language\nhttps://a.example/,adult\n", 2, None, "fields"),
-    ("url,url,category,language\n", 1, "url", "duplicate"),
-    ("url,category,language\n", 1, None, "no URLs"),
-    ("", 1, None, "empty"),
-])
+@pytest.mark.parametrize(
+    "text, line, column, words",
+    [
+        ("url,category,language\nhttps://a.example/,adult,en\nhttps://b.example/,casino,vi\n", 3, "category", "casino"),
+        ("url,category,language\nftp://a.example/x,adult,en\n", 2, "url", "http"),
+        ("url,category,language\nhttps://,adult,en\n", 2, "url", "host"),
+        ("url,category,language\nhttp://a.example:99999/,adult,en\n", 2, "url", "port"),
+        ("url,category,language\nhttps://a b.example/,adult,en\n", 2, "url", "whitespace"),
+        ("url,category,language\n,adult,en\n", 2, "url", "empty"),
+        ("url,category\nhttps://a.example/,adult\n", 1, "language", "missing column"),
+        ("url,category,language\nhttps://a.example/,adult,fr\n", 2, "language", "fr"),
+        ("url,category,language,harmful\nhttps://a.example/,child_friendly,vi,true\n", 2, "harmful", "contradicts"),
+        ("url,category,language,harmful\nhttps://a.example/,adult,vi,maybe\n", 2, "harmful", "true or false"),
+        ("url,category,language\nhttps://a.example/,adult,en\nhttps://a.example/,adult,en\n", 3, "url", "line 2"),
+        ("url,category,language\nhttps://a.example/,adult\n", 2, None, "fields"),
+        ("url,url,category,language\n", 1, "url", "duplicate"),
+        ("url,category,language\n", 1, None, "no URLs"),
+        ("", 1, None, "empty"),
+    ],
+)
 def test_bad_lists_name_the_line(tmp_path, text, line, column, words):
     with pytest.raises(CorpusListError) as info:
         load_url_list(write(tmp_path, text))
@@ -390,7 +434,9 @@ def test_bad_lists_name_the_line(tmp_path, text, line, column, words):
 
 def test_non_utf8_list_names_the_line(tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes("url,category,language\nhttps://a.example/,adult,en\nhttps://b.example/café,adult,en\n".encode("latin-1"))
+    path.write_bytes(
+        "url,category,language\nhttps://a.example/,adult,en\nhttps://b.example/café,adult,en\n".encode("latin-1")
+    )
     with pytest.raises(CorpusListError) as info:
         load_url_list(path)
     assert info.value.line == 3 and "UTF-8" in str(info.value)
@@ -404,11 +450,13 @@ def test_missing_list_file_is_a_list_error(tmp_path):
 def test_to_csv_round_trips_an_external_list(tmp_path):
     original = load_url_list(write(tmp_path, "url,category,language\nhttps://a.example/,dating,en\n"))
     again = load_url_list(write(tmp_path, to_csv(original), "again.csv"))
-    assert [(p.url, p.category, p.language, p.marker) for p in again] == \
-        [(p.url, p.category, p.language, p.marker) for p in original]
+    assert [(p.url, p.category, p.language, p.marker) for p in again] == [
+        (p.url, p.category, p.language, p.marker) for p in original
+    ]
 
 
 # ------------------------------------------------------------------ sample
+
 
 def test_sample_is_bounded_stratified_and_deterministic(corpus):
     picked = sample(corpus, 10, seed=1)
@@ -432,8 +480,18 @@ def test_sample_of_one_category_does_not_depend_on_the_others(corpus):
 
 # ------------------------------------------------------------------ name resolution
 
-@pytest.mark.parametrize("name", ["localhost", "LOCALHOST", "localhost.", "nha-cai-12.corpus.localhost",
-                                  "Mirror-7.CDN-ALT.localhost.", "a.b.c.localhost"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "localhost",
+        "LOCALHOST",
+        "localhost.",
+        "nha-cai-12.corpus.localhost",
+        "Mirror-7.CDN-ALT.localhost.",
+        "a.b.c.localhost",
+    ],
+)
 def test_localhost_names_are_loopback(name):
     assert is_localhost(name)
     assert resolve_host(name) == ["127.0.0.1"]
@@ -454,6 +512,7 @@ def test_ip_literals_and_errors():
 
 # ------------------------------------------------------------------ reachability controls, routable host
 
+
 def test_server_serves_harmless_reachability_controls(server):
     assert len(server.controls) == 3 and {p.language for p in server.controls} == {"vi", "en"}
     for control in server.controls:
@@ -463,6 +522,7 @@ def test_server_serves_harmless_reachability_controls(server):
         assert not words_pattern(harmful_keywords()).search(text)
         from checker.probes.classify import network_error_kind
         from checker.probes.signals import BLOCK_EXPLAINS, fold
+
         assert not BLOCK_EXPLAINS.search(fold(text)) and network_error_kind(200, {}, "", text) is None
     assert get(server, "/c/control-vi-9")[0] == 404
 
@@ -478,8 +538,9 @@ def test_public_host_puts_every_page_on_one_routable_address():
 
 
 def test_url_list_control_rows_are_read_as_controls(tmp_path):
-    path = write(tmp_path, "url,category,language\nhttp://school.example/p1,adult,vi\n"
-                           "http://www.example.org/,control,en\n")
+    path = write(
+        tmp_path, "url,category,language\nhttp://school.example/p1,adult,vi\nhttp://www.example.org/,control,en\n"
+    )
     pages = load_url_list(path)
     assert [(p.category, p.harmful) for p in pages] == [("adult", True), ("control", False)]
 
@@ -487,14 +548,23 @@ def test_url_list_control_rows_are_read_as_controls(tmp_path):
 def test_corpus_serve_writes_the_url_list_for_a_manifest(tmp_path):
     """`vcsc corpus serve --public-host --csv`: what a club operator runs (see README)."""
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = tmp_path / "club.csv"
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from checker.corpus import serve_forever; "
-                             f"serve_forever('127.0.0.1', {port}, public_host='127.0.0.1', csv_path={str(out)!r})"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from checker.corpus import serve_forever; "
+            f"serve_forever('127.0.0.1', {port}, public_host='127.0.0.1', csv_path={str(out)!r})",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         deadline = time.monotonic() + 20
         while not out.exists() and time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """Signed certificates: key storage, OB 3.0 credential, JWS signing/verification, status lists, `vcsc cert`."""
+
 from __future__ import annotations
 
 import base64
@@ -6,31 +7,44 @@ import gzip
 import json
 import stat
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from jwt.api_jws import PyJWS
 
 from api.cli.cert import cert
-from api.domain.credentials import (build_credential, build_status_list_credential, encode_status_list, is_set,
-                             jwk_thumbprint, load_or_create_key, public_jwks, sign_credential, status_of,
-                             verify_credential)
+from api.domain.credentials import (
+    build_credential,
+    build_status_list_credential,
+    encode_status_list,
+    is_set,
+    jwk_thumbprint,
+    load_or_create_key,
+    public_jwks,
+    sign_credential,
+    status_of,
+    verify_credential,
+)
 
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 DIGEST = "ab" * 32
 
 
 def _credential(**overrides):
     args = dict(
         certificate_id="3f2b8c1e-7d4a-4c5b-9e8f-0a1b2c3d4e5f",
-        issued_at=NOW - timedelta(days=30), valid_until=NOW + timedelta(days=335),
+        issued_at=NOW - timedelta(days=30),
+        valid_until=NOW + timedelta(days=335),
         issuer={"id": "https://vcsc.example.vn", "name": "VCSC"},
         product={"id": "42", "name": "Bé Học Vui", "url": "https://behocvui.example.vn"},
-        vendor={"name": "Công ty Ví Dụ"}, criteria_version="2025.1",
+        vendor={"name": "Công ty Ví Dụ"},
+        criteria_version="2025.1",
         level={"id": "basic", "title": {"vi": "Cơ bản", "en": "Basic"}},
         report_digest=f"sha256:{DIGEST}",
-        status_list_url="https://vcsc.example.vn/api/v1/public/status/1", status_index=7)
+        status_list_url="https://vcsc.example.vn/api/v1/public/status/1",
+        status_index=7,
+    )
     args.update(overrides)
     return build_credential(**args)
 
@@ -58,6 +72,7 @@ def _messages(result) -> str:
 
 
 # --- key -----------------------------------------------------------------------------------------
+
 
 def test_key_created_once_reused_private(tmp_path):
     folder = tmp_path / "var" / "keys"
@@ -90,7 +105,11 @@ def test_jwks_and_kid_is_rfc7638_thumbprint(key):
     jwks = public_jwks(key)
     (jwk,) = jwks["keys"]
     assert {k: jwk[k] for k in ("kty", "crv", "alg", "use")} == {
-        "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig"}
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "alg": "EdDSA",
+        "use": "sig",
+    }
     assert "d" not in jwk
     assert jwk["kid"] == key.kid == jwk_thumbprint(jwk)
     assert len(_unb64(jwk["x"])) == 32
@@ -104,10 +123,13 @@ def test_rfc8037_thumbprint_example():
 
 # --- credential ----------------------------------------------------------------------------------
 
+
 def test_credential_shape():
     c = _credential()
-    assert c["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert c["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     assert c["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert c["id"] == "urn:uuid:3f2b8c1e-7d4a-4c5b-9e8f-0a1b2c3d4e5f"
     assert c["issuer"] == {"id": "https://vcsc.example.vn", "type": ["Profile"], "name": "VCSC"}
@@ -131,6 +153,7 @@ def test_credential_shape():
 
 # --- signing and verifying -----------------------------------------------------------------------
 
+
 def test_sign_then_verify(key):
     token = sign_credential(_credential(), key)
     header = json.loads(_unb64(token.split(".")[0]))
@@ -150,8 +173,7 @@ def test_tampered_payload_fails(key):
     header, payload, signature = sign_credential(_credential(), key).split(".")
     doc = json.loads(_unb64(payload))
     doc["validUntil"] = "2099-01-01T00:00:00Z"
-    result = verify_credential(".".join([header, _b64(json.dumps(doc).encode()), signature]),
-                               public_jwks(key), now=NOW)
+    result = verify_credential(".".join([header, _b64(json.dumps(doc).encode()), signature]), public_jwks(key), now=NOW)
     _assert_bilingual_failure(result)
     assert "Invalid signature" in result.errors[0]["en"] and "Chữ ký không hợp lệ" in result.errors[0]["vi"]
 
@@ -160,8 +182,9 @@ def test_tampered_signature_fails(key):
     header, payload, signature = sign_credential(_credential(), key).split(".")
     raw = bytearray(_unb64(signature))
     raw[0] ^= 1
-    _assert_bilingual_failure(verify_credential(".".join([header, payload, _b64(bytes(raw))]),
-                                                public_jwks(key), now=NOW))
+    _assert_bilingual_failure(
+        verify_credential(".".join([header, payload, _b64(bytes(raw))]), public_jwks(key), now=NOW)
+    )
 
 
 def test_other_issuers_jwks_fails(key, other_key):
@@ -174,8 +197,9 @@ def test_other_issuers_jwks_fails(key, other_key):
 def test_wrong_kid_fails(key, other_key):
     # Another key signs a well-formed token that claims the issuer's kid.
     payload = json.dumps(_credential()).encode()
-    forged = PyJWS().encode(payload, other_key.private_key, algorithm="EdDSA",
-                            headers={"kid": key.kid, "typ": "vc+jwt"})
+    forged = PyJWS().encode(
+        payload, other_key.private_key, algorithm="EdDSA", headers={"kid": key.kid, "typ": "vc+jwt"}
+    )
     result = verify_credential(forged, public_jwks(key), now=NOW)
     _assert_bilingual_failure(result)
     assert "Invalid signature" in result.errors[0]["en"]
@@ -207,6 +231,7 @@ def test_expired(key):
 
 # --- status list ---------------------------------------------------------------------------------
 
+
 def test_status_list_round_trip():
     encoded = encode_status_list({3, 100000})
     assert encoded.startswith("u") and "=" not in encoded
@@ -215,18 +240,22 @@ def test_status_list_round_trip():
     assert raw[0] == 0b00010000  # bit 0 is the left-most bit
     assert is_set(encoded, 3) and is_set(encoded, 100000)
     assert not any(is_set(encoded, i) for i in (0, 2, 4, 99999, 100001, 131071))
-    status_list = build_status_list_credential("https://vcsc.example.vn/status/1",
-                                               {"id": "https://vcsc.example.vn", "name": "VCSC"}, encoded,
-                                               valid_from=NOW)
+    status_list = build_status_list_credential(
+        "https://vcsc.example.vn/status/1", {"id": "https://vcsc.example.vn", "name": "VCSC"}, encoded, valid_from=NOW
+    )
     assert status_list["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert status_list["credentialSubject"] == {
-        "id": "https://vcsc.example.vn/status/1#list", "type": "BitstringStatusList",
-        "statusPurpose": "revocation", "encodedList": encoded}
+        "id": "https://vcsc.example.vn/status/1#list",
+        "type": "BitstringStatusList",
+        "statusPurpose": "revocation",
+        "encodedList": encoded,
+    }
     with pytest.raises(ValueError):
         encode_status_list({131072})
 
 
 # --- `vcsc cert verify` --------------------------------------------------------------------------
+
 
 def _run(*args):
     return CliRunner().invoke(cert, ["verify", *map(str, args)])
@@ -234,8 +263,7 @@ def _run(*args):
 
 def test_cli_verify_valid_from_key_folder_and_jwks_file(tmp_path, key):
     token_file = tmp_path / "cert.jws"
-    token_file.write_text(sign_credential(_credential(valid_until=datetime.now(timezone.utc) + timedelta(days=1)),
-                                          key))
+    token_file.write_text(sign_credential(_credential(valid_until=datetime.now(UTC) + timedelta(days=1)), key))
     result = _run(token_file, "--jwks", key.path.parent, "--offline")
     assert result.exit_code == 0, result.output
     assert "HỢP LỆ / VALID" in result.output and "Bé Học Vui" in result.output
@@ -257,8 +285,11 @@ def test_cli_verify_invalid_or_expired_exits_1(tmp_path, key, other_key):
     token_file.write_text(sign_credential(_credential(), other_key))
     result = _run(token_file, "--jwks", key.path.parent)
     assert result.exit_code == 1 and "KHÔNG HỢP LỆ / INVALID" in result.output
-    token_file.write_text(sign_credential(_credential(valid_until=datetime(2020, 1, 1, tzinfo=timezone.utc),
-                                                      issued_at=datetime(2019, 1, 1, tzinfo=timezone.utc)), key))
+    token_file.write_text(
+        sign_credential(
+            _credential(valid_until=datetime(2020, 1, 1, tzinfo=UTC), issued_at=datetime(2019, 1, 1, tzinfo=UTC)), key
+        )
+    )
     result = _run(token_file, "--jwks", key.path.parent)
     assert result.exit_code == 1 and "HẾT HẠN / EXPIRED" in result.output
 
@@ -289,9 +320,9 @@ def test_the_service_publishes_its_key_and_cli_verifies_with_it(tmp_path):
 
     from api.app import create_app
     from api.cli import main
-    from api.domain.credentials import build_credential, load_key, sign_credential
     from api.core.db import upgrade
     from api.core.settings import Settings
+    from api.domain.credentials import build_credential, load_key, sign_credential
 
     url = f"sqlite:///{tmp_path / 'v.db'}"
     upgrade(url)
@@ -301,13 +332,19 @@ def test_the_service_publishes_its_key_and_cli_verifies_with_it(tmp_path):
     assert response.status_code == 200 and response.json()["keys"][0]["crv"] == "Ed25519"
     key = load_key(tmp_path / "keys")
     credential = build_credential(
-        certificate_id="VCSC-2026-000001", issued_at=_dt.datetime(2026, 11, 1, tzinfo=_dt.timezone.utc),
-        valid_until=_dt.datetime(2099, 11, 1, tzinfo=_dt.timezone.utc),
-        issuer={"id": "https://vcsc.vn", "name": "VCSC"}, product={"id": "1", "name": "SafeKid", "url": "https://safekid.vn"},
-        vendor={"name": "SafeKid"}, criteria_version="vcsc-2025.1", level={"id": "basic", "title": {"vi": "Cơ bản", "en": "Basic"}},
-        report_digest="a" * 64)
+        certificate_id="VCSC-2026-000001",
+        issued_at=_dt.datetime(2026, 11, 1, tzinfo=_dt.UTC),
+        valid_until=_dt.datetime(2099, 11, 1, tzinfo=_dt.UTC),
+        issuer={"id": "https://vcsc.vn", "name": "VCSC"},
+        product={"id": "1", "name": "SafeKid", "url": "https://safekid.vn"},
+        vendor={"name": "SafeKid"},
+        criteria_version="vcsc-2025.1",
+        level={"id": "basic", "title": {"vi": "Cơ bản", "en": "Basic"}},
+        report_digest="a" * 64,
+    )
     (tmp_path / "cert.jws").write_text(sign_credential(credential, key))
     (tmp_path / "jwks.json").write_text(_json.dumps(response.json()))
-    result = CliRunner().invoke(main, ["cert", "verify", str(tmp_path / "cert.jws"), "--jwks", str(tmp_path / "jwks.json"),
-                                       "--offline"])
+    result = CliRunner().invoke(
+        main, ["cert", "verify", str(tmp_path / "cert.jws"), "--jwks", str(tmp_path / "jwks.json"), "--offline"]
+    )
     assert result.exit_code == 0, result.output

@@ -1,4 +1,5 @@
 """The criteria sets as data: every file valid, published versions frozen, vocabulary consistent."""
+
 from __future__ import annotations
 
 import shutil
@@ -155,6 +156,7 @@ def test_unknown_version_is_a_clear_error():
 
 
 # --- diff between the two shipped versions ------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def real_diff():

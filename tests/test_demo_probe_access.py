@@ -1,13 +1,14 @@
 """`vcsc serve --demo` lets the probes reach its own demo products, exactly their ports, and nothing else of the
 machine's loopback; without it (the production default) loopback stays refused."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
 
-from api.core.settings import Settings
 from api.cli.service import demo_product_endpoints, open_probes_to, start_demo_products
+from api.core.settings import Settings
 from checker.probes.egress import EgressPolicy, Refused, endpoint_key
 from checker.probes.runner import ProbeSettings
 
@@ -44,8 +45,9 @@ def test_an_allowed_endpoint_opens_that_port_only():
 def test_production_default_refuses_loopback(clean_env):
     settings = ProbeSettings.from_env()
     assert settings.allowed_networks == () and settings.allowed_endpoints == () and not settings.ignore_tls_errors
-    policy = EgressPolicy({"safekid.localhost"}, allowed_networks=settings.allowed_networks,
-                          allowed_endpoints=settings.allowed_endpoints)
+    policy = EgressPolicy(
+        {"safekid.localhost"}, allowed_networks=settings.allowed_networks, allowed_endpoints=settings.allowed_endpoints
+    )
     with pytest.raises(Refused):
         _check(policy, "safekid.localhost", 8441)
 
@@ -62,8 +64,11 @@ def test_serve_demo_opens_exactly_the_demo_products_ports(clean_env, tmp_path):
         assert settings.allowed_networks == () and settings.ignore_tls_errors
         assert sorted(p.name for p in tmp_path.iterdir()) == ["funzone.manifest.json", "safekid.manifest.json"]
         safekid = products[0]
-        policy = EgressPolicy({"safekid.localhost"}, allowed_networks=settings.allowed_networks,
-                              allowed_endpoints=settings.allowed_endpoints)
+        policy = EgressPolicy(
+            {"safekid.localhost"},
+            allowed_networks=settings.allowed_networks,
+            allowed_endpoints=settings.allowed_endpoints,
+        )
         portal_port = int(safekid.portal_url.rsplit(":", 1)[1].strip("/"))
         assert _check(policy, "safekid.localhost", portal_port) == ["127.0.0.1"]
         with pytest.raises(Refused):

@@ -1,5 +1,6 @@
 """The demo products behave as a careful (SafeKid) and a careless (FunZone) vendor's product:
 plain HTTP through their proxies and to their portals, no browser."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,33 +28,84 @@ RTA = "RTA-5042-1996-1400-1577-RTA"
 
 
 def _page(title: str, heading: str, body: str, marker: str, head: str = "") -> str:
-    return (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
-            f"<body><h1>{heading}</h1><p>{body}</p><p>Mã trang: {marker}</p></body></html>")
+    return (
+        f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
+        f"<body><h1>{heading}</h1><p>{body}</p><p>Mã trang: {marker}</p></body></html>"
+    )
 
 
 PAGES = {
-    "/be-hoc": ({}, _page("Bé vui học chữ cái", "Học chữ A, Ă, Â cùng bạn Thỏ",
-                          "Hôm nay bé tô màu chữ cái, hát bài Bảng chữ cái và chơi trò ghép chữ.", "MARK-KIDS")),
-    "/lich-su": ({}, _page("Lịch sử lớp 5 – Chiến thắng Điện Biên Phủ", "Bài 14: Chiến thắng Điện Biên Phủ",
-                           "Năm 1954, quân và dân ta giành thắng lợi. Học sinh đọc sách giáo khoa trang 38 "
-                           "và trả lời câu hỏi. Ghi nhớ: hoa súng nở trên hồ.", "MARK-EDU")),
-    "/kids-en": ({}, _page("Animal friends: the elephant", "Meet Ellie the elephant",
-                           "Elephants love water and eat grass. Colour the picture and sing along!", "MARK-KIDS-EN")),
-    "/casino": ({}, _page("Nhà cái uy tín – cá cược bóng đá, casino trực tuyến", "Kèo nhà cái hôm nay",
-                          "Đặt cược ngay, nạp tiền lần đầu nhận thưởng 100%. Tài xỉu, nổ hũ, lô đề online.",
-                          "MARK-GAMBLING")),
-    "/adult-en": ({}, _page("Free porn videos – XXX tube", "Hot adult videos",
-                            "Watch free sex videos, nude cam girls, adults only 18+.", "MARK-ADULT")),
-    "/rta-meta": ({}, _page("Nhật ký du lịch: một ngày ở Huế", "Phố cổ và những con đường",
-                            "Sáng nay trời đẹp, chúng tôi đi dạo quanh Đại Nội.", "MARK-RTA-META",
-                            head=f'<meta name="rating" content="{RTA}">')),
-    "/rta-header": ({"Rating": RTA}, _page("Green kitchen: slow mornings", "Porridge with apples",
-                                           "A quiet breakfast for a rainy Sunday.", "MARK-RTA-HEADER")),
+    "/be-hoc": (
+        {},
+        _page(
+            "Bé vui học chữ cái",
+            "Học chữ A, Ă, Â cùng bạn Thỏ",
+            "Hôm nay bé tô màu chữ cái, hát bài Bảng chữ cái và chơi trò ghép chữ.",
+            "MARK-KIDS",
+        ),
+    ),
+    "/lich-su": (
+        {},
+        _page(
+            "Lịch sử lớp 5 – Chiến thắng Điện Biên Phủ",
+            "Bài 14: Chiến thắng Điện Biên Phủ",
+            "Năm 1954, quân và dân ta giành thắng lợi. Học sinh đọc sách giáo khoa trang 38 "
+            "và trả lời câu hỏi. Ghi nhớ: hoa súng nở trên hồ.",
+            "MARK-EDU",
+        ),
+    ),
+    "/kids-en": (
+        {},
+        _page(
+            "Animal friends: the elephant",
+            "Meet Ellie the elephant",
+            "Elephants love water and eat grass. Colour the picture and sing along!",
+            "MARK-KIDS-EN",
+        ),
+    ),
+    "/casino": (
+        {},
+        _page(
+            "Nhà cái uy tín – cá cược bóng đá, casino trực tuyến",
+            "Kèo nhà cái hôm nay",
+            "Đặt cược ngay, nạp tiền lần đầu nhận thưởng 100%. Tài xỉu, nổ hũ, lô đề online.",
+            "MARK-GAMBLING",
+        ),
+    ),
+    "/adult-en": (
+        {},
+        _page(
+            "Free porn videos – XXX tube",
+            "Hot adult videos",
+            "Watch free sex videos, nude cam girls, adults only 18+.",
+            "MARK-ADULT",
+        ),
+    ),
+    "/rta-meta": (
+        {},
+        _page(
+            "Nhật ký du lịch: một ngày ở Huế",
+            "Phố cổ và những con đường",
+            "Sáng nay trời đẹp, chúng tôi đi dạo quanh Đại Nội.",
+            "MARK-RTA-META",
+            head=f'<meta name="rating" content="{RTA}">',
+        ),
+    ),
+    "/rta-header": (
+        {"Rating": RTA},
+        _page(
+            "Green kitchen: slow mornings",
+            "Porridge with apples",
+            "A quiet breakfast for a rainy Sunday.",
+            "MARK-RTA-HEADER",
+        ),
+    ),
 }
 
 
 class _SiteHandler(BaseHTTPRequestHandler):
     """A stand-in web site: routes by decoded path and ignores the Host header, like the corpus."""
+
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
 
@@ -155,8 +207,9 @@ def csrf_of(html: str) -> str:
 
 def log_in(http: httpx.Client, product, account: str) -> None:
     credentials = product.accounts[account]
-    response = http.post(product.origin + "/dang-nhap", data={"email": credentials["username"],
-                                                              "password": credentials["password"]})
+    response = http.post(
+        product.origin + "/dang-nhap", data={"email": credentials["username"], "password": credentials["password"]}
+    )
     assert response.status_code == 303, response.text
 
 
@@ -179,8 +232,12 @@ def test_proxy_forwards_get_head_post_and_chunked_with_keep_alive(site):
             conn.request("HEAD", f"http://b.localhost:{site}/be-hoc")
             head = conn.getresponse()
             assert head.status == 200 and int(head.getheader("Content-Length")) > 100 and head.read() == b""
-            conn.request("POST", f"http://a.localhost:{site}/form", body=b"ten=An&lop=5",
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            conn.request(
+                "POST",
+                f"http://a.localhost:{site}/form",
+                body=b"ten=An&lop=5",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
             assert conn.getresponse().read() == b"echo:ten=An&lop=5"
             conn.request("GET", f"http://a.localhost:{site}/chunked")
             chunked = conn.getresponse()
@@ -192,7 +249,7 @@ def test_proxy_forwards_get_head_post_and_chunked_with_keep_alive(site):
         finally:
             conn.close()
         assert fetch(proxy.address, "http://a.localhost:1/")[0] == 502  # nothing listens there
-        assert fetch(proxy.address, "http://example.com/")[0] == 502    # never out of the test bed
+        assert fetch(proxy.address, "http://example.com/")[0] == 502  # never out of the test bed
         assert fetch(proxy.address, "/origin-form")[0] == 400
 
 
@@ -277,12 +334,14 @@ def test_safekid_honours_the_rta_label_and_funzone_does_not(safekid, funzone, si
 
 def test_bypass_tricks_stay_blocked_at_safekid_and_pass_funzone(safekid, funzone, site):
     listed = sorted(known_bad_hosts("corpus.localhost"))[0]
-    tricks = [f"http://{listed}:{site}/casino",                      # the name on the list
-              f"http://127.0.0.1:{site}/casino",                     # raw IP
-              f"http://mirror-7.cdn-alt.localhost:{site}/casino",    # another host name
-              f"http://{listed.upper()}:{site}/casino",              # upper case
-              f"http://{listed}.:{site}/casino",                     # trailing dot
-              f"http://{listed}:{site}/%63%61sino"]                  # percent-encoded path
+    tricks = [
+        f"http://{listed}:{site}/casino",  # the name on the list
+        f"http://127.0.0.1:{site}/casino",  # raw IP
+        f"http://mirror-7.cdn-alt.localhost:{site}/casino",  # another host name
+        f"http://{listed.upper()}:{site}/casino",  # upper case
+        f"http://{listed}.:{site}/casino",  # trailing dot
+        f"http://{listed}:{site}/%63%61sino",
+    ]  # percent-encoded path
     for url in tricks:
         assert fetch(safekid.proxy_address, url)[0] == 403, url
     assert fetch(funzone.proxy_address, tricks[0])[0] == 403
@@ -317,8 +376,12 @@ def test_funzone_adds_visible_latency(safekid, funzone, site):
 
 
 def test_safekid_filter_keeps_prevention_lessons_allowed():
-    lesson = _page("Phòng chống tác hại của ma túy", "Nói không với ma túy",
-                   "Bài học giúp học sinh nhận biết tác hại của ma túy và thuốc lắc.", "M")
+    lesson = _page(
+        "Phòng chống tác hại của ma túy",
+        "Nói không với ma túy",
+        "Bài học giúp học sinh nhận biết tác hại của ma túy và thuốc lắc.",
+        "M",
+    )
     shop = _page("Bán cần sa, thuốc lắc giao hàng kín đáo", "Cỏ Mỹ giá rẻ", "Ma túy đá, ketamine, nước vui.", "M")
     assert max(score_page(lesson).values()) < 6 <= score_page(shop)["drugs"]
 
@@ -341,13 +404,19 @@ def test_safekid_settings_refused_for_the_child_and_accepted_for_the_parent(safe
         log_in(parent, safekid, "parent")
         page = parent.get(safekid.origin + "/cai-dat")
         assert "ma_pin" not in page.text
-        saved = parent.post(safekid.origin + "/cai-dat",
-                            data={"csrf": csrf_of(page.text), "muc_loc": "12+", "gioi_han_phut": "90"})
+        saved = parent.post(
+            safekid.origin + "/cai-dat", data={"csrf": csrf_of(page.text), "muc_loc": "12+", "gioi_han_phut": "90"}
+        )
         assert saved.status_code == 303
         assert (safekid.store.settings().filter_level, safekid.store.settings().daily_minutes) == ("12+", 90)
-        restore = parent.post(safekid.origin + "/cai-dat", data={"csrf": csrf_of(page.text),
-                                                                 "muc_loc": before.filter_level,
-                                                                 "gioi_han_phut": str(before.daily_minutes)})
+        restore = parent.post(
+            safekid.origin + "/cai-dat",
+            data={
+                "csrf": csrf_of(page.text),
+                "muc_loc": before.filter_level,
+                "gioi_han_phut": str(before.daily_minutes),
+            },
+        )
         assert restore.status_code == 303
 
 
@@ -360,18 +429,24 @@ def test_safekid_signup_routes_under_16_to_parents_and_refuses_a_retry(safekid):
         assert "/chinh-sach-quyen-rieng-tu" in form and "Chính sách quyền riêng tư" in form
         accounts_before = set(safekid.store.accounts)
         child_birth = today.replace(year=today.year - 11).isoformat()
-        first = http.post(safekid.origin + "/dang-ky", data={"ngay_sinh": child_birth, "email": "an@example.vn",
-                                                             "password": "matkhau123"})
+        first = http.post(
+            safekid.origin + "/dang-ky",
+            data={"ngay_sinh": child_birth, "email": "an@example.vn", "password": "matkhau123"},
+        )
         assert first.status_code == 303 and first.headers["location"] == "/dang-ky/cha-me"
         parent_flow = http.get(safekid.origin + "/dang-ky/cha-me")
         assert "Cần cha mẹ đăng ký" in parent_flow.text and "A parent must register" in parent_flow.text
-        retry = http.post(safekid.origin + "/dang-ky", data={"ngay_sinh": "1990-01-01", "email": "an@example.vn",
-                                                             "password": "matkhau123"})
+        retry = http.post(
+            safekid.origin + "/dang-ky",
+            data={"ngay_sinh": "1990-01-01", "email": "an@example.vn", "password": "matkhau123"},
+        )
         assert retry.status_code == 403 and "Không thể đổi ngày sinh" in retry.text
         assert set(safekid.store.accounts) == accounts_before
     with client(safekid) as adult:
-        created = adult.post(safekid.origin + "/dang-ky", data={"ngay_sinh": "1990-01-01", "email": "lan@example.vn",
-                                                                "password": "matkhau123"})
+        created = adult.post(
+            safekid.origin + "/dang-ky",
+            data={"ngay_sinh": "1990-01-01", "email": "lan@example.vn", "password": "matkhau123"},
+        )
         assert created.status_code == 303 and safekid.store.accounts["lan@example.vn"].role == "member"
 
 
@@ -395,8 +470,14 @@ def test_safekid_block_page_ask_a_parent_reaches_the_parent(safekid, site):
     _, _, block = fetch(safekid.proxy_address, f"http://tin-the-thao-7.corpus.localhost:{site}/casino")
     assert 'name="loi_nhan"' in block
     with client(safekid) as http:
-        sent = http.post(safekid.origin + "/hoi-bo-me", data={"url": "http://tin-the-thao-7.corpus.localhost/casino",
-                                                              "danh_muc": "gambling", "loi_nhan": "Con làm bài tập"})
+        sent = http.post(
+            safekid.origin + "/hoi-bo-me",
+            data={
+                "url": "http://tin-the-thao-7.corpus.localhost/casino",
+                "danh_muc": "gambling",
+                "loi_nhan": "Con làm bài tập",
+            },
+        )
         assert sent.status_code == 200 and "Đã gửi yêu cầu" in sent.text
     with client(safekid) as parent:
         log_in(parent, safekid, "parent")
@@ -439,12 +520,16 @@ def test_funzone_signup_prefills_age_and_creates_a_child_account(funzone):
     with client(funzone) as http:
         form = http.get(funzone.origin + "/dang-ky").text
         assert re.search(r'<option value="2000"\s+selected', form) and re.search(r"\bchecked\b", form)
-        young = (dt.date.today().year - 10)
-        first = http.post(funzone.origin + "/dang-ky", data={"email": "na@example.vn", "password": "x",
-                                                             "ngay": "3", "thang": "4", "nam": str(young)})
+        young = dt.date.today().year - 10
+        first = http.post(
+            funzone.origin + "/dang-ky",
+            data={"email": "na@example.vn", "password": "x", "ngay": "3", "thang": "4", "nam": str(young)},
+        )
         assert first.status_code == 303 and funzone.store.accounts["na@example.vn"].birth_date.year == young
-        retry = http.post(funzone.origin + "/dang-ky", data={"email": "na@example.vn", "password": "x",
-                                                             "ngay": "3", "thang": "4", "nam": "1990"})
+        retry = http.post(
+            funzone.origin + "/dang-ky",
+            data={"email": "na@example.vn", "password": "x", "ngay": "3", "thang": "4", "nam": "1990"},
+        )
         assert retry.status_code == 303 and funzone.store.accounts["na@example.vn"].birth_date.year == 1990
 
 
@@ -453,7 +538,9 @@ def test_funzone_child_turns_the_filter_off_without_a_pin(funzone, site):
     assert fetch(funzone.proxy_address, f"http://{listed}:{site}/casino")[0] == 403
     with client(funzone) as child:
         log_in(child, funzone, "child")
-        assert child.post(funzone.origin + "/cai-dat", data={"muc_loc": "tat", "gioi_han_phut": "999"}).status_code == 303
+        assert (
+            child.post(funzone.origin + "/cai-dat", data={"muc_loc": "tat", "gioi_han_phut": "999"}).status_code == 303
+        )
         try:
             assert funzone.store.filter_level() == "tat" and funzone.store.daily_minutes == 999
             assert allowed(fetch(funzone.proxy_address, f"http://{listed}:{site}/casino"), "MARK-GAMBLING")
@@ -465,9 +552,20 @@ def test_funzone_child_turns_the_filter_off_without_a_pin(funzone, site):
 @pytest.mark.parametrize("name", ["safekid", "funzone"])
 def test_every_page_answers_200(name, request):
     product = request.getfixturevalue(name)
-    paths = {"safekid": ["/", "/hoc-tap", "/bao-cao", "/dang-ky", "/dang-ky/cha-me", "/dang-nhap",
-                         "/chinh-sach-quyen-rieng-tu", "/hoi-bo-me", "/static/site.css"],
-             "funzone": ["/", "/tro-choi", "/lien-he", "/privacy", "/dang-ky", "/dang-nhap"]}[name]
+    paths = {
+        "safekid": [
+            "/",
+            "/hoc-tap",
+            "/bao-cao",
+            "/dang-ky",
+            "/dang-ky/cha-me",
+            "/dang-nhap",
+            "/chinh-sach-quyen-rieng-tu",
+            "/hoi-bo-me",
+            "/static/site.css",
+        ],
+        "funzone": ["/", "/tro-choi", "/lien-he", "/privacy", "/dang-ky", "/dang-nhap"],
+    }[name]
     with client(product) as http:
         for path in paths:
             assert http.get(product.origin + path).status_code == 200, path

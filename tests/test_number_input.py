@@ -1,5 +1,6 @@
 """Numbers as people type them into the self-assessment: either language's marks, thousands groups, and
 percentages where a rate is asked; the ambiguous "1.200" read by what the answer asks and the page's language."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,15 +8,32 @@ import pytest
 from checker.numbers import parse_number
 
 
-@pytest.mark.parametrize("text, lang, expected", [
-    ("0,95", "vi", 0.95), ("0.95", "vi", 0.95), ("0,95", "en", 0.95), ("0.95", "en", 0.95),  # not 3 digits: decimal
-    ("1,5", "vi", 1.5), ("1,5", "en", 1.5), ("12.75", "vi", 12.75),
-    ("1.234,5", "vi", 1234.5), ("1.234,5", "en", 1234.5), ("1,234.5", "vi", 1234.5),  # both marks: last is decimal
-    ("1.234.567", "vi", 1234567), ("1,234,567", "en", 1234567), ("1 200", "vi", 1200), ("1\u00a0200", "en", 1200),
-    ("0.950", "vi", 0.95), ("0,950", "en", 0.95),  # "0" cannot start a thousands group
-    ("1234.567", "vi", 1234.567),  # four digits before the mark: not a group
-    ("600", "vi", 600), ("-3", "en", -3), (".5", "vi", 0.5), ("1200,0", "vi", 1200),
-])
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("0,95", "vi", 0.95),
+        ("0.95", "vi", 0.95),
+        ("0,95", "en", 0.95),
+        ("0.95", "en", 0.95),  # not 3 digits: decimal
+        ("1,5", "vi", 1.5),
+        ("1,5", "en", 1.5),
+        ("12.75", "vi", 12.75),
+        ("1.234,5", "vi", 1234.5),
+        ("1.234,5", "en", 1234.5),
+        ("1,234.5", "vi", 1234.5),  # both marks: last is decimal
+        ("1.234.567", "vi", 1234567),
+        ("1,234,567", "en", 1234567),
+        ("1 200", "vi", 1200),
+        ("1\u00a0200", "en", 1200),
+        ("0.950", "vi", 0.95),
+        ("0,950", "en", 0.95),  # "0" cannot start a thousands group
+        ("1234.567", "vi", 1234.567),  # four digits before the mark: not a group
+        ("600", "vi", 600),
+        ("-3", "en", -3),
+        (".5", "vi", 0.5),
+        ("1200,0", "vi", 1200),
+    ],
+)
 def test_unambiguous_numbers_read_the_same_in_both_languages_where_they_can(text, lang, expected):
     value = parse_number(text, lang)
     assert value == expected and type(value) is type(expected)
@@ -31,8 +49,10 @@ def test_a_whole_number_reads_one_mark_and_three_digits_as_thousands_in_both(tex
     assert parse_number(text, "vi", integer=True) == 1200 and parse_number(text, "en", integer=True) == 1200
 
 
-@pytest.mark.parametrize("text, expected", [("95%", 0.95), ("95 %", 0.95), ("99,5%", 0.995), ("99.5 %", 0.995),
-                                            ("100%", 1.0), ("0%", 0.0), ("0,5%", 0.005)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("95%", 0.95), ("95 %", 0.95), ("99,5%", 0.995), ("99.5 %", 0.995), ("100%", 1.0), ("0%", 0.0), ("0,5%", 0.005)],
+)
 def test_percentages_where_a_rate_is_asked(text, expected):
     assert parse_number(text, "vi", rate=True) == pytest.approx(expected)
     assert parse_number(text, "en", rate=True) == pytest.approx(expected)

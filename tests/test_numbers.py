@@ -1,5 +1,6 @@
 """Numbers in explanations follow each language: Vietnamese writes 0,95 and 100,3 ms and 1.200; English 0.95,
 100.3 ms and 1,200."""
+
 from checker.numbers import both, number, percent
 
 

@@ -1,5 +1,6 @@
 """The conformance report lists each criterion's evidence files: name, size (as each language writes numbers),
 SHA-256, and a download link only when the renderer is told where files are served; in JSON, HTML and PDF."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,17 @@ from reports.html import render_html
 from tests.test_reports import ANSWERS, RUN, pdf_texts
 
 SHA = hashlib.sha256(b"bao cao kiem thu").hexdigest()
-FILES = [{"id": 7, "criterion_id": "CF-01", "name": 'bao-cao"><script>alert(1)</script>.pdf',
-          "media_type": "application/pdf", "size": 1234567, "sha256": SHA, "created_at": "2026-01-02T03:04:05+00:00"}]
+FILES = [
+    {
+        "id": 7,
+        "criterion_id": "CF-01",
+        "name": 'bao-cao"><script>alert(1)</script>.pdf',
+        "media_type": "application/pdf",
+        "size": 1234567,
+        "sha256": SHA,
+        "created_at": "2026-01-02T03:04:05+00:00",
+    }
+]
 
 
 def _report_with_files() -> dict:
@@ -26,11 +36,14 @@ def _report_with_files() -> dict:
     findings, measurements = inputs_from_run(RUN)
     claims = claims_from_evaluation(checker_for("vcsc-2025.1", "kid_browser").evaluate(ANSWERS).to_dict())
     found = verdict(load_set("vcsc-2025.1"), "kid_browser", claims, findings, decisions_from_rows({}))
-    return build_report(product={"id": 11, "name": "FunZone Kids", "url": "https://funzone.example.vn"},
-                          vendor={"id": 3, "name": "Công ty TNHH FunZone"},
-                          submission={"id": 42, "revision": 2, "answers": ANSWERS, "status": "submitted",
-                                      "evidence_files": FILES},
-                          verdict=found, probe_findings=findings, probe_measurements=measurements)
+    return build_report(
+        product={"id": 11, "name": "FunZone Kids", "url": "https://funzone.example.vn"},
+        vendor={"id": 3, "name": "Công ty TNHH FunZone"},
+        submission={"id": 42, "revision": 2, "answers": ANSWERS, "status": "submitted", "evidence_files": FILES},
+        verdict=found,
+        probe_findings=findings,
+        probe_measurements=measurements,
+    )
 
 
 def _row(report: dict, cid: str) -> dict:
@@ -39,8 +52,9 @@ def _row(report: dict, cid: str) -> dict:
 
 def test_json_lists_each_criterions_files_with_their_hash():
     report = json.loads(report_json(_report_with_files()))
-    assert _row(report, "CF-01")["files"] == [{"id": 7, "name": FILES[0]["name"], "media_type": "application/pdf",
-                                               "size": 1234567, "sha256": SHA}]
+    assert _row(report, "CF-01")["files"] == [
+        {"id": 7, "name": FILES[0]["name"], "media_type": "application/pdf", "size": 1234567, "sha256": SHA}
+    ]
     assert _row(report, "CF-02")["files"] == []
     assert "storage_key" not in report_json(_report_with_files())
 

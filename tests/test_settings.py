@@ -1,6 +1,7 @@
 """One settings object: every VCSC_* variable is declared (with a description) in checker/settings.py or
 api/core/settings.py, listed in the README's settings table, and read nowhere else; `vcsc settings` shows each
 one's value, source and description."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SETTINGS_MODULES = {ROOT / "checker" / "settings.py", ROOT / "api" / "core" / "settings.py"}
 # Reads (and writes) of the environment naming a VCSC_ variable: os.environ.get("VCSC_..."), os.environ["VCSC_..."],
 # os.getenv("VCSC_..."), os.environ.setdefault("VCSC_...").
-ENV_READ = re.compile(r"""(os\.environ(\.get|\.setdefault|\.pop)?\s*[\[(]|os\.getenv\s*\(|environ\.get\s*\()\s*f?["']VCSC_""")
+ENV_READ = re.compile(
+    r"""(os\.environ(\.get|\.setdefault|\.pop)?\s*[\[(]|os\.getenv\s*\(|environ\.get\s*\()\s*f?["']VCSC_"""
+)
 
 
 def _declared() -> dict[str, list[str]]:
@@ -62,8 +65,12 @@ def test_no_code_reads_vcsc_variables_outside_the_settings_modules():
 
 
 def test_probe_settings_come_from_the_one_object():
-    settings = Settings(chromium="/opt/chromium", probe_allow_networks="127.0.0.0/8, 10.0.0.0/8",
-                        probe_page_timeout_ms=2000, browser_user="someone")
+    settings = Settings(
+        chromium="/opt/chromium",
+        probe_allow_networks="127.0.0.0/8, 10.0.0.0/8",
+        probe_page_timeout_ms=2000,
+        browser_user="someone",
+    )
     probe = ProbeSettings.from_settings(settings, pool_pages=1)
     assert probe.chromium == "/opt/chromium" and probe.browser_user == "someone"
     assert probe.allowed_networks == ("127.0.0.0/8", "10.0.0.0/8") and probe.page_timeout_ms == 2000

@@ -1,5 +1,6 @@
 """The verdict: every row of the truth table in checker/verdict.py's docstring, the measured outcome, reviewer
 decisions, discrepancies, the level rule, and the digest a certificate keeps."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,21 @@ import pytest
 
 from checker import verdict as v
 from checker.criteria import load_set
-from checker.verdict import (CANT_TELL, FAILED, INAPPLICABLE, PASSED, UNTESTED, Claim, Decision, Verdict, combine,
-                             decide, discrepancy, measured_outcome, reach_level)
+from checker.verdict import (
+    CANT_TELL,
+    FAILED,
+    INAPPLICABLE,
+    PASSED,
+    UNTESTED,
+    Claim,
+    Decision,
+    Verdict,
+    combine,
+    decide,
+    discrepancy,
+    measured_outcome,
+    reach_level,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ANY = (PASSED, FAILED, CANT_TELL, INAPPLICABLE, UNTESTED)
@@ -42,11 +56,20 @@ def test_the_table_covers_every_pair_once_and_matches_the_docstring():
     assert documented == {row: rule for row, _, _, _, rule in TABLE}
 
 
-@pytest.mark.parametrize("claimed, measured, expected", [
-    (PASSED, FAILED, FAILED), (PASSED, CANT_TELL, CANT_TELL), (PASSED, PASSED, None), (PASSED, None, None),
-    (PASSED, INAPPLICABLE, None), (FAILED, FAILED, None), (CANT_TELL, FAILED, None), (UNTESTED, FAILED, None),
-    (INAPPLICABLE, FAILED, None),
-])
+@pytest.mark.parametrize(
+    "claimed, measured, expected",
+    [
+        (PASSED, FAILED, FAILED),
+        (PASSED, CANT_TELL, CANT_TELL),
+        (PASSED, PASSED, None),
+        (PASSED, None, None),
+        (PASSED, INAPPLICABLE, None),
+        (FAILED, FAILED, None),
+        (CANT_TELL, FAILED, None),
+        (UNTESTED, FAILED, None),
+        (INAPPLICABLE, FAILED, None),
+    ],
+)
 def test_discrepancy_only_when_a_passing_claim_meets_a_failing_or_unsure_probe(claimed, measured, expected):
     assert discrepancy(claimed, measured) == expected
 
@@ -70,6 +93,7 @@ def test_override_replaces_accept_and_none_keep():
 
 # -- the whole verdict on a tiny criteria set ------------------------------------------------------------
 
+
 @dataclass
 class C:
     id: str
@@ -85,11 +109,18 @@ class C:
 @dataclass
 class Tiny:
     version: str = "tiny-1"
-    levels: list = field(default_factory=lambda: [
-        {"id": "basic", "title": {"vi": "Cơ bản", "en": "Basic"}, "requires": ["MUST"]},
-        {"id": "advanced", "title": {"vi": "Nâng cao", "en": "Advanced"}, "requires": ["MUST", "SHOULD"]}])
-    items: tuple = (C("A-1", "documentation", "MUST"), C("A-2", "features", "MUST"), C("B-1", "features", "SHOULD"),
-                    C("B-2", "security", "SHOULD"))
+    levels: list = field(
+        default_factory=lambda: [
+            {"id": "basic", "title": {"vi": "Cơ bản", "en": "Basic"}, "requires": ["MUST"]},
+            {"id": "advanced", "title": {"vi": "Nâng cao", "en": "Advanced"}, "requires": ["MUST", "SHOULD"]},
+        ]
+    )
+    items: tuple = (
+        C("A-1", "documentation", "MUST"),
+        C("A-2", "features", "MUST"),
+        C("B-1", "features", "SHOULD"),
+        C("B-2", "security", "SHOULD"),
+    )
 
     def active_criteria(self):
         return self.items
@@ -124,8 +155,13 @@ def test_a_probe_failure_on_a_must_takes_the_level_and_is_a_discrepancy():
 
 def test_a_reviewer_override_changes_the_level_and_is_named():
     base = v.verdict(Tiny(), "kid_browser", claims(**ALL_PASS))
-    over = v.verdict(Tiny(), "kid_browser", claims(**ALL_PASS), (),
-                     {"B-1": Decision("override", CANT_TELL, "thiếu báo cáo", "Trần Thẩm Định")})
+    over = v.verdict(
+        Tiny(),
+        "kid_browser",
+        claims(**ALL_PASS),
+        (),
+        {"B-1": Decision("override", CANT_TELL, "thiếu báo cáo", "Trần Thẩm Định")},
+    )
     assert base.level.id == "advanced" and over.level.id == "basic"
     assert over.next_level.id == "advanced" and over.blockers == ("B-1",)
     assert over.reviewer_decided == ("B-1",) and over.criterion("B-1").decided_by == "reviewer"
@@ -133,15 +169,20 @@ def test_a_reviewer_override_changes_the_level_and_is_named():
 
 
 def test_accepting_a_discrepancy_decides_it_without_changing_the_outcome():
-    found = v.verdict(Tiny(), "kid_browser", claims(**ALL_PASS), [finding("B-2", CANT_TELL)],
-                      {"B-2": Decision("accept", CANT_TELL)})
+    found = v.verdict(
+        Tiny(), "kid_browser", claims(**ALL_PASS), [finding("B-2", CANT_TELL)], {"B-2": Decision("accept", CANT_TELL)}
+    )
     assert found.discrepancies == ("B-2",) and found.undecided_discrepancies == ()
     assert found.criterion("B-2").decided == CANT_TELL and found.level.id == "basic"
 
 
 def test_discrepancies_are_ordered_failed_first_then_must_first():
-    found = v.verdict(Tiny(), "kid_browser", claims(**ALL_PASS),
-                      [finding("B-1", FAILED), finding("A-1", CANT_TELL), finding("A-2", FAILED)])
+    found = v.verdict(
+        Tiny(),
+        "kid_browser",
+        claims(**ALL_PASS),
+        [finding("B-1", FAILED), finding("A-1", CANT_TELL), finding("A-2", FAILED)],
+    )
     assert found.discrepancies == ("A-2", "B-1", "A-1")
 
 
@@ -152,8 +193,13 @@ def test_a_missing_claim_reads_as_untested_and_inapplicable_does_not_block():
 
 
 def test_group_summary_counts_decided_outcomes_and_reviewer_decisions():
-    found = v.verdict(Tiny(), "kid_browser", claims(**ALL_PASS), [finding("B-1", FAILED)],
-                      {"B-1": Decision("override", PASSED, "đã sửa", "R")})
+    found = v.verdict(
+        Tiny(),
+        "kid_browser",
+        claims(**ALL_PASS),
+        [finding("B-1", FAILED)],
+        {"B-1": Decision("override", PASSED, "đã sửa", "R")},
+    )
     summary = {g["group"]: g for g in found.group_summary(["documentation", "features", "security", "performance"])}
     assert set(summary) == {"documentation", "features", "security"}  # empty groups are left out
     assert summary["features"]["counts"][PASSED] == 2 and summary["features"]["reviewer_decided"] == ["B-1"]
@@ -175,8 +221,13 @@ def test_progress_counts_only_criteria_for_the_product_type():
 
 
 def test_the_verdict_round_trips_and_its_digest_is_stable():
-    found = v.verdict(Tiny(), "kid_browser", claims(**ALL_PASS), [finding("A-2", FAILED)],
-                      {"A-2": Decision("override", PASSED, "ok", "R")})
+    found = v.verdict(
+        Tiny(),
+        "kid_browser",
+        claims(**ALL_PASS),
+        [finding("A-2", FAILED)],
+        {"A-2": Decision("override", PASSED, "ok", "R")},
+    )
     again = Verdict.from_dict(found.to_dict())
     assert again == found and again.digest() == found.digest()
     assert found.digest().startswith("sha256:") and len(found.digest()) == 71

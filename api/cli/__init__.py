@@ -1,4 +1,5 @@
 """The `vcsc` command line: criteria, offline assessment, and the service commands."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,13 @@ from checker.assessment import AssessmentError, answers_schema, assess_document
 from checker.criteria import CriteriaError, diff_sets, freeze, frozen_violations, list_versions, load_set
 from reports.text import render_criterion, render_diff, render_evaluation, render_set
 
-LANG = click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-                    help="Ngôn ngữ hiển thị / display language")
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Ngôn ngữ hiển thị / display language",
+)
 AS_JSON = click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
 
 
@@ -52,8 +58,10 @@ def criteria_list(as_json: bool, lang: str) -> None:
     if as_json:
         return emit_json(summaries)
     for s in summaries:
-        click.echo(f"{s['version']:<13} {s['status']:<10} {s['released'] or '-':<11} "
-                   f"{s['criteria_count']:>3} tiêu chí/criteria  {s['title'][lang]}")
+        click.echo(
+            f"{s['version']:<13} {s['status']:<10} {s['released'] or '-':<11} "
+            f"{s['criteria_count']:>3} tiêu chí/criteria  {s['title'][lang]}"
+        )
 
 
 @criteria.command("show")
@@ -148,6 +156,7 @@ def _register_service_commands() -> None:
     from api.cli.cert import CERT_COMMANDS
     from api.cli.probe import PROBE_COMMANDS
     from api.cli.service import SERVICE_COMMANDS
+
     for command in SERVICE_COMMANDS + PROBE_COMMANDS + CERT_COMMANDS:
         main.add_command(command)
 

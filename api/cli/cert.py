@@ -1,21 +1,34 @@
 """`vcsc cert` commands: check a signed certificate offline."""
+
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from api.domain.credentials import (SigningKeyError, compromise_key, is_set, key_status_document, keyring,
-                                    load_or_create_key, rotate_key, status_of, verify_credential)
+from api.domain.credentials import (
+    SigningKeyError,
+    compromise_key,
+    is_set,
+    key_status_document,
+    keyring,
+    load_or_create_key,
+    rotate_key,
+    status_of,
+    verify_credential,
+)
 
-PURPOSE_STATUS = {"revocation": ("revoked", "đã thu hồi / revoked"),
-                  "suspension": ("suspended", "tạm đình chỉ / suspended")}
+PURPOSE_STATUS = {
+    "revocation": ("revoked", "đã thu hồi / revoked"),
+    "suspension": ("suspended", "tạm đình chỉ / suspended"),
+}
 FETCH_TIMEOUT = 10.0
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"vcsc: lỗi / error: {message}", err=True)
     sys.exit(2)
 
@@ -63,23 +76,37 @@ def _read_jwks(source: Path) -> dict:
 
 def _summary(result) -> list[str]:
     lines = []
-    verdict = ("HỢP LỆ / VALID" if result.ok else
-               "HẾT HẠN / EXPIRED" if result.valid_signature and result.expired and not result.errors else
-               "KHÔNG HỢP LỆ / INVALID")
+    verdict = (
+        "HỢP LỆ / VALID"
+        if result.ok
+        else "HẾT HẠN / EXPIRED"
+        if result.valid_signature and result.expired and not result.errors
+        else "KHÔNG HỢP LỆ / INVALID"
+    )
     lines.append(f"Kết quả / Result: {verdict}")
-    lines.append(f"Chữ ký / Signature: {'hợp lệ / valid' if result.valid_signature else 'không hợp lệ / invalid'}"
-                 + (f" (kid {result.kid})" if result.kid else ""))
+    lines.append(
+        f"Chữ ký / Signature: {'hợp lệ / valid' if result.valid_signature else 'không hợp lệ / invalid'}"
+        + (f" (kid {result.kid})" if result.kid else "")
+    )
     cred = result.credential
     if cred:
         subject = cred.get("credentialSubject") or {}
-        product = next((i.get("identityHash") for i in subject.get("identifier", [])
-                        if isinstance(i, dict) and i.get("identityType") == "name"), subject.get("id", "-"))
+        product = next(
+            (
+                i.get("identityHash")
+                for i in subject.get("identifier", [])
+                if isinstance(i, dict) and i.get("identityType") == "name"
+            ),
+            subject.get("id", "-"),
+        )
         issuer = cred.get("issuer") or {}
         lines.append(f"Bên cấp / Issuer: {issuer.get('name', '-') if isinstance(issuer, dict) else issuer}")
         lines.append(f"Sản phẩm / Product: {product}")
         lines.append(f"Mức / Level: {(subject.get('achievement') or {}).get('name', '-')}")
-        lines.append(f"Hiệu lực / Valid: {cred.get('validFrom', '-')} → {cred.get('validUntil', '-')}"
-                     + (" (đã hết hạn / expired)" if result.expired else ""))
+        lines.append(
+            f"Hiệu lực / Valid: {cred.get('validFrom', '-')} → {cred.get('validUntil', '-')}"
+            + (" (đã hết hạn / expired)" if result.expired else "")
+        )
     for error in result.errors:
         lines.append(f"Lỗi / Error: {error['vi']} / {error['en']}")
     return lines
@@ -87,6 +114,7 @@ def _summary(result) -> list[str]:
 
 def _fetch(url: str) -> str:
     import urllib.request
+
     if not url.startswith(("https://", "http://")):
         raise OSError(f"not an http(s) URL: {url}")
     request = urllib.request.Request(url, headers={"Accept": "application/vc+jwt"})
@@ -134,13 +162,23 @@ def cert() -> None:
 
 @cert.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--jwks", "jwks_source", type=click.Path(path_type=Path), default=Path("var/keys"),
-              show_default=True,
-              help="Tệp JWKS (/.well-known/jwks.json hay vcsc-key-status.json) hoặc thư mục khoá / a JWKS file "
-                   "(/.well-known/jwks.json or vcsc-key-status.json) or the key folder")
-@click.option("--status-list", "status_lists", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Danh sách trạng thái đã tải (vc+jwt), có thể lặp lại; mặc định tải theo URL trong chứng nhận / "
-                   "a downloaded status list (vc+jwt), repeatable; by default fetched from the URLs in the credential")
+@click.option(
+    "--jwks",
+    "jwks_source",
+    type=click.Path(path_type=Path),
+    default=Path("var/keys"),
+    show_default=True,
+    help="Tệp JWKS (/.well-known/jwks.json hay vcsc-key-status.json) hoặc thư mục khoá / a JWKS file "
+    "(/.well-known/jwks.json or vcsc-key-status.json) or the key folder",
+)
+@click.option(
+    "--status-list",
+    "status_lists",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Danh sách trạng thái đã tải (vc+jwt), có thể lặp lại; mặc định tải theo URL trong chứng nhận / "
+    "a downloaded status list (vc+jwt), repeatable; by default fetched from the URLs in the credential",
+)
 @click.option("--offline", is_flag=True, help="Không kiểm tra trạng thái hiện tại / skip the current-status check")
 @click.option("--json", "as_json", is_flag=True, help="In dữ liệu JSON / print JSON data")
 def cert_verify(file: Path, jwks_source: Path, status_lists: tuple[Path, ...], offline: bool, as_json: bool) -> None:
@@ -162,13 +200,21 @@ def cert_verify(file: Path, jwks_source: Path, status_lists: tuple[Path, ...], o
         text = _read_token(path)
         listed = verify_credential(text, jwks).credential or {}
         lists[str(listed.get("id", path))] = text
-    status, problems = (None, []) if offline or not result.valid_signature or result.credential is None else \
-        check_status(result.credential, jwks, lists)
+    status, problems = (
+        (None, [])
+        if offline or not result.valid_signature or result.credential is None
+        else check_status(result.credential, jwks, lists)
+    )
     ok = result.ok and (offline or status == "valid")
     code = 0 if ok else 1 if (not result.ok or status in ("revoked", "suspended")) else 3
     if as_json:
-        click.echo(json.dumps({**result.to_dict(), "status": status, "status_problems": problems, "ok": ok},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {**result.to_dict(), "status": status, "status_problems": problems, "ok": ok},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         lines = _summary(result)
         if offline:
@@ -178,27 +224,42 @@ def cert_verify(file: Path, jwks_source: Path, status_lists: tuple[Path, ...], o
             lines.append(f"Trạng thái / Status: {words[status]}")
         for problem in problems:
             lines.append(f"Trạng thái / Status: {problem}")
-        lines[0] = "Kết quả / Result: " + ("HỢP LỆ / VALID" if ok else lines[0].split(": ", 1)[1] if not result.ok
-                                           else "BỊ THU HỒI / REVOKED" if status == "revoked"
-                                           else "TẠM ĐÌNH CHỈ / SUSPENDED" if status == "suspended"
-                                           else "CHƯA RÕ TRẠNG THÁI / STATUS UNKNOWN")
+        lines[0] = "Kết quả / Result: " + (
+            "HỢP LỆ / VALID"
+            if ok
+            else lines[0].split(": ", 1)[1]
+            if not result.ok
+            else "BỊ THU HỒI / REVOKED"
+            if status == "revoked"
+            else "TẠM ĐÌNH CHỈ / SUSPENDED"
+            if status == "suspended"
+            else "CHƯA RÕ TRẠNG THÁI / STATUS UNKNOWN"
+        )
         click.echo("\n".join(lines))
     sys.exit(code)
 
 
 # --- signing keys -------------------------------------------------------------------------------
 
-KEY_STATUS_WORDS = {"active": "đang dùng / active", "retired": "đã thay / retired", "compromised": "bị lộ / compromised"}
+KEY_STATUS_WORDS = {
+    "active": "đang dùng / active",
+    "retired": "đã thay / retired",
+    "compromised": "bị lộ / compromised",
+}
 
 
-@click.group("keys", help="Khoá ký chứng nhận: xem, thay, đánh dấu bị lộ / Certificate signing keys: list, rotate, "
-                          "mark compromised (VCSC_KEYS_DIR).")
+@click.group(
+    "keys",
+    help="Khoá ký chứng nhận: xem, thay, đánh dấu bị lộ / Certificate signing keys: list, rotate, "
+    "mark compromised (VCSC_KEYS_DIR).",
+)
 def keys() -> None:
     pass
 
 
 def _keys_dir() -> Path:
     from api.core.settings import Settings
+
     return Path(Settings().keys_dir)
 
 
@@ -206,6 +267,7 @@ def _audited(action: str, kid: str, before, after) -> None:
     """Record a key change in the audit trail (actor "cli"); the database must be migrated."""
     from api.cli.service import _sessions, _settings
     from api.domain import audit
+
     settings = _settings()
     engine, sessions = _sessions(settings)
     try:
@@ -217,6 +279,7 @@ def _audited(action: str, kid: str, before, after) -> None:
 
 def _require_db() -> None:
     from api.cli.service import _require_head, _settings
+
     _require_head(_settings())
 
 
@@ -233,14 +296,20 @@ def keys_list(as_json: bool) -> None:
         click.echo(json.dumps(key_status_document(folder), ensure_ascii=False, indent=2))
         return
     for e in entries:
-        dates = ", ".join(f"{name} {value}" for name, value in (("created", e.created_at), ("retired", e.retired_at),
-                                                                  ("compromised", e.compromised_at)) if value)
+        dates = ", ".join(
+            f"{name} {value}"
+            for name, value in (("created", e.created_at), ("retired", e.retired_at), ("compromised", e.compromised_at))
+            if value
+        )
         click.echo(f"{e.kid}  {KEY_STATUS_WORDS[e.status]:<22} {e.file}" + (f"  ({dates})" if dates else ""))
 
 
-@keys.command("rotate", help="Tạo khoá mới để ký từ nay; khoá cũ vẫn được công bố để chứng nhận cũ vẫn kiểm tra "
-                             "được / make a new key that signs from now on; the old one stays published so older "
-                             "certificates still verify.")
+@keys.command(
+    "rotate",
+    help="Tạo khoá mới để ký từ nay; khoá cũ vẫn được công bố để chứng nhận cũ vẫn kiểm tra "
+    "được / make a new key that signs from now on; the old one stays published so older "
+    "certificates still verify.",
+)
 def keys_rotate() -> None:
     _require_db()
     try:
@@ -248,14 +317,19 @@ def keys_rotate() -> None:
     except SigningKeyError as exc:
         _fail(str(exc))
     _audited("signing_key.rotated", new.kid, {"active": old.kid}, {"active": new.kid, "retired": old.kid})
-    click.echo(f"Khoá mới / new key: {new.kid} (đang dùng / active)\n"
-               f"Khoá cũ / old key: {old.kid} (đã thay, vẫn công bố / retired, still published)")
+    click.echo(
+        f"Khoá mới / new key: {new.kid} (đang dùng / active)\n"
+        f"Khoá cũ / old key: {old.kid} (đã thay, vẫn công bố / retired, still published)"
+    )
 
 
-@keys.command("compromise", help="Đánh dấu một khoá đã thay là bị lộ: chứng nhận ký bằng khoá đó bị coi là không hợp "
-                                 "lệ / mark a retired key compromised: certificates it signed read as invalid. "
-                                 "KID: mã khoá (vcsc keys list); mã bắt đầu bằng '-' thì viết `--` trước nó / the key "
-                                 "id (vcsc keys list); write `--` before a KID that starts with '-'.")
+@keys.command(
+    "compromise",
+    help="Đánh dấu một khoá đã thay là bị lộ: chứng nhận ký bằng khoá đó bị coi là không hợp "
+    "lệ / mark a retired key compromised: certificates it signed read as invalid. "
+    "KID: mã khoá (vcsc keys list); mã bắt đầu bằng '-' thì viết `--` trước nó / the key "
+    "id (vcsc keys list); write `--` before a KID that starts with '-'.",
+)
 @click.argument("kid")
 @click.option("--reason", help="Lý do (ghi vào danh sách khoá và nhật ký) / reason (key ring and audit trail)")
 def keys_compromise(kid: str, reason: str | None) -> None:
@@ -264,6 +338,7 @@ def keys_compromise(kid: str, reason: str | None) -> None:
 
     from api.cli.service import _sessions, _settings
     from api.core.models import Certificate
+
     _require_db()
     try:
         before = next((e.status for e in keyring(_keys_dir()) if e.kid == kid), None)
@@ -273,18 +348,28 @@ def keys_compromise(kid: str, reason: str | None) -> None:
     engine, sessions = _sessions(_settings())
     try:
         with sessions() as session:
-            signed = [cid for cid, token in session.execute(sa.select(Certificate.id, Certificate.credential_jws)
-                                                             .where(Certificate.credential_jws.is_not(None)))
-                      if _kid_of(jwt, token) == kid]
+            signed = [
+                cid
+                for cid, token in session.execute(
+                    sa.select(Certificate.id, Certificate.credential_jws).where(Certificate.credential_jws.is_not(None))
+                )
+                if _kid_of(jwt, token) == kid
+            ]
     finally:
         engine.dispose()
     if before != "compromised":
-        _audited("signing_key.compromised", kid, {"status": before},
-                 {"status": "compromised", "reason": reason, "certificates_signed": signed})
+        _audited(
+            "signing_key.compromised",
+            kid,
+            {"status": before},
+            {"status": "compromised", "reason": reason, "certificates_signed": signed},
+        )
     click.echo(f"Khoá {kid}: bị lộ từ / compromised since {entry.compromised_at}")
-    click.echo(f"{len(signed)} chứng nhận ký bằng khoá này nay không hợp lệ khi kiểm tra chữ ký; cần cấp lại / "
-               f"certificate(s) signed with it now fail signature checks and need re-issuing"
-               + (": " + ", ".join(signed) if signed else ""))
+    click.echo(
+        f"{len(signed)} chứng nhận ký bằng khoá này nay không hợp lệ khi kiểm tra chữ ký; cần cấp lại / "
+        f"certificate(s) signed with it now fail signature checks and need re-issuing"
+        + (": " + ", ".join(signed) if signed else "")
+    )
 
 
 def _kid_of(jwt, token: str) -> str | None:

@@ -1,9 +1,11 @@
 """Database engine, per-request sessions and Alembic migrations (configured in code, no alembic.ini)."""
+
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from alembic import command
@@ -87,6 +89,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 # --- migrations ------------------------------------------------------------------------
 
+
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -110,7 +113,7 @@ def upgrade(url: str | URL, revision: str = "head", *, job_schema: bool = False)
 def has_job_schema(connection: sa.Connection) -> bool:
     if connection.dialect.name != "postgresql":
         return False
-    return connection.exec_driver_sql("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").scalar()
+    return bool(connection.exec_driver_sql("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").scalar())
 
 
 def ensure_job_schema(connection: sa.Connection) -> bool:
@@ -120,25 +123,41 @@ def ensure_job_schema(connection: sa.Connection) -> bool:
     if has_job_schema(connection):
         return False
     from procrastinate.schema import SchemaManager
+
     # Several statements in one string: psycopg sends them as one simple query when no parameters are given.
-    connection.connection.driver_connection.execute(SchemaManager.get_schema())
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's (psycopg) connection
+    driver.execute(SchemaManager.get_schema())
     return True
 
 
 def libpq_conninfo(url: str | URL) -> str:
     """The libpq connection string for a PostgreSQL SQLAlchemy URL (what Procrastinate's psycopg pool takes)."""
     from psycopg.conninfo import make_conninfo
+
     parsed = normalise_url(url)
     params = {key: value if isinstance(value, str) else value[-1] for key, value in parsed.query.items()}
-    for key, value in (("host", parsed.host), ("port", parsed.port), ("user", parsed.username),
-                       ("password", parsed.password), ("dbname", parsed.database)):
+    for key, value in (
+        ("host", parsed.host),
+        ("port", parsed.port),
+        ("user", parsed.username),
+        ("password", parsed.password),
+        ("dbname", parsed.database),
+    ):
         if value is not None and value != "":
             params[key] = str(value)
     return make_conninfo("", **params)
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # api/migrations has revisions
+    return head
+
+
+def affected(result: sa.Result[Any]) -> int:
+    """The number of rows an UPDATE or DELETE matched (its result is a CursorResult)."""
+    return cast(sa.CursorResult[Any], result).rowcount
 
 
 def current_revision(engine: sa.Engine) -> str | None:

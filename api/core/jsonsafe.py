@@ -1,4 +1,5 @@
 """JSON that the databases accept: what to refuse in a request body, and how to clean what probes bring back."""
+
 from __future__ import annotations
 
 import math
@@ -26,14 +27,26 @@ def json_problems(doc: Any, base: str = "") -> list[dict]:
     while stack:  # iterative: a deeply nested body must not exhaust the Python stack
         value, where, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            problems.append({"pointer": where, "message": bilingual(f"Lồng nhau quá {MAX_JSON_DEPTH} cấp",
-                                                                    f"Nested deeper than {MAX_JSON_DEPTH} levels")})
+            problems.append(
+                {
+                    "pointer": where,
+                    "message": bilingual(
+                        f"Lồng nhau quá {MAX_JSON_DEPTH} cấp", f"Nested deeper than {MAX_JSON_DEPTH} levels"
+                    ),
+                }
+            )
         elif isinstance(value, str):
             if problem := text_problem(value):
                 problems.append({"pointer": where, "message": problem})
         elif isinstance(value, float) and not math.isfinite(value):
-            problems.append({"pointer": where, "message": bilingual("Số phải hữu hạn (không NaN/Infinity)",
-                                                                    "Numbers must be finite (no NaN/Infinity)")})
+            problems.append(
+                {
+                    "pointer": where,
+                    "message": bilingual(
+                        "Số phải hữu hạn (không NaN/Infinity)", "Numbers must be finite (no NaN/Infinity)"
+                    ),
+                }
+            )
         elif isinstance(value, dict):
             for key, item in value.items():
                 if problem := text_problem(key):

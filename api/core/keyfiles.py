@@ -1,4 +1,5 @@
 """Private key files kept outside the database (VCSC_KEYS_DIR): written once, mode 0600, race-free."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,9 @@ def write_private_key(path: Path, private_key: Ed25519PrivateKey) -> bool:
     """Write the key's PEM to `path` (0600) unless a file is there already; False when another process was
     first. Written to a temporary file and hard-linked into place, so a reader never sees half a key and of two
     processes starting together the second keeps the first's key."""
-    pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd, tmp = tempfile.mkstemp(prefix=".key-", dir=path.parent)  # created 0600
     try:
         with os.fdopen(fd, "wb") as out:

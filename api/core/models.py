@@ -1,7 +1,8 @@
 """The database tables: organisations, users, tokens, products, submissions, certificates and probe runs."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,8 +17,16 @@ TOKEN_KINDS = ("session", "api")
 ACCOUNT_TOKEN_PURPOSES = ("verify", "reset")  # confirm a sign-up's e-mail address; reset a forgotten password
 # The review life cycle (api.domain.review holds the transitions): a revision sent back with "changes_requested"
 # is followed by a new revision that is "resubmitted"; approved, rejected and withdrawn are final.
-SUBMISSION_STATUSES = ("draft", "submitted", "in_review", "changes_requested", "resubmitted", "approved", "rejected",
-                       "withdrawn")
+SUBMISSION_STATUSES = (
+    "draft",
+    "submitted",
+    "in_review",
+    "changes_requested",
+    "resubmitted",
+    "approved",
+    "rejected",
+    "withdrawn",
+)
 REVIEW_DECISIONS = ("accept", "override")
 COMMENT_KINDS = ("request_changes", "reject", "approve", "note", "response")
 PROBE_RUN_PURPOSES = ("assessment", "review", "monitoring")
@@ -28,7 +37,7 @@ PLATFORMS = ("android", "ios", "windows", "macos", "linux", "chromeos", "web", "
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def effective_status(status: str, valid_until: datetime, now: datetime) -> str:
@@ -47,12 +56,12 @@ class UTCDateTime(sa.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime; use UTC-aware datetimes")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # JSONB on PostgreSQL (indexable, compact); JSON text elsewhere.
@@ -66,13 +75,15 @@ def _enum_check(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
 
 class Base(DeclarativeBase):
     # Named constraints so later migrations (SQLite batch mode included) can address them.
-    metadata = sa.MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Timestamped:
@@ -132,6 +143,7 @@ class Token(Base):
 
 class AccountToken(Base):
     """A single-use secret sent by e-mail (api.domain.self_service): only its sha256 is kept; spent when used."""
+
     __tablename__ = "account_tokens"
     __table_args__ = (_enum_check("purpose", ACCOUNT_TOKEN_PURPOSES),)
 
@@ -161,8 +173,9 @@ class Product(Timestamped, Base):
     search_text: Mapped[str] = mapped_column(sa.String(500), default="")
 
     organisation: Mapped[Organisation] = relationship(back_populates="products", lazy="joined")
-    submissions: Mapped[list[Submission]] = relationship(back_populates="product", cascade="all, delete-orphan",
-                                                         order_by="Submission.revision")
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="Submission.revision"
+    )
     certificates: Mapped[list[Certificate]] = relationship(back_populates="product")
 
     @property
@@ -176,8 +189,10 @@ class Product(Timestamped, Base):
 class Submission(Timestamped, Base):
     __tablename__ = "submissions"
     # One revision number per product; also stops two concurrent "new draft" requests.
-    __table_args__ = (sa.UniqueConstraint("product_id", "revision", name="uq_submissions_product_revision"),
-                      _enum_check("status", SUBMISSION_STATUSES))
+    __table_args__ = (
+        sa.UniqueConstraint("product_id", "revision", name="uq_submissions_product_revision"),
+        _enum_check("status", SUBMISSION_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
@@ -193,7 +208,8 @@ class Submission(Timestamped, Base):
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id", ondelete="SET NULL"))
     # A renewal: the certificate this submission is meant to replace.
     renews_certificate_id: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("certificates.id", ondelete="SET NULL", use_alter=True))
+        sa.ForeignKey("certificates.id", ondelete="SET NULL", use_alter=True)
+    )
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -208,9 +224,12 @@ class EvidenceFile(Base):
     """A file a vendor attached to one criterion of a revision (api.domain.evidence). The bytes are a blob in the
     storage (api.core.storage) under `storage_key`, the SHA-256 of the bytes; a later revision carries the row
     forward as a copy naming the same blob, so a submitted revision's list never changes."""
+
     __tablename__ = "evidence_files"
-    __table_args__ = (sa.Index("ix_evidence_files_submission_criterion", "submission_id", "criterion_id"),
-                      sa.Index("ix_evidence_files_storage_key", "storage_key"))
+    __table_args__ = (
+        sa.Index("ix_evidence_files_submission_criterion", "submission_id", "criterion_id"),
+        sa.Index("ix_evidence_files_storage_key", "storage_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"))
@@ -226,9 +245,12 @@ class EvidenceFile(Base):
 
 class ReviewDecision(Timestamped, Base):
     """A reviewer's decision on one criterion of a submission: accept the combined outcome, or override it."""
+
     __tablename__ = "review_decisions"
-    __table_args__ = (sa.UniqueConstraint("submission_id", "criterion_id", name="uq_review_decisions_criterion"),
-                      _enum_check("decision", REVIEW_DECISIONS))
+    __table_args__ = (
+        sa.UniqueConstraint("submission_id", "criterion_id", name="uq_review_decisions_criterion"),
+        _enum_check("decision", REVIEW_DECISIONS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
@@ -241,6 +263,7 @@ class ReviewDecision(Timestamped, Base):
 
 class ReviewComment(Base):
     """What reviewers tell the vendor (and the vendor's answers); every comment is visible to both sides."""
+
     __tablename__ = "review_comments"
     __table_args__ = (_enum_check("kind", COMMENT_KINDS),)
 
@@ -257,6 +280,7 @@ class ReviewComment(Base):
 
 class Approval(Base):
     """One reviewer's approval; the club may require two distinct reviewers before a certificate is issued."""
+
     __tablename__ = "approvals"
     __table_args__ = (sa.UniqueConstraint("submission_id", "reviewer_id", name="uq_approvals_submission_reviewer"),)
 
@@ -268,6 +292,7 @@ class Approval(Base):
 
 class Notification(Base):
     """A message for one user (e.g. a monitoring regression for every reviewer)."""
+
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -282,6 +307,7 @@ class Notification(Base):
 
 class MailOutbox(Base):
     """An e-mail queued in the transaction that had something to say; delivered after commit (api.domain.mail)."""
+
     __tablename__ = "mail_outbox"
     __table_args__ = (sa.Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
 
@@ -338,9 +364,13 @@ class Certificate(Timestamped, Base):
 
 class ProbeRun(Base):
     """One job running probes against a submission's product; its artifacts are stored as each probe finishes."""
+
     __tablename__ = "probe_runs"
-    __table_args__ = (_enum_check("status", PROBE_RUN_STATUSES), _enum_check("purpose", PROBE_RUN_PURPOSES),
-                      sa.Index("ix_probe_runs_status_created_at", "status", "created_at"))
+    __table_args__ = (
+        _enum_check("status", PROBE_RUN_STATUSES),
+        _enum_check("purpose", PROBE_RUN_PURPOSES),
+        sa.Index("ix_probe_runs_status_created_at", "status", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
@@ -375,12 +405,18 @@ class ProbeRun(Base):
 
     @property
     def progress(self) -> dict[str, Any]:
-        return {"probe": self.progress_probe, "done": self.progress_done, "total": self.progress_total,
-                "probes_done": self.probes_done, "probes_total": self.probes_total}
+        return {
+            "probe": self.progress_probe,
+            "done": self.progress_done,
+            "total": self.progress_total,
+            "probes_done": self.probes_done,
+            "probes_total": self.probes_total,
+        }
 
 
 class ProbeArtifact(Base):
     """What one probe gathered in a run, and what the code made of it (re-computable without a browser)."""
+
     __tablename__ = "probe_artifacts"
     __table_args__ = (sa.UniqueConstraint("run_id", "probe_id", name="uq_probe_artifacts_run_probe"),)
 
@@ -397,6 +433,7 @@ class ProbeArtifact(Base):
 class AuditEvent(Base):
     """One recorded state change. Append-only and hash-chained: see api.domain.audit (no update or delete paths;
     database triggers refuse both). No foreign keys: events outlive the objects and people they name."""
+
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -412,12 +449,16 @@ class AuditEvent(Base):
     after: Mapped[Any] = mapped_column(JSONDoc, nullable=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The X-Request-ID of the request (or the id of the probe job) that made the change, as in the log lines and
+    # problem details; covered by the hash when set (migration 0014; earlier events have none).
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
 
 
 class AuditCheckpoint(Base):
     """A signed head of the audit chain (event id and hash, Ed25519, the audit key): stored when events are
     recorded, at most every VCSC_AUDIT_CHECKPOINT_EVENTS events or _MINUTES minutes. Append-only like the events
     (migration 0007); see api.domain.audit for what they do and do not prove."""
+
     __tablename__ = "audit_checkpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -432,9 +473,11 @@ class AuditCheckpoint(Base):
 # Written only by database triggers (migration 0006), in the transaction of each change to products,
 # organisations and certificates: the application never writes these rows, so no write path can forget them.
 
+
 class RegistryProduct(Base):
     """One row per product with what the public pages show, and its certificates' status in summary: expiry is
     by date, so the rows keep the end dates (`valid_until_max`) and readers compare them with the time now."""
+
     __tablename__ = "public_products"
     __table_args__ = (sa.Index("ix_public_products_name_product_id", "name", "product_id"),)
 
@@ -455,6 +498,7 @@ class RegistryProduct(Base):
 
 class RegistryCertificate(Base):
     """One row per certificate with its public fields; `version` grows with every change to the certificate."""
+
     __tablename__ = "public_certificates"
 
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)

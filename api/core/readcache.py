@@ -8,13 +8,19 @@ Each process keeps its own. It is emptied
 - when the time passes at which some certificate's status changes by date (`next_change`, asked of the database
   when the cache starts filling again), so expiry needs no write.
 
-It answers only while it listens: on SQLite (no NOTIFY; its reads are in-process and cheap anyway), before LISTEN is
-in place, and from the moment the listening connection is lost until it is back (and the cache emptied once more),
-every read goes to the database. Values are stored as returned: callers must not change them.
+On SQLite, which has no NOTIFY, the other processes' commits (a second server process, a `vcsc` command) are seen
+by `PRAGMA data_version` on a connection of the cache's own, asked before every answer (a few microseconds): it
+changes whenever another connection has committed, and then the cache is emptied first.
+
+It answers only while it listens: before LISTEN is in place, and from the moment the listening connection is lost
+until it is back (and the cache emptied once more), every read goes to the database; an in-memory SQLite database
+(one per connection) is never cached. Values are stored as returned: callers must not change them.
 """
+
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -44,6 +50,7 @@ class ReadCache:
         self._fresh_until: datetime | None = None
         self._fresh_known = False
         self.listening = False  # set by the listener while LISTEN is in place
+        self.check: Callable[[], None] | None = None  # asked before each answer (SQLite: other processes' commits)
         self.hits = self.misses = self.invalidations = 0
 
     def invalidate(self) -> None:
@@ -58,6 +65,8 @@ class ReadCache:
         """The cached answer for `key`, else `load()` (stored unless a change came while it ran)."""
         if not self.listening:
             return load()
+        if self.check is not None:
+            self.check()
         with self._lock:
             generation = self._generation
             if self._fresh_known and self._fresh_until is not None and now > self._fresh_until:
@@ -94,6 +103,7 @@ _MISSING = object()
 
 def watch_sessions(sessions: sessionmaker[Session], cache: ReadCache) -> None:
     """Empty `cache` when a session of `sessions` commits a transaction that wrote anything (flush or DML)."""
+
     def wrote(session: Session, *_args) -> None:
         session.info["vcsc_wrote"] = True
 
@@ -125,7 +135,7 @@ class Listener:
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, wait_seconds: float = 5.0) -> "Listener":
+    def start(self, wait_seconds: float = 5.0) -> Listener:
         self._thread = threading.Thread(target=self._run, name="registry-listener", daemon=True)
         self._thread.start()
         self._ready.wait(wait_seconds)  # without it the cache simply stays bypassed until it is ready
@@ -164,9 +174,52 @@ class Listener:
         self._ready.set()
 
 
-def listen(engine: sa.Engine, cache: ReadCache) -> Listener | None:
-    """On PostgreSQL, a running listener that lets `cache` answer (stop it at shutdown); elsewhere None: the cache is
-    bypassed."""
+class SqliteWatcher:
+    """Empties the cache when another connection has committed to the SQLite file: `PRAGMA data_version` on a
+    connection of its own changes after every such commit (https://www.sqlite.org/pragma.html#pragma_data_version).
+    This process's own commits empty it at once already (`watch_sessions`); they are other connections too, so the
+    watcher sees them as well: conservative, never stale."""
+
+    def __init__(self, path: str, cache: ReadCache):
+        self.cache = cache
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._version = self._read()
+        cache.check = self.check
+        cache.invalidate()
+        cache.listening = True
+
+    def _read(self) -> int:
+        return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def check(self) -> None:
+        with self._lock:
+            version = self._read()
+            changed, self._version = version != self._version, version
+        if changed:
+            self.cache.invalidate()
+
+    def stop(self) -> None:
+        self.cache.listening = False
+        self.cache.check = None
+        with self._lock:
+            self._connection.close()
+
+
+def sqlite_path(engine: sa.Engine) -> str | None:
+    """The file of a SQLite engine's database; None for an in-memory one (each connection has its own)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or "mode=memory" in database or engine.url.query.get("mode") == "memory":
+        return None
+    return database
+
+
+def listen(engine: sa.Engine, cache: ReadCache) -> Listener | SqliteWatcher | None:
+    """What lets `cache` answer (stop it at shutdown): on PostgreSQL a running listener, on a SQLite file a watcher
+    of its data version; otherwise None, and the cache is bypassed."""
+    if engine.dialect.name == "sqlite":
+        path = sqlite_path(engine)
+        return SqliteWatcher(path, cache) if path is not None else None
     if engine.dialect.name != "postgresql":
         return None
     began = time.monotonic()

@@ -1,8 +1,11 @@
 """Vietnamese diacritic-insensitive search: the folded form stored beside names, and LIKE patterns."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 LIKE_ESCAPE = "\\"
 
@@ -36,7 +39,7 @@ INDEX_COLUMNS = ("search_vector", "search_folded")
 INDEX_INDEXES = ("ix_public_products_search_vector", "ix_public_products_search_folded")
 
 
-def index_only(name: str | None, type_: str, parent_names: dict) -> bool:
+def index_only(name: str | None, type_: str, parent_names: Mapping[Any, Any]) -> bool:
     """True for what the search index adds to the schema beside the models (for Alembic's include_name)."""
     if type_ == "table":
         return (name or "").startswith(INDEX_TABLE_PREFIX)

@@ -1,17 +1,18 @@
 """Who may see and change what: vendors only their own organisation (others read as 404), reviewers read all."""
+
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.core.errors import forbidden, not_found
 from api.core.models import Organisation, ProbeRun, Product, Submission, User
 
 T = TypeVar("T")
 
-_NAMES = {  # (Vietnamese, English) names for "not found" messages
+_NAMES: dict[type, tuple[str, str]] = {  # (Vietnamese, English) names for "not found" messages
     Organisation: ("tổ chức", "Organisation"),
     User: ("người dùng", "User"),
     Product: ("sản phẩm", "Product"),
@@ -29,7 +30,7 @@ def check_org(user: User, organisation_id: int, *, write: bool = False, what: ty
         raise forbidden("Người thẩm định chỉ được xem", "Reviewers have read-only access")
 
 
-def visible(user: User, column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+def visible(user: User, column: sa.ColumnElement[Any] | InstrumentedAttribute[Any]) -> sa.ColumnElement[bool]:
     """A WHERE clause limiting a list to what `user` may see, given the row's organisation column."""
     return column == user.organisation_id if user.role == "vendor" else sa.true()
 

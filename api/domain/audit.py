@@ -36,6 +36,7 @@ What is not detected:
   keys_dir out of database backups and readable only by the service; compare against heads saved elsewhere;
 * when the events' times are true: `at` is written by the server and covered by the hash, but not witnessed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,6 +58,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.core.keyfiles import read_private_key, write_private_key
 from api.core.models import AuditCheckpoint, AuditEvent, User, utcnow
 from api.domain.access import visible
+from checker.logs import current_request_id
 
 GENESIS = "0" * 64
 PAGE_SIZE = 50  # events per page, for the API and the pages
@@ -73,12 +75,27 @@ def canonical(data: dict[str, Any]) -> bytes:
 
 
 def event_hash(event: Any) -> str:
-    """sha256 of the canonical JSON of an event (an AuditEvent or a row with its columns)."""
-    return hashlib.sha256(canonical({
-        "id": event.id, "at": event.at.isoformat(), "actor_user_id": event.actor_user_id,
-        "actor_label": event.actor_label, "action": event.action, "object_type": event.object_type,
-        "object_id": event.object_id, "organisation_id": event.organisation_id, "before": event.before,
-        "after": event.after, "prev_hash": event.prev_hash})).hexdigest()
+    """sha256 of the canonical JSON of an event (an AuditEvent or a row with its columns).
+
+    `request_id` is hashed only when the event has one, so the events recorded before it existed (migration 0014)
+    keep their hashes, and a request id added to, changed in or removed from a later event breaks the chain."""
+    content = {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor_user_id": event.actor_user_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "organisation_id": event.organisation_id,
+        "before": event.before,
+        "after": event.after,
+        "prev_hash": event.prev_hash,
+    }
+    request_id = getattr(event, "request_id", None)
+    if request_id is not None:
+        content["request_id"] = request_id
+    return hashlib.sha256(canonical(content)).hexdigest()
 
 
 def _lock_chain(session: Session) -> None:
@@ -100,16 +117,35 @@ def _actor(actor: Actor) -> tuple[int | None, str]:
     return None, actor or "system"
 
 
-def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, org_id: int | None,
-           before: Any = None, after: Any = None) -> AuditEvent:
-    """Append one event in the session's transaction (never pass secrets in `before`/`after`)."""
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    obj_type: str,
+    obj_id: Any,
+    org_id: int | None,
+    before: Any = None,
+    after: Any = None,
+) -> AuditEvent:
+    """Append one event in the session's transaction (never pass secrets in `before`/`after`). The event carries
+    the current request id (checker.logs: the HTTP request's X-Request-ID, or the probe job's id), if any."""
     _lock_chain(session)
     last = session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     actor_id, label = _actor(actor)
-    event = AuditEvent(id=(last.id + 1) if last else 1, at=utcnow(), actor_user_id=actor_id, actor_label=label[:254],
-                       action=action, object_type=obj_type, object_id=None if obj_id is None else str(obj_id),
-                       organisation_id=org_id, before=before, after=after,
-                       prev_hash=last.hash if last else GENESIS)
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        at=utcnow(),
+        actor_user_id=actor_id,
+        actor_label=label[:254],
+        action=action,
+        object_type=obj_type,
+        object_id=None if obj_id is None else str(obj_id),
+        organisation_id=org_id,
+        before=before,
+        after=after,
+        prev_hash=last.hash if last else GENESIS,
+        request_id=current_request_id(),
+    )
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
@@ -124,8 +160,12 @@ def verify_chain(session: Session, batch: int = 1000) -> tuple[bool, int, dict[s
     expected_prev, checked, after_id = GENESIS, 0, 0
     while True:
         # Plain rows, not ORM objects: nothing piles up in the session however long the log is.
-        rows = session.execute(sa.select(*AuditEvent.__table__.columns).where(AuditEvent.id > after_id)
-                               .order_by(AuditEvent.id).limit(batch)).all()
+        rows = session.execute(
+            sa.select(*AuditEvent.__table__.columns)
+            .where(AuditEvent.id > after_id)
+            .order_by(AuditEvent.id)
+            .limit(batch)
+        ).all()
         if not rows:
             return True, checked, None
         for event in rows:
@@ -215,8 +255,9 @@ def load_or_create_audit_key(keys_dir: Path) -> AuditKey:
 
 def sign_head(key: AuditKey, payload: dict[str, Any]) -> str:
     """A compact JWS (EdDSA) over the canonical JSON of `payload`."""
-    return PyJWS().encode(canonical(payload), key.private_key, algorithm=HEAD_ALG,
-                          headers={"kid": key.kid, "typ": HEAD_TYP})
+    return PyJWS().encode(
+        canonical(payload), key.private_key, algorithm=HEAD_ALG, headers={"kid": key.kid, "typ": HEAD_TYP}
+    )
 
 
 class HeadError(ValueError):
@@ -238,29 +279,38 @@ def read_head(token: str, key: AuditKey) -> dict[str, Any]:
         payload = json.loads(decoded["payload"])
     except (jwt.PyJWTError, ValueError):
         raise HeadError(BAD_SIGNATURE) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("event_id"), int) \
-            or not isinstance(payload.get("event_hash"), str):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("event_id"), int)
+        or not isinstance(payload.get("event_hash"), str)
+    ):
         raise HeadError(BAD_SIGNATURE)
     return payload
 
 
 def _last_event(session: Session):
-    return session.execute(sa.select(AuditEvent.id, AuditEvent.hash, AuditEvent.at)
-                           .order_by(AuditEvent.id.desc()).limit(1)).first()
+    return session.execute(
+        sa.select(AuditEvent.id, AuditEvent.hash, AuditEvent.at).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
 
 
 def signed_head(session: Session, key: AuditKey) -> dict[str, Any]:
     """The current head of the chain, signed: what to save elsewhere and give to `verify_trail(head=...)` later.
     An empty chain's head is event 0 with the genesis hash."""
     last = _last_event(session)
-    payload = {"event_id": last.id if last else 0, "event_hash": last.hash if last else GENESIS,
-               "event_at": last.at.isoformat() if last else None, "signed_at": utcnow().isoformat()}
+    payload = {
+        "event_id": last.id if last else 0,
+        "event_hash": last.hash if last else GENESIS,
+        "event_at": last.at.isoformat() if last else None,
+        "signed_at": utcnow().isoformat(),
+    }
     return {**payload, "kid": key.kid, "jws": sign_head(key, payload), "public_jwk": key.public_jwk}
 
 
 @dataclass
 class Sealer:
     """Stores signed checkpoints as events are recorded (attached to a sessionmaker by `attach_sealer`)."""
+
     keys_dir: Path
     every_events: int = 100
     every_minutes: float = 60.0
@@ -275,18 +325,30 @@ class Sealer:
             return self._key
 
     def checkpoint_if_due(self, session: Session, event: AuditEvent) -> AuditCheckpoint | None:
-        last = session.execute(sa.select(AuditCheckpoint.event_id, AuditCheckpoint.signed_at)
-                               .order_by(AuditCheckpoint.event_id.desc()).limit(1)).first()
-        if last is not None and event.id - last.event_id < self.every_events \
-                and event.at - last.signed_at < timedelta(minutes=self.every_minutes):
+        last = session.execute(
+            sa.select(AuditCheckpoint.event_id, AuditCheckpoint.signed_at)
+            .order_by(AuditCheckpoint.event_id.desc())
+            .limit(1)
+        ).first()
+        if (
+            last is not None
+            and event.id - last.event_id < self.every_events
+            and event.at - last.signed_at < timedelta(minutes=self.every_minutes)
+        ):
             return None
         signed_at = utcnow()
-        payload = {"event_id": event.id, "event_hash": event.hash, "event_at": event.at.isoformat(),
-                   "signed_at": signed_at.isoformat(), "previous_checkpoint": last.event_id if last else None,
-                   "max_gap": self.every_events}
+        payload = {
+            "event_id": event.id,
+            "event_hash": event.hash,
+            "event_at": event.at.isoformat(),
+            "signed_at": signed_at.isoformat(),
+            "previous_checkpoint": last.event_id if last else None,
+            "max_gap": self.every_events,
+        }
         key = self.key
-        checkpoint = AuditCheckpoint(event_id=event.id, event_hash=event.hash, signed_at=signed_at, kid=key.kid,
-                                     jws=sign_head(key, payload))
+        checkpoint = AuditCheckpoint(
+            event_id=event.id, event_hash=event.hash, signed_at=signed_at, kid=key.kid, jws=sign_head(key, payload)
+        )
         session.add(checkpoint)
         session.flush()
         return checkpoint
@@ -318,8 +380,11 @@ def _against(session: Session, payload: dict[str, Any], last_id: int) -> str | N
 
 def verify_checkpoints(session: Session, key: AuditKey | None, last_id: int) -> tuple[int, dict[str, Any] | None]:
     """(checkpoints checked, first problem {checkpoint, reason} or None)."""
-    rows = session.execute(sa.select(AuditCheckpoint.event_id, AuditCheckpoint.event_hash, AuditCheckpoint.jws)
-                           .order_by(AuditCheckpoint.event_id)).all()
+    rows = session.execute(
+        sa.select(AuditCheckpoint.event_id, AuditCheckpoint.event_hash, AuditCheckpoint.jws).order_by(
+            AuditCheckpoint.event_id
+        )
+    ).all()
     if not rows:
         return 0, None
     if key is None:
@@ -338,6 +403,7 @@ def verify_checkpoints(session: Session, key: AuditKey | None, last_id: int) -> 
         if reason is not None:
             return checked, {"checkpoint": row.event_id, "reason": reason}
         previous = payload
+    assert previous is not None  # rows is not empty, and each row either returned or set it
     if last_id - previous["event_id"] >= int(previous.get("max_gap") or 1):
         return len(rows), {"checkpoint": previous["event_id"], "reason": UNSEALED_TAIL}
     return len(rows), None
@@ -362,18 +428,26 @@ def verify_trail(session: Session, key: AuditKey | None = None, head: dict[str, 
                 head_problem = str(exc)
             else:
                 head_problem = _against(session, head_payload, last_id)
-    return {"ok": ok and checkpoint_problem is None and head_problem is None, "checked": checked,
-            "first_broken": broken, "last_event_id": last_id, "checkpoints": checkpoints,
-            "checkpoint_problem": checkpoint_problem,
-            "head": None if head_payload is None else {"event_id": head_payload["event_id"],
-                                                       "event_hash": head_payload["event_hash"]},
-            "head_problem": head_problem}
+    return {
+        "ok": ok and checkpoint_problem is None and head_problem is None,
+        "checked": checked,
+        "first_broken": broken,
+        "last_event_id": last_id,
+        "checkpoints": checkpoints,
+        "checkpoint_problem": checkpoint_problem,
+        "head": None
+        if head_payload is None
+        else {"event_id": head_payload["event_id"], "event_hash": head_payload["event_hash"]},
+        "head_problem": head_problem,
+    }
 
 
 # --- reading ----------------------------------------------------------------------------------------
 
-def events_page(session: Session, user: User, *, object_type: str | None = None, object_id: str | None = None,
-                page: int = 1) -> tuple[list[AuditEvent], int]:
+
+def events_page(
+    session: Session, user: User, *, object_type: str | None = None, object_id: str | None = None, page: int = 1
+) -> tuple[list[AuditEvent], int]:
     """One page of the events `user` may read (vendors: their organisation's), oldest first, and the total."""
     where = [visible(user, AuditEvent.organisation_id)]
     if object_type is not None:
@@ -381,6 +455,9 @@ def events_page(session: Session, user: User, *, object_type: str | None = None,
     if object_id is not None:
         where.append(AuditEvent.object_id == object_id)
     total = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*where)) or 0
-    rows = list(session.scalars(sa.select(AuditEvent).where(*where).order_by(AuditEvent.id)
-                                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    rows = list(
+        session.scalars(
+            sa.select(AuditEvent).where(*where).order_by(AuditEvent.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        )
+    )
     return rows, total

@@ -11,6 +11,7 @@
 * Revocation uses a W3C Bitstring Status List v1.0; the current status of one certificate is looked
   up by the caller (the registry), from `status_of(credential)`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,7 @@ import re
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,7 @@ _LOCK_FILE = ".signing-keys.lock"
 class KeyEntry:
     """One issuer key as the ring records it (the public half is kept, so a key stays listed by its status
     whatever becomes of its private file)."""
+
     kid: str
     file: str
     status: str
@@ -133,8 +135,15 @@ class KeyEntry:
     reason: str | None = None
 
     def jwk(self) -> dict[str, Any]:
-        jwk: dict[str, Any] = {"kty": "OKP", "crv": "Ed25519", "x": self.x, "kid": self.kid, "alg": ALG, "use": "sig",
-                               "status": self.status}
+        jwk: dict[str, Any] = {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": self.x,
+            "kid": self.kid,
+            "alg": ALG,
+            "use": "sig",
+            "status": self.status,
+        }
         for name in ("created_at", "retired_at", "compromised_at"):
             if getattr(self, name):
                 jwk[name] = getattr(self, name)
@@ -142,7 +151,7 @@ class KeyEntry:
 
 
 def _now_text() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _entry_of(key: SigningKey, file: str, status: str, created_at: str | None) -> KeyEntry:
@@ -163,8 +172,9 @@ def keyring(folder: Path) -> list[KeyEntry]:
     except (OSError, ValueError) as exc:
         raise SigningKeyError(f"{path}: danh sách khoá không đọc được / unreadable key ring: {exc}") from None
     try:
-        entries = [KeyEntry(**{k: v for k, v in item.items() if k in KeyEntry.__dataclass_fields__})
-                   for item in doc["keys"]]
+        entries = [
+            KeyEntry(**{k: v for k, v in item.items() if k in KeyEntry.__dataclass_fields__}) for item in doc["keys"]
+        ]
     except (KeyError, TypeError) as exc:
         raise SigningKeyError(f"{path}: danh sách khoá sai dạng / malformed key ring: {exc}") from None
     if sum(e.status == "active" for e in entries) != 1 or any(e.status not in KEY_STATUSES for e in entries):
@@ -191,6 +201,7 @@ def _write_keyring(folder: Path, entries: list[KeyEntry]) -> None:
 def _ring_lock(folder: Path):
     """One ring change at a time across processes (an advisory lock on a file of the folder)."""
     import fcntl
+
     with os.fdopen(os.open(Path(folder) / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -234,8 +245,10 @@ def compromise_key(folder: Path, kid: str, reason: str | None = None) -> KeyEntr
         if entry is None:
             raise SigningKeyError(f"không có khoá {kid!r} / no key {kid!r}")
         if entry.status == "active":
-            raise SigningKeyError(f"khoá {kid} đang dùng để ký: chạy `vcsc keys rotate` trước / key {kid} is the "
-                                  "active signing key: run `vcsc keys rotate` first")
+            raise SigningKeyError(
+                f"khoá {kid} đang dùng để ký: chạy `vcsc keys rotate` trước / key {kid} is the "
+                "active signing key: run `vcsc keys rotate` first"
+            )
         if entry.status != "compromised":
             entry.status, entry.compromised_at, entry.reason = "compromised", _now_text(), reason
             _write_keyring(folder, entries)
@@ -256,10 +269,11 @@ def key_status_document(folder: Path) -> dict[str, Any]:
 
 # --- the credential ------------------------------------------------------------------------------
 
+
 def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _parse_iso(text: str) -> datetime:
@@ -284,17 +298,32 @@ def _digest_hex(report_digest: str) -> str:
 
 
 def status_entry(status_list_url: str, status_index: int, purpose: str = "revocation") -> dict[str, str]:
-    return {"id": f"{status_list_url}#{status_index}", "type": "BitstringStatusListEntry",
-            "statusPurpose": purpose, "statusListIndex": str(status_index),
-            "statusListCredential": status_list_url}
+    return {
+        "id": f"{status_list_url}#{status_index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(status_index),
+        "statusListCredential": status_list_url,
+    }
 
 
-def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: datetime,
-                     issuer: dict[str, str], product: dict[str, Any], vendor: dict[str, str],
-                     criteria_version: str, level: dict[str, Any], report_digest: str,
-                     verdict_digest: str | None = None,
-                     report_url: str | None = None, status_list_url: str | None = None,
-                     status_index: int | None = None, suspension_list_url: str | None = None) -> dict[str, Any]:
+def build_credential(
+    *,
+    certificate_id: str,
+    issued_at: datetime,
+    valid_until: datetime,
+    issuer: dict[str, str],
+    product: dict[str, Any],
+    vendor: dict[str, Any],
+    criteria_version: str,
+    level: dict[str, Any],
+    report_digest: str,
+    verdict_digest: str | None = None,
+    report_url: str | None = None,
+    status_list_url: str | None = None,
+    status_index: int | None = None,
+    suspension_list_url: str | None = None,
+) -> dict[str, Any]:
     """An OpenBadgeCredential (VC 2.0) for one certified product.
 
     Human-readable strings are bilingual "vi / en" plain strings, which the Open Badges 3.0 JSON
@@ -304,10 +333,10 @@ def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: d
         raise ValueError("status_list_url and status_index go together")
     title_vi, title_en = level["title"]["vi"], level["title"]["en"]
     digest = _digest_hex(report_digest)
-    subject_ids = [{"type": "IdentityObject", "identityType": "productId", "hashed": False,
-                    "identityHash": str(product["id"])},
-                   {"type": "IdentityObject", "identityType": "name", "hashed": False,
-                    "identityHash": str(product["name"])}]
+    subject_ids = [
+        {"type": "IdentityObject", "identityType": "productId", "hashed": False, "identityHash": str(product["id"])},
+        {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": str(product["name"])},
+    ]
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
     if product.get("url"):
         subject["id"] = str(product["url"])
@@ -316,14 +345,19 @@ def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: d
         "id": f"{issuer['id'].rstrip('/')}/achievements/{criteria_version}/{level['id']}",
         "type": ["Achievement"],
         "name": f"VCSC {criteria_version} — {title_vi} / {title_en}",
-        "description": (f"Đạt mức “{title_vi}” của bộ tiêu chí an toàn trẻ em trên môi trường mạng VCSC "
-                        f"{criteria_version} / Meets level “{title_en}” of the VCSC child online-safety "
-                        f"criteria {criteria_version}"),
-        "criteria": {"narrative": (
-            f"Sản phẩm đáp ứng mọi tiêu chí bắt buộc của mức “{title_vi}” trong bộ tiêu chí VCSC phiên bản "
-            f"{criteria_version}, theo báo cáo đánh giá kèm theo.\n\n"
-            f"The product meets every required criterion of level “{title_en}” in VCSC criteria version "
-            f"{criteria_version}, as shown by the attached assessment report.")},
+        "description": (
+            f"Đạt mức “{title_vi}” của bộ tiêu chí an toàn trẻ em trên môi trường mạng VCSC "
+            f"{criteria_version} / Meets level “{title_en}” of the VCSC child online-safety "
+            f"criteria {criteria_version}"
+        ),
+        "criteria": {
+            "narrative": (
+                f"Sản phẩm đáp ứng mọi tiêu chí bắt buộc của mức “{title_vi}” trong bộ tiêu chí VCSC phiên bản "
+                f"{criteria_version}, theo báo cáo đánh giá kèm theo.\n\n"
+                f"The product meets every required criterion of level “{title_en}” in VCSC criteria version "
+                f"{criteria_version}, as shown by the attached assessment report."
+            )
+        },
     }
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
@@ -333,31 +367,36 @@ def build_credential(*, certificate_id: str, issued_at: datetime, valid_until: d
         "validFrom": _iso(issued_at),
         "validUntil": _iso(valid_until),
         "name": f"Chứng nhận VCSC — {title_vi} / VCSC certificate — {title_en}",
-        "description": (f"{product['name']} ({vendor['name']}) — {title_vi} / {title_en}, "
-                        f"VCSC {criteria_version}"),
+        "description": (f"{product['name']} ({vendor['name']}) — {title_vi} / {title_en}, VCSC {criteria_version}"),
         "credentialSubject": subject,
-        "evidence": [{
-            "id": report_url or f"urn:vcsc:report:sha256:{digest}",
-            "type": ["Evidence"],
-            "name": "Báo cáo đánh giá / Assessment report",
-            "genre": "assessment report",
-            "digestSRI": "sha256-" + base64.b64encode(bytes.fromhex(digest)).decode("ascii"),
-        }],
+        "evidence": [
+            {
+                "id": report_url or f"urn:vcsc:report:sha256:{digest}",
+                "type": ["Evidence"],
+                "name": "Báo cáo đánh giá / Assessment report",
+                "genre": "assessment report",
+                "digestSRI": "sha256-" + base64.b64encode(bytes.fromhex(digest)).decode("ascii"),
+            }
+        ],
     }
     if verdict_digest is not None:  # the verdict the report renders (checker/verdict.py), by its own digest
         verdict_hex = _digest_hex(verdict_digest)
-        credential["evidence"].append({
-            "id": f"urn:vcsc:verdict:sha256:{verdict_hex}",
-            "type": ["Evidence"],
-            "name": "Kết quả thẩm định / Verdict",
-            "genre": "verdict",
-            "digestSRI": "sha256-" + base64.b64encode(bytes.fromhex(verdict_hex)).decode("ascii"),
-        })
-    if status_list_url is not None:
+        credential["evidence"].append(
+            {
+                "id": f"urn:vcsc:verdict:sha256:{verdict_hex}",
+                "type": ["Evidence"],
+                "name": "Kết quả thẩm định / Verdict",
+                "genre": "verdict",
+                "digestSRI": "sha256-" + base64.b64encode(bytes.fromhex(verdict_hex)).decode("ascii"),
+            }
+        )
+    if status_list_url is not None and status_index is not None:  # both or neither (checked above)
         credential["credentialStatus"] = status_entry(status_list_url, int(status_index))
         if suspension_list_url is not None:
-            credential["credentialStatus"] = [credential["credentialStatus"],
-                                              status_entry(suspension_list_url, int(status_index), "suspension")]
+            credential["credentialStatus"] = [
+                credential["credentialStatus"],
+                status_entry(suspension_list_url, int(status_index), "suspension"),
+            ]
     return credential
 
 
@@ -365,8 +404,11 @@ def status_of(credential: dict[str, Any], purpose: str = "revocation") -> tuple[
     """(status list credential URL, index) of the credential's status entry for `purpose`, if any."""
     entries = credential.get("credentialStatus")
     for entry in entries if isinstance(entries, list) else [entries]:
-        if (isinstance(entry, dict) and entry.get("type") == "BitstringStatusListEntry"
-                and entry.get("statusPurpose") == purpose):
+        if (
+            isinstance(entry, dict)
+            and entry.get("type") == "BitstringStatusListEntry"
+            and entry.get("statusPurpose") == purpose
+        ):
             try:
                 return str(entry["statusListCredential"]), int(entry["statusListIndex"])
             except (KeyError, TypeError, ValueError):
@@ -376,10 +418,10 @@ def status_of(credential: dict[str, Any], purpose: str = "revocation") -> tuple[
 
 # --- signing and verifying -----------------------------------------------------------------------
 
+
 def sign_credential(credential: dict[str, Any], key: SigningKey) -> str:
     payload = json.dumps(credential, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return PyJWS().encode(payload, key.private_key, algorithm=ALG,
-                          headers={"kid": key.kid, "typ": TYP, "cty": "vc"})
+    return PyJWS().encode(payload, key.private_key, algorithm=ALG, headers={"kid": key.kid, "typ": TYP, "cty": "vc"})
 
 
 @dataclass
@@ -419,19 +461,31 @@ def verify_credential(token: str, jwks: dict[str, Any], *, now: datetime | None 
     except jwt.PyJWTError:
         return _bad("Chứng nhận không đúng định dạng JWS", "The certificate is not a well-formed JWS")
     if header.get("alg") != ALG:
-        return _bad(f"Thuật toán ký không được chấp nhận: {header.get('alg')!r}",
-                    f"Signature algorithm not accepted: {header.get('alg')!r}")
+        return _bad(
+            f"Thuật toán ký không được chấp nhận: {header.get('alg')!r}",
+            f"Signature algorithm not accepted: {header.get('alg')!r}",
+        )
     kid = header.get("kid")
-    jwk = next((k for k in (jwks or {}).get("keys", []) if isinstance(k, dict) and k.get("kid") == kid
-                and k.get("kty") == "OKP" and k.get("crv") == "Ed25519"), None)
+    jwk = next(
+        (
+            k
+            for k in (jwks or {}).get("keys", [])
+            if isinstance(k, dict) and k.get("kid") == kid and k.get("kty") == "OKP" and k.get("crv") == "Ed25519"
+        ),
+        None,
+    )
     if jwk is None:
-        return _bad(f"Khoá ký không rõ (kid {kid!r}) — không phải do bên cấp này ký",
-                    f"Unknown signing key (kid {kid!r}) — not signed by this issuer")
+        return _bad(
+            f"Khoá ký không rõ (kid {kid!r}) — không phải do bên cấp này ký",
+            f"Unknown signing key (kid {kid!r}) — not signed by this issuer",
+        )
     if jwk.get("status") == "compromised":
         since = f" ({jwk['compromised_at']})" if jwk.get("compromised_at") else ""
-        result = _bad(f"Ký bằng khoá {kid} đã bị lộ{since}: không thể tin chứng nhận này; hãy xin bên cấp bản cấp lại",
-                      f"Signed with key {kid}, marked compromised{since}: this certificate cannot be trusted; ask "
-                      "the issuer for a re-issued one")
+        result = _bad(
+            f"Ký bằng khoá {kid} đã bị lộ{since}: không thể tin chứng nhận này; hãy xin bên cấp bản cấp lại",
+            f"Signed with key {kid}, marked compromised{since}: this certificate cannot be trusted; ask "
+            "the issuer for a re-issued one",
+        )
         result.kid, result.key_compromised = kid, True
         return result
     if jwk_thumbprint(jwk) != kid:
@@ -440,8 +494,10 @@ def verify_credential(token: str, jwks: dict[str, Any], *, now: datetime | None 
         public_key = Ed25519PublicKey.from_public_bytes(_b64url_decode(jwk["x"]))
         decoded = PyJWS().decode_complete(token, key=public_key, algorithms=[ALG])
     except jwt.InvalidSignatureError:
-        return _bad("Chữ ký không hợp lệ — chứng nhận đã bị sửa đổi hoặc không do bên cấp này ký",
-                    "Invalid signature — the certificate was altered or not signed by this issuer")
+        return _bad(
+            "Chữ ký không hợp lệ — chứng nhận đã bị sửa đổi hoặc không do bên cấp này ký",
+            "Invalid signature — the certificate was altered or not signed by this issuer",
+        )
     except (jwt.PyJWTError, ValueError) as exc:
         return _bad(f"Không kiểm tra được chữ ký: {exc}", f"The signature cannot be checked: {exc}")
     result = VerificationResult(valid_signature=True, kid=kid)
@@ -452,11 +508,14 @@ def verify_credential(token: str, jwks: dict[str, Any], *, now: datetime | None 
     except (UnicodeDecodeError, json.JSONDecodeError):
         credential = None
     if not isinstance(credential, dict) or "VerifiableCredential" not in credential.get("type", []):
-        result.errors.append(_error("Nội dung không phải chứng nhận (Verifiable Credential)",
-                                    "The payload is not a Verifiable Credential"))
+        result.errors.append(
+            _error(
+                "Nội dung không phải chứng nhận (Verifiable Credential)", "The payload is not a Verifiable Credential"
+            )
+        )
         return result
     result.credential = credential
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         if credential.get("validUntil") and _parse_iso(credential["validUntil"]) < now:
             result.expired = True
@@ -468,6 +527,7 @@ def verify_credential(token: str, jwks: dict[str, Any], *, now: datetime | None 
 
 
 # --- W3C Bitstring Status List v1.0 --------------------------------------------------------------
+
 
 def encode_status_list(revoked_indexes: set[int], size: int = STATUS_LIST_MIN_BITS) -> str:
     """encodedList: multibase base64url ("u", no padding) of the GZIP-compressed bitstring.
@@ -493,8 +553,14 @@ def is_set(encoded: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def build_status_list_credential(url: str, issuer: dict[str, str] | str, encoded: str, *,
-                                 valid_from: datetime | None = None, purpose: str = "revocation") -> dict[str, Any]:
+def build_status_list_credential(
+    url: str,
+    issuer: dict[str, str] | str,
+    encoded: str,
+    *,
+    valid_from: datetime | None = None,
+    purpose: str = "revocation",
+) -> dict[str, Any]:
     """The BitstringStatusListCredential published at `url` (to be signed like any credential)."""
     issuer_id = issuer if isinstance(issuer, str) else issuer["id"]
     return {
@@ -502,7 +568,11 @@ def build_status_list_credential(url: str, issuer: dict[str, str] | str, encoded
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_id,
-        "validFrom": _iso(valid_from or datetime.now(timezone.utc)),
-        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
-                              "statusPurpose": purpose, "encodedList": encoded},
+        "validFrom": _iso(valid_from or datetime.now(UTC)),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": encoded,
+        },
     }

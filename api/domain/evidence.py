@@ -17,6 +17,7 @@ Files count as evidence of kind "document" when the answers are evaluated (`with
 whose criterion has files gets one document item per file (its name and SHA-256) for the evaluation; the stored
 answers are not changed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,17 +42,20 @@ log = logging.getLogger("vcsc.evidence")
 
 PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
 MEDIA_TYPES = (PDF, PNG, JPEG, TEXT)
-EXTENSIONS = {PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg"), TEXT: (".txt", ".text", ".log", ".csv",
-                                                                            ".md")}
+EXTENSIONS = {PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg"), TEXT: (".txt", ".text", ".log", ".csv", ".md")}
 MAX_FILES_PER_CRITERION = 20  # as many as an answer may list evidence items
 MAX_NAME = 150
 # Markup a browser (or an old one sniffing) could take for HTML, SVG or XML, anywhere in a "text" file.
-_MARKUP = re.compile(rb"<\s*(?:!doctype|!--|\?xml|html|head|body|script|iframe|frame|svg|object|embed|applet|meta|"
-                     rb"link|style|img|image|form|base|title|a\s|div|table|math|xml|x:script)", re.IGNORECASE)
+_MARKUP = re.compile(
+    rb"<\s*(?:!doctype|!--|\?xml|html|head|body|script|iframe|frame|svg|object|embed|applet|meta|"
+    rb"link|style|img|image|form|base|title|a\s|div|table|math|xml|x:script)",
+    re.IGNORECASE,
+)
 _PENDING = "evidence_blobs"  # session.info: {"new": set of keys written in this transaction, "freed": keys let go}
 
 
 # --- what a file is -----------------------------------------------------------------------------------
+
 
 def sniff(data: bytes) -> str | None:
     """The media type of `data` by its content (one of MEDIA_TYPES), or None when it is none of them."""
@@ -90,16 +94,22 @@ def display_name(filename: str | None, media_type: str) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or "." + ext.lower() not in extensions:
         stem = name
-    stem = stem[:MAX_NAME - 6].strip(" .") or "bang-chung"
+    stem = stem[: MAX_NAME - 6].strip(" .") or "bang-chung"
     suffix = ("." + ext.lower()) if dot and "." + ext.lower() in extensions else extensions[0]
     return stem + suffix
 
 
 # --- reading ------------------------------------------------------------------------------------------
 
+
 def files_of(session: Session, submission_id: int) -> list[EvidenceFile]:
-    return list(session.scalars(sa.select(EvidenceFile).where(EvidenceFile.submission_id == submission_id)
-                                .order_by(EvidenceFile.criterion_id, EvidenceFile.id)))
+    return list(
+        session.scalars(
+            sa.select(EvidenceFile)
+            .where(EvidenceFile.submission_id == submission_id)
+            .order_by(EvidenceFile.criterion_id, EvidenceFile.id)
+        )
+    )
 
 
 def by_criterion(files: list[EvidenceFile]) -> dict[str, list[EvidenceFile]]:
@@ -111,8 +121,15 @@ def by_criterion(files: list[EvidenceFile]) -> dict[str, list[EvidenceFile]]:
 
 def as_dict(f: EvidenceFile) -> dict[str, Any]:
     """A file as the report and the pages list it (no storage key)."""
-    return {"id": f.id, "criterion_id": f.criterion_id, "name": f.name, "media_type": f.media_type, "size": f.size,
-            "sha256": f.sha256, "created_at": f.created_at.isoformat()}
+    return {
+        "id": f.id,
+        "criterion_id": f.criterion_id,
+        "name": f.name,
+        "media_type": f.media_type,
+        "size": f.size,
+        "sha256": f.sha256,
+        "created_at": f.created_at.isoformat(),
+    }
 
 
 def load_file(session: Session, submission: Submission, file_id: int) -> EvidenceFile:
@@ -150,6 +167,7 @@ def effective_answers(session: Session, submission: Submission) -> dict[str, Any
 
 # --- changing -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Limits:
     max_file: int
@@ -171,23 +189,45 @@ def _criterion_ids(submission: Submission) -> set[str]:
 def check_upload(submission: Submission, criterion_id: str, data: bytes, limits: Limits) -> str:
     """The detected media type, after the checks that need no lock: the criterion, the size, the content."""
     if criterion_id not in _criterion_ids(submission):
-        raise invalid([{"pointer": "/criterion_id", "message": bilingual(
-            f"Tiêu chí '{criterion_id[:40]}' không áp dụng cho bản tự đánh giá này",
-            f"Criterion '{criterion_id[:40]}' does not apply to this self-assessment")}])
+        raise invalid(
+            [
+                {
+                    "pointer": "/criterion_id",
+                    "message": bilingual(
+                        f"Tiêu chí '{criterion_id[:40]}' không áp dụng cho bản tự đánh giá này",
+                        f"Criterion '{criterion_id[:40]}' does not apply to this self-assessment",
+                    ),
+                }
+            ]
+        )
     if not data:
         raise invalid([{"pointer": "/file", "message": bilingual("Tệp rỗng", "The file is empty")}])
     if len(data) > limits.max_file:
-        raise _file_problem(413, f"Tệp lớn hơn giới hạn {limits.max_file} byte",
-                            f"The file is larger than the limit of {limits.max_file} bytes")
+        raise _file_problem(
+            413,
+            f"Tệp lớn hơn giới hạn {limits.max_file} byte",
+            f"The file is larger than the limit of {limits.max_file} bytes",
+        )
     media_type = sniff(data)
     if media_type is None:
-        raise _file_problem(415, "Chỉ nhận tệp PDF, PNG, JPEG hoặc văn bản thuần (UTF-8, không phải HTML)",
-                            "Only PDF, PNG, JPEG or plain text (UTF-8, not HTML) files are accepted")
+        raise _file_problem(
+            415,
+            "Chỉ nhận tệp PDF, PNG, JPEG hoặc văn bản thuần (UTF-8, không phải HTML)",
+            "Only PDF, PNG, JPEG or plain text (UTF-8, not HTML) files are accepted",
+        )
     return media_type
 
 
-def add_file(session: Session, store: BlobStore, limits: Limits, actor: Actor, submission: Submission,
-             criterion_id: str, filename: str | None, data: bytes) -> EvidenceFile:
+def add_file(
+    session: Session,
+    store: BlobStore,
+    limits: Limits,
+    actor: Actor,
+    submission: Submission,
+    criterion_id: str,
+    filename: str | None,
+    data: bytes,
+) -> EvidenceFile:
     """Attach `data` to `criterion_id` of a draft. Refused: 409 once submitted; 413 too large (the file, or the
     revision's files together); 415 not an accepted type; 422 an unknown criterion, an empty file, too many files;
     409 also for the same file twice on one criterion."""
@@ -195,34 +235,74 @@ def add_file(session: Session, store: BlobStore, limits: Limits, actor: Actor, s
     lock_for_update(session, submission)  # a submit that committed meanwhile is seen here, and refused
     lifecycle.require_editable(submission.status)
     used, count = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(EvidenceFile.size), 0),
-                  sa.func.count().filter(EvidenceFile.criterion_id == criterion_id))
-        .where(EvidenceFile.submission_id == submission.id)).one()
+        sa.select(
+            sa.func.coalesce(sa.func.sum(EvidenceFile.size), 0),
+            sa.func.count().filter(EvidenceFile.criterion_id == criterion_id),
+        ).where(EvidenceFile.submission_id == submission.id)
+    ).one()
     if used + len(data) > limits.max_submission:
-        raise _file_problem(413, f"Các tệp của bản tự đánh giá vượt quá {limits.max_submission} byte",
-                            f"The revision's files together would exceed {limits.max_submission} bytes")
+        raise _file_problem(
+            413,
+            f"Các tệp của bản tự đánh giá vượt quá {limits.max_submission} byte",
+            f"The revision's files together would exceed {limits.max_submission} bytes",
+        )
     if count >= MAX_FILES_PER_CRITERION:
-        raise invalid([{"pointer": "/file", "message": bilingual(
-            f"Mỗi tiêu chí có tối đa {MAX_FILES_PER_CRITERION} tệp",
-            f"At most {MAX_FILES_PER_CRITERION} files per criterion")}])
+        raise invalid(
+            [
+                {
+                    "pointer": "/file",
+                    "message": bilingual(
+                        f"Mỗi tiêu chí có tối đa {MAX_FILES_PER_CRITERION} tệp",
+                        f"At most {MAX_FILES_PER_CRITERION} files per criterion",
+                    ),
+                }
+            ]
+        )
     key = blob_key(data)
-    if session.scalar(sa.select(EvidenceFile.id).where(EvidenceFile.submission_id == submission.id,
-                                                       EvidenceFile.criterion_id == criterion_id,
-                                                       EvidenceFile.sha256 == key)) is not None:
+    if (
+        session.scalar(
+            sa.select(EvidenceFile.id).where(
+                EvidenceFile.submission_id == submission.id,
+                EvidenceFile.criterion_id == criterion_id,
+                EvidenceFile.sha256 == key,
+            )
+        )
+        is not None
+    ):
         raise conflict("Tệp này đã được đính kèm cho tiêu chí", "This file is already attached to the criterion")
     attach_store(session, store)
     _lock_blob(session, key)
-    row = EvidenceFile(submission_id=submission.id, criterion_id=criterion_id,
-                       name=display_name(filename, media_type), media_type=media_type, size=len(data), sha256=key,
-                       storage_key=key, uploaded_by_id=getattr(actor, "id", None))
+    row = EvidenceFile(
+        submission_id=submission.id,
+        criterion_id=criterion_id,
+        name=display_name(filename, media_type),
+        media_type=media_type,
+        size=len(data),
+        sha256=key,
+        storage_key=key,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
     session.add(row)
     session.flush()
     _pending(session)["new"].add(key)
     store.put(data)  # last: every check passed; a rollback from here on sweeps the blob (no orphan)
-    audit.record(session, actor, "submission.evidence_file_added", "submission", submission.id,
-                 submission.product.organisation_id, None,
-                 {"file_id": row.id, "criterion_id": criterion_id, "name": row.name, "media_type": media_type,
-                  "size": row.size, "sha256": key})
+    audit.record(
+        session,
+        actor,
+        "submission.evidence_file_added",
+        "submission",
+        submission.id,
+        submission.product.organisation_id,
+        None,
+        {
+            "file_id": row.id,
+            "criterion_id": criterion_id,
+            "name": row.name,
+            "media_type": media_type,
+            "size": row.size,
+            "sha256": key,
+        },
+    )
     return row
 
 
@@ -233,13 +313,26 @@ def remove_file(session: Session, store: BlobStore, actor: Actor, submission: Su
     lock_for_update(session, submission)
     lifecycle.require_editable(submission.status)
     row = load_file(session, submission, file_id)
-    before = {"file_id": row.id, "criterion_id": row.criterion_id, "name": row.name, "size": row.size,
-              "sha256": row.sha256}
+    before = {
+        "file_id": row.id,
+        "criterion_id": row.criterion_id,
+        "name": row.name,
+        "size": row.size,
+        "sha256": row.sha256,
+    }
     _pending(session)["freed"].add(row.storage_key)
     session.delete(row)
     session.flush()
-    audit.record(session, actor, "submission.evidence_file_removed", "submission", submission.id,
-                 submission.product.organisation_id, before, None)
+    audit.record(
+        session,
+        actor,
+        "submission.evidence_file_removed",
+        "submission",
+        submission.id,
+        submission.product.organisation_id,
+        before,
+        None,
+    )
 
 
 def carry_forward(session: Session, previous: Submission, draft: Submission) -> int:
@@ -248,9 +341,18 @@ def carry_forward(session: Session, previous: Submission, draft: Submission) -> 
     copied = 0
     for f in files_of(session, previous.id):
         if f.criterion_id in wanted:
-            session.add(EvidenceFile(submission_id=draft.id, criterion_id=f.criterion_id, name=f.name,
-                                     media_type=f.media_type, size=f.size, sha256=f.sha256,
-                                     storage_key=f.storage_key, uploaded_by_id=f.uploaded_by_id))
+            session.add(
+                EvidenceFile(
+                    submission_id=draft.id,
+                    criterion_id=f.criterion_id,
+                    name=f.name,
+                    media_type=f.media_type,
+                    size=f.size,
+                    sha256=f.sha256,
+                    storage_key=f.storage_key,
+                    uploaded_by_id=f.uploaded_by_id,
+                )
+            )
             copied += 1
     session.flush()
     return copied
@@ -258,17 +360,20 @@ def carry_forward(session: Session, previous: Submission, draft: Submission) -> 
 
 # --- blobs and transactions -----------------------------------------------------------------------------
 
+
 def _lock_blob(db: Session | sa.Connection, key: str) -> None:
     """Serialise the writers and sweepers of one blob until the transaction ends."""
     dialect = db.get_bind().dialect if isinstance(db, Session) else db.dialect
     if dialect.name == "postgresql":
-        db.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
-                   {"k": int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)})
+        db.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:k)"),
+            {"k": int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)},
+        )
     else:  # SQLite: the database's single write lock
         db.execute(sa.text("UPDATE evidence_files SET id = id WHERE 0"))
 
 
-def _pending(session: Session) -> dict[str, set[str]]:
+def _pending(session: Session) -> dict[str, Any]:  # {new, freed: set of keys; store: BlobStore | None}
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = {"new": set(), "freed": set(), "store": None}
@@ -300,13 +405,15 @@ def _sweep(session: Session, store: BlobStore | None, keys: set[str]) -> None:
     """Remove each blob that no committed row names, each under its key's lock, in a transaction of its own."""
     if not keys or store is None:
         return
-    engine = session.get_bind()
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, sa.Connection) else bind
     for key in sorted(keys):
         try:
             with engine.begin() as connection:
                 _lock_blob(connection, key)
-                named = connection.execute(sa.select(sa.func.count()).select_from(EvidenceFile)
-                                           .where(EvidenceFile.storage_key == key)).scalar()
+                named = connection.execute(
+                    sa.select(sa.func.count()).select_from(EvidenceFile).where(EvidenceFile.storage_key == key)
+                ).scalar()
                 if not named:
                     store.delete(key)
         except Exception:  # the request's outcome stands; an unreferenced blob is only disk space

@@ -11,6 +11,7 @@ Public, and only what the registry already makes public or what a certificate re
 Reads by product id (indexed): certificates, their submissions, their runs and those runs' content-filtering
 artifacts; a handful of rows per product, never a scan.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,41 +66,87 @@ def product_history(session: Session, product_id: int, now: datetime) -> History
     listed = session.get(RegistryProduct, product_id)
     if listed is None:
         return None
-    certificates = session.scalars(sa.select(Certificate).where(Certificate.product_id == product_id)
-                                   .order_by(Certificate.issued_at.desc(), Certificate.id)).all()
+    certificates = session.scalars(
+        sa.select(Certificate)
+        .where(Certificate.product_id == product_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id)
+    ).all()
     if not certificates:
         return None
-    product = {"id": listed.product_id, "name": listed.name, "vendor": listed.vendor,
-               "product_type": listed.product_type, "url": listed.url}
+    product = {
+        "id": listed.product_id,
+        "name": listed.name,
+        "vendor": listed.vendor,
+        "product_type": listed.product_type,
+        "url": listed.url,
+    }
     found = History(product)
     for cert in certificates:
         status = effective_status(cert.status, cert.valid_until, now)
         changed = cert.status_changed_at if cert.status in ("suspended", "revoked", "expired") else None
         if status == "expired" and cert.status == "valid":
             changed = cert.valid_until  # expired by date
-        found.certificates.append({"id": cert.id, "level": cert.level, "criteria_version": cert.criteria_version,
-                                   "status": status, "issued_at": cert.issued_at, "valid_until": cert.valid_until,
-                                   "changed_at": changed, "note": cert.note})
+        found.certificates.append(
+            {
+                "id": cert.id,
+                "level": cert.level,
+                "criteria_version": cert.criteria_version,
+                "status": status,
+                "issued_at": cert.issued_at,
+                "valid_until": cert.valid_until,
+                "changed_at": changed,
+                "note": cert.note,
+            }
+        )
     by_submission = {c.submission_id: c for c in certificates if c.submission_id is not None}
-    submissions = session.scalars(sa.select(Submission).where(Submission.id.in_(list(by_submission)))
-                                  .order_by(Submission.revision)).all() if by_submission else []
+    submissions = (
+        session.scalars(
+            sa.select(Submission).where(Submission.id.in_(list(by_submission))).order_by(Submission.revision)
+        ).all()
+        if by_submission
+        else []
+    )
     revision_of = {s.id: s.revision for s in submissions}
-    found.revisions = [Revision(s.revision, s.criteria_version, s.submitted_at, s.decided_at, s.status,
-                                by_submission[s.id].level, by_submission[s.id].id) for s in submissions]
+    found.revisions = [
+        Revision(
+            s.revision,
+            s.criteria_version,
+            s.submitted_at,
+            s.decided_at,
+            s.status,
+            by_submission[s.id].level,
+            by_submission[s.id].id,
+        )
+        for s in submissions
+    ]
     cert_ids = [c.id for c in certificates]
     runs = session.scalars(
-        sa.select(ProbeRun).where(ProbeRun.product_id == product_id, ProbeRun.status == "done",
-                                  ProbeRun.finished_at.is_not(None),
-                                  sa.or_(ProbeRun.submission_id.in_(list(revision_of) or [-1]),
-                                         sa.and_(ProbeRun.purpose == "monitoring",
-                                                 ProbeRun.certificate_id.in_(cert_ids))))
-        .order_by(ProbeRun.finished_at, ProbeRun.id)).all()
-    measured = {run_id: measurement for run_id, measurement in session.execute(
-        sa.select(ProbeArtifact.run_id, ProbeArtifact.measurement)
-        .where(ProbeArtifact.run_id.in_([r.id for r in runs] or [-1]), ProbeArtifact.probe_id == FILTER_PROBE))}
+        sa.select(ProbeRun)
+        .where(
+            ProbeRun.product_id == product_id,
+            ProbeRun.status == "done",
+            ProbeRun.finished_at.is_not(None),
+            sa.or_(
+                ProbeRun.submission_id.in_(list(revision_of) or [-1]),
+                sa.and_(ProbeRun.purpose == "monitoring", ProbeRun.certificate_id.in_(cert_ids)),
+            ),
+        )
+        .order_by(ProbeRun.finished_at, ProbeRun.id)
+    ).all()
+    measured = {
+        run_id: measurement
+        for run_id, measurement in session.execute(
+            sa.select(ProbeArtifact.run_id, ProbeArtifact.measurement).where(
+                ProbeArtifact.run_id.in_([r.id for r in runs] or [-1]), ProbeArtifact.probe_id == FILTER_PROBE
+            )
+        )
+    }
     for run in runs:
-        rates = {key[len(BLOCK_RATE):]: float(value) for key, value in (measured.get(run.id) or {}).items()
-                 if key.startswith(BLOCK_RATE) and isinstance(value, (int, float))}
-        if rates:
+        rates = {
+            key[len(BLOCK_RATE) :]: float(value)
+            for key, value in (measured.get(run.id) or {}).items()
+            if key.startswith(BLOCK_RATE) and isinstance(value, (int, float))
+        }
+        if rates and run.finished_at is not None:  # (selected with a finish time)
             found.runs.append(Run(run.finished_at, run.purpose, revision_of.get(run.submission_id), rates))
     return found

@@ -1,4 +1,5 @@
 """Who someone is: argon2 password hashes, authentication without a timing oracle, opaque tokens (stored as sha256)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,9 @@ def issue_token(session: Session, user: User, kind: str, ttl: timedelta, name: s
     """A new token row and its secret; the secret is returned once and never stored."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
-    token = Token(user_id=user.id, kind=kind, name=name, token_hash=token_digest(secret), created_at=now,
-                  expires_at=now + ttl)
+    token = Token(
+        user_id=user.id, kind=kind, name=name, token_hash=token_digest(secret), created_at=now, expires_at=now + ttl
+    )
     session.add(token)
     session.flush()
     return token, secret

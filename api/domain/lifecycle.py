@@ -13,13 +13,13 @@ States and who moves them::
 After "changes requested" the vendor makes the next revision (a new draft, answers copied) and submits it:
 that revision is "resubmitted" and goes back to the queue. Approved, rejected and withdrawn are final.
 """
+
 from __future__ import annotations
 
 from api.core.errors import ApiError, conflict
 from checker.glossary import words
 
-STATES = ("draft", "submitted", "in_review", "changes_requested", "resubmitted", "approved", "rejected",
-          "withdrawn")
+STATES = ("draft", "submitted", "in_review", "changes_requested", "resubmitted", "approved", "rejected", "withdrawn")
 OPEN = ("draft", "submitted", "in_review", "changes_requested", "resubmitted")
 IN_QUEUE = ("submitted", "resubmitted")  # waiting for a reviewer to take it
 UNDER_REVIEW = ("submitted", "in_review", "resubmitted")  # with the club: no new revision meanwhile
@@ -30,10 +30,17 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "draft": {"submit": "submitted", "withdraw": "withdrawn"},
     "submitted": {"take": "in_review", "withdraw": "withdrawn"},
     "resubmitted": {"take": "in_review", "withdraw": "withdrawn"},
-    "in_review": {"decide": "in_review", "approve": "approved", "reject": "rejected",
-                  "request_changes": "changes_requested", "withdraw": "withdrawn"},
+    "in_review": {
+        "decide": "in_review",
+        "approve": "approved",
+        "reject": "rejected",
+        "request_changes": "changes_requested",
+        "withdraw": "withdrawn",
+    },
     "changes_requested": {"withdraw": "withdrawn"},
-    "approved": {}, "rejected": {}, "withdrawn": {},
+    "approved": {},
+    "rejected": {},
+    "withdrawn": {},
 }
 VENDOR_ACTIONS = ("submit", "withdraw")
 REVIEWER_ACTIONS = ("take", "decide", "approve", "reject", "request_changes")
@@ -44,8 +51,13 @@ STATUS_TITLES = words("submission_status")
 
 def allowed_actions(status: str, role: str | None = None) -> list[dict[str, str]]:
     """The actions allowed from `status` (for a role: vendors submit and withdraw, reviewers the rest)."""
-    mine = (VENDOR_ACTIONS if role == "vendor" else REVIEWER_ACTIONS if role == "reviewer"
-            else VENDOR_ACTIONS + REVIEWER_ACTIONS)
+    mine = (
+        VENDOR_ACTIONS
+        if role == "vendor"
+        else REVIEWER_ACTIONS
+        if role == "reviewer"
+        else VENDOR_ACTIONS + REVIEWER_ACTIONS
+    )
     return [{"action": action, "to": to} for action, to in TRANSITIONS[status].items() if action in mine]
 
 
@@ -62,9 +74,12 @@ def next_status(status: str, action: str, *, previous_status: str | None = None)
 def refused(status: str, action: str) -> ApiError:
     """The 409 of a move that is not allowed from `status`, listing what is allowed."""
     title = STATUS_TITLES[status]
-    return conflict(f"Không thể '{action}' khi bản tự đánh giá ở trạng thái “{title['vi']}”",
-                    f"Cannot '{action}' a self-assessment that is “{title['en']}”",
-                    submission_status=status, allowed=allowed_actions(status))
+    return conflict(
+        f"Không thể '{action}' khi bản tự đánh giá ở trạng thái “{title['vi']}”",
+        f"Cannot '{action}' a self-assessment that is “{title['en']}”",
+        submission_status=status,
+        allowed=allowed_actions(status),
+    )
 
 
 def require(status: str, action: str, *, previous_status: str | None = None) -> str:
@@ -78,6 +93,9 @@ def require(status: str, action: str, *, previous_status: str | None = None) -> 
 def require_editable(status: str) -> None:
     """A submission's answers change only while it is a draft; 409 otherwise."""
     if status not in EDITABLE:
-        raise conflict("Bản tự đánh giá đã nộp không thể thay đổi; hãy tạo bản nháp mới",
-                       "A submitted self-assessment cannot change; create a new draft",
-                       submission_status=status, allowed=allowed_actions(status))
+        raise conflict(
+            "Bản tự đánh giá đã nộp không thể thay đổi; hãy tạo bản nháp mới",
+            "A submitted self-assessment cannot change; create a new draft",
+            submission_status=status,
+            allowed=allowed_actions(status),
+        )

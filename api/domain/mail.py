@@ -10,6 +10,7 @@ Two ways to send:
   and again by the worker's periodic `deliver_due` while the server is down (growing pause, `smtp_max_attempts`).
   A failed delivery is logged and never touches the domain write.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.core.db import affected
 from api.core.models import MailOutbox, utcnow
 from api.core.settings import Settings
 
@@ -96,6 +98,7 @@ def send(settings: Settings, message: Message, *, tls_context: ssl.SSLContext | 
         return False
     mime = build(settings, message)
     host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout_seconds
+    assert host is not None  # configured(settings)
     try:
         context = tls_context or _tls_context(settings)
         if settings.smtp_tls == "tls":
@@ -118,14 +121,22 @@ def send(settings: Settings, message: Message, *, tls_context: ssl.SSLContext | 
 
 # --- the outbox ------------------------------------------------------------------------------
 
+
 def enqueue(session: Session, settings: Settings, message: Message) -> bool:
     """Queue `message` in the caller's transaction; delivered after it commits. False (nothing stored) when SMTP is
     not configured."""
     if not configured(settings):
         return False
     build(settings, message)  # a malformed message fails here, in the caller, not later in the worker
-    session.add(MailOutbox(recipients=list(message.to), subject=message.subject, text=message.text,
-                           html=message.html, next_attempt_at=utcnow()))
+    session.add(
+        MailOutbox(
+            recipients=list(message.to),
+            subject=message.subject,
+            text=message.text,
+            html=message.html,
+            next_attempt_at=utcnow(),
+        )
+    )
     _deliver_after_commit(session, settings)
     return True
 
@@ -163,37 +174,51 @@ def _pause(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-def deliver_due(engine: sa.Engine | sessionmaker, settings: Settings, *,
-                tls_context: ssl.SSLContext | None = None) -> int:
+def deliver_due(
+    engine: sa.Engine | sessionmaker, settings: Settings, *, tls_context: ssl.SSLContext | None = None
+) -> int:
     """Deliver the queued mail that is due; returns how many were sent. Each mail is claimed by a conditional update
     first, so concurrent deliverers (server threads, workers) never send one twice."""
     if not configured(settings):
         return 0
-    if isinstance(engine, sessionmaker):
-        engine = engine.kw["bind"]
+    bind = engine.kw["bind"] if isinstance(engine, sessionmaker) else engine
     sent = 0
     now = utcnow()
-    with Session(engine) as session:
-        session.execute(sa.delete(MailOutbox).where(MailOutbox.sent_at < now - timedelta(days=SENT_KEPT_DAYS))
-                        .execution_options(synchronize_session=False))
+    with Session(bind) as session:
+        session.execute(
+            sa.delete(MailOutbox)
+            .where(MailOutbox.sent_at < now - timedelta(days=SENT_KEPT_DAYS))
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
-        due = list(session.scalars(
-            sa.select(MailOutbox.id)
-            .where(MailOutbox.sent_at.is_(None), MailOutbox.failed_at.is_(None), MailOutbox.next_attempt_at <= now)
-            .order_by(MailOutbox.id).limit(BATCH)))
+        due = list(
+            session.scalars(
+                sa.select(MailOutbox.id)
+                .where(MailOutbox.sent_at.is_(None), MailOutbox.failed_at.is_(None), MailOutbox.next_attempt_at <= now)
+                .order_by(MailOutbox.id)
+                .limit(BATCH)
+            )
+        )
     for mail_id in due:
-        with Session(engine) as session:
+        with Session(bind) as session:
             now = utcnow()
-            claimed = session.execute(
-                sa.update(MailOutbox)
-                .where(MailOutbox.id == mail_id, MailOutbox.sent_at.is_(None), MailOutbox.failed_at.is_(None),
-                       MailOutbox.next_attempt_at <= now)
-                .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), attempts=MailOutbox.attempts + 1)
-                .execution_options(synchronize_session=False)).rowcount
+            claimed = affected(
+                session.execute(
+                    sa.update(MailOutbox)
+                    .where(
+                        MailOutbox.id == mail_id,
+                        MailOutbox.sent_at.is_(None),
+                        MailOutbox.failed_at.is_(None),
+                        MailOutbox.next_attempt_at <= now,
+                    )
+                    .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), attempts=MailOutbox.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+            )
             session.commit()
             if claimed != 1:
                 continue
-            mail = session.get(MailOutbox, mail_id)
+            mail = session.get_one(MailOutbox, mail_id)  # claimed above
             message = Message(to=tuple(mail.recipients), subject=mail.subject, text=mail.text, html=mail.html)
             try:
                 send(settings, message, tls_context=tls_context)

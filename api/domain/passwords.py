@@ -5,6 +5,7 @@ dictionary words).
 
 `password_problem` gives the reason in Vietnamese and English; callers put it at the field's JSON pointer.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,16 +20,26 @@ MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from an of
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters decide (longer only helps)
 COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
 # Words anyone attacking this service would try first.
-SITE_WORDS = ("vcsc", "matkhau", "password", "baove", "treem", "antoan", "chungnhan", "kiemtra", "nhacungcap",
-              "safekid", "giadinh")
+SITE_WORDS = (
+    "vcsc",
+    "matkhau",
+    "password",
+    "baove",
+    "treem",
+    "antoan",
+    "chungnhan",
+    "kiemtra",
+    "nhacungcap",
+    "safekid",
+    "giadinh",
+)
 
 # zxcvbn's warnings, in Vietnamese (its English text follows in the message).
 _WARNINGS_VI = {
     "Straight rows of keys are easy to guess.": "Các phím liền hàng rất dễ đoán.",
     "Short keyboard patterns are easy to guess.": "Mẫu bàn phím ngắn rất dễ đoán.",
     'Repeats like "aaa" are easy to guess.': "Ký tự lặp lại như \"aaa\" rất dễ đoán.",
-    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
-        "Chuỗi lặp lại như \"abcabcabc\" chỉ khó đoán hơn \"abc\" một chút.",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': "Chuỗi lặp lại như \"abcabcabc\" chỉ khó đoán hơn \"abc\" một chút.",
     'Sequences like "abc" or "6543" are easy to guess.': "Dãy liên tiếp như \"abc\" hay \"6543\" rất dễ đoán.",
     "Recent years are easy to guess.": "Năm gần đây rất dễ đoán.",
     "Dates are often easy to guess.": "Ngày tháng thường rất dễ đoán.",
@@ -63,16 +74,21 @@ def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> tuple[
     if not password.strip():
         return ("Mật khẩu không được chỉ gồm khoảng trắng", "The password must not be only spaces")
     if password.strip().lower() in common_passwords():
-        return ("Mật khẩu nằm trong danh sách mật khẩu phổ biến; hãy chọn mật khẩu khác",
-                "The password is on the list of common passwords; choose another one")
+        return (
+            "Mật khẩu nằm trong danh sách mật khẩu phổ biến; hãy chọn mật khẩu khác",
+            "The password is on the list of common passwords; choose another one",
+        )
     result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[*SITE_WORDS, *_user_words(user_inputs)])
     if result["score"] >= MIN_SCORE:
         return None
     warning = result["feedback"].get("warning") or ""
     vi_warning = _WARNINGS_VI.get(warning, "")
     if any(m.get("dictionary_name") == "user_inputs" for m in result.get("sequence", [])):
-        vi_warning, warning = ("Mật khẩu chứa email, tên hoặc tên tổ chức, hay từ của trang này.",
-                               "The password contains your email, name or organisation, or a word of this site.")
-    return (f"Mật khẩu quá dễ đoán. {vi_warning} Hãy dùng vài từ ít gặp ghép lại, dài hơn".replace("  ", " "),
-            f"The password is too easy to guess. {warning} Use a longer mix of a few uncommon words"
-            .replace("  ", " "))
+        vi_warning, warning = (
+            "Mật khẩu chứa email, tên hoặc tên tổ chức, hay từ của trang này.",
+            "The password contains your email, name or organisation, or a word of this site.",
+        )
+    return (
+        f"Mật khẩu quá dễ đoán. {vi_warning} Hãy dùng vài từ ít gặp ghép lại, dài hơn".replace("  ", " "),
+        f"The password is too easy to guess. {warning} Use a longer mix of a few uncommon words".replace("  ", " "),
+    )

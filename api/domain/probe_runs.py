@@ -1,4 +1,5 @@
 """Probe runs of a submission: start (with a checked manifest), read, cancel, re-evaluate stored artifacts."""
+
 from __future__ import annotations
 
 import copy
@@ -8,13 +9,13 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api.core.errors import bilingual, conflict, invalid, not_found
+from api.core.jsonsafe import json_problems, storable
+from api.core.models import PROBE_RUN_ACTIVE, ProbeArtifact, ProbeRun, Submission, User, utcnow
+from api.core.settings import Settings
 from api.domain import audit
 from api.domain.audit import Actor
 from api.domain.sealing import SEALED, ManifestBox, SealError, open_manifest, seal_manifest
-from api.core.errors import bilingual, conflict, invalid, not_found
-from api.core.models import PROBE_RUN_ACTIVE, ProbeArtifact, ProbeRun, Submission, User, utcnow
-from api.core.jsonsafe import json_problems, storable
-from api.core.settings import Settings
 from checker.probes.manifest import validate_manifest
 from checker.probes.registry import all_probes, get_probe
 from checker.probes.runner import evaluate_artifact
@@ -24,6 +25,8 @@ class RunQueue(Protocol):
     """Where a queued run is handed to be executed (a job back end of api.jobs)."""
 
     def enqueue(self, session: Session, run: ProbeRun) -> None: ...
+
+    def wake(self) -> None: ...
 
 
 def probe_ids_of(only: list[str] | None) -> list[str]:
@@ -43,40 +46,65 @@ def evaluate_stored(probe_id: str, artifact: dict, version: str, product_type: s
     measurement, findings = evaluate_artifact(get_probe(probe_id), artifact, version, product_type)
     return storable_evaluation(measurement, findings)
 
+
 MASK = "********"
 SCREENSHOT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 # --- the manifest ------------------------------------------------------------------------------
 
+
 def check_manifest(manifest: Any, product_type: str, user: User) -> None:
     """422 with pointers under /manifest for anything the runner or the database would not accept."""
     problems = json_problems(manifest, "/manifest")
     if problems:
         raise invalid(problems, "Bản mô tả sản phẩm (manifest) không hợp lệ", "The probe manifest is not valid")
-    issues = [{"pointer": "/manifest" + i.pointer,
-               "message": i.message if " / " in i.message else bilingual("Không đúng lược đồ manifest", i.message)}
-              for i in validate_manifest(manifest)]
+    issues = [
+        {
+            "pointer": "/manifest" + i.pointer,
+            "message": i.message if " / " in i.message else bilingual("Không đúng lược đồ manifest", i.message),
+        }
+        for i in validate_manifest(manifest)
+    ]
     if isinstance(manifest, dict):
         if manifest.get("product_type") not in (None, product_type) and not any(
-                i["pointer"] == "/manifest/product_type" for i in issues):
-            issues.append({"pointer": "/manifest/product_type", "message": bilingual(
-                f"Phải trùng loại của sản phẩm: '{product_type}'", f"Must equal the product's type '{product_type}'")})
+            i["pointer"] == "/manifest/product_type" for i in issues
+        ):
+            issues.append(
+                {
+                    "pointer": "/manifest/product_type",
+                    "message": bilingual(
+                        f"Phải trùng loại của sản phẩm: '{product_type}'",
+                        f"Must equal the product's type '{product_type}'",
+                    ),
+                }
+            )
         corpus = manifest.get("corpus")
         if isinstance(corpus, dict) and "csv" in corpus and user.role != "admin":
             # A path on the server: only the operator may point the probes at a file there.
-            issues.append({"pointer": "/manifest/corpus/csv", "message": bilingual(
-                "Chỉ quản trị viên được dùng danh sách URL trên máy chủ", "Only admins may use a URL list on the server")})
+            issues.append(
+                {
+                    "pointer": "/manifest/corpus/csv",
+                    "message": bilingual(
+                        "Chỉ quản trị viên được dùng danh sách URL trên máy chủ",
+                        "Only admins may use a URL list on the server",
+                    ),
+                }
+            )
         elif isinstance(corpus, dict) and isinstance(corpus.get("csv"), str) and corpus["csv"]:
             # Read now, so a missing or bad list is a 422 naming the line, not a failed run later.
             from checker.corpus import CorpusListError, load_url_list
+
             try:
                 load_url_list(Path(corpus["csv"]).expanduser())
             except CorpusListError as exc:
                 issues.append({"pointer": "/manifest/corpus/csv", "message": str(exc)})
     if issues:
-        raise invalid(sorted(issues, key=lambda i: i["pointer"]), "Bản mô tả sản phẩm (manifest) không hợp lệ",
-                      "The probe manifest is not valid")
+        raise invalid(
+            sorted(issues, key=lambda i: i["pointer"]),
+            "Bản mô tả sản phẩm (manifest) không hợp lệ",
+            "The probe manifest is not valid",
+        )
 
 
 def masked_manifest(manifest: dict) -> dict:
@@ -96,35 +124,75 @@ def masked_manifest(manifest: dict) -> dict:
 
 # --- runs --------------------------------------------------------------------------------------
 
-def start_run(session: Session, jobs: RunQueue, submission: Submission, user: User, manifest: dict,
-              only: list[str] | None, *, box: ManifestBox, purpose: str = "assessment") -> ProbeRun:
+
+def start_run(
+    session: Session,
+    jobs: RunQueue,
+    submission: Submission,
+    user: User,
+    manifest: dict,
+    only: list[str] | None,
+    *,
+    box: ManifestBox,
+    purpose: str = "assessment",
+) -> ProbeRun:
     """Create a queued run for `submission` and hand it to the job back end (committed here); the manifest's
     secrets are stored sealed with `box` (api.domain.sealing). A stored (sealed) manifest of the same product, as
     a re-run reuses, is opened to be checked again and stored as it was."""
     if submission.status in ("approved", "rejected", "withdrawn"):
-        raise conflict("Bản tự đánh giá đã có quyết định cuối; hãy tạo bản mới để kiểm tra lại",
-                       "The self-assessment has a final decision; start a new one to probe again",
-                       submission_status=submission.status)
+        raise conflict(
+            "Bản tự đánh giá đã có quyết định cuối; hãy tạo bản mới để kiểm tra lại",
+            "The self-assessment has a final decision; start a new one to probe again",
+            submission_status=submission.status,
+        )
     try:
         plain = open_manifest(manifest, box, submission.product_id)
     except SealError as exc:  # only this checker writes sealed forms; anything else is not a manifest
-        raise invalid([{"pointer": "/manifest", "message": str(exc)}], "Bản mô tả sản phẩm (manifest) không hợp lệ",
-                      "The probe manifest is not valid") from None
+        raise invalid(
+            [{"pointer": "/manifest", "message": str(exc)}],
+            "Bản mô tả sản phẩm (manifest) không hợp lệ",
+            "The probe manifest is not valid",
+        ) from None
     check_manifest(plain, submission.product.product_type, user)
-    active = session.scalar(sa.select(ProbeRun.id).where(ProbeRun.submission_id == submission.id,
-                                                         ProbeRun.status.in_(PROBE_RUN_ACTIVE)))
+    active = session.scalar(
+        sa.select(ProbeRun.id).where(ProbeRun.submission_id == submission.id, ProbeRun.status.in_(PROBE_RUN_ACTIVE))
+    )
     if active is not None:
-        raise conflict(f"Bản tự đánh giá đang có lần kiểm tra #{active} chưa xong",
-                       f"The self-assessment already has an unfinished probe run (#{active})", probe_run_id=active)
-    run = ProbeRun(submission_id=submission.id, product_id=submission.product_id, requested_by_id=user.id,
-                   status="queued", manifest=seal_manifest(manifest, box, submission.product_id), only=only,
-                   criteria_version=submission.criteria_version,
-                   probes_total=len(probe_ids_of(only)), created_at=utcnow(), purpose=purpose)
+        raise conflict(
+            f"Bản tự đánh giá đang có lần kiểm tra #{active} chưa xong",
+            f"The self-assessment already has an unfinished probe run (#{active})",
+            probe_run_id=active,
+        )
+    run = ProbeRun(
+        submission_id=submission.id,
+        product_id=submission.product_id,
+        requested_by_id=user.id,
+        status="queued",
+        manifest=seal_manifest(manifest, box, submission.product_id),
+        only=only,
+        criteria_version=submission.criteria_version,
+        probes_total=len(probe_ids_of(only)),
+        created_at=utcnow(),
+        purpose=purpose,
+    )
     session.add(run)
     session.flush()
-    audit.record(session, user, "probe_run.started", "probe_run", run.id, submission.product.organisation_id, None,
-                 {"submission_id": submission.id, "status": "queued", "only": only, "purpose": purpose,
-                  "criteria_version": run.criteria_version})  # not the manifest: it may hold account passwords
+    audit.record(
+        session,
+        user,
+        "probe_run.started",
+        "probe_run",
+        run.id,
+        submission.product.organisation_id,
+        None,
+        {
+            "submission_id": submission.id,
+            "status": "queued",
+            "only": only,
+            "purpose": purpose,
+            "criteria_version": run.criteria_version,
+        },
+    )  # not the manifest: it may hold account passwords
     jobs.enqueue(session, run)
     session.commit()  # before waking a worker, which must see the row
     jobs.wake()
@@ -151,8 +219,16 @@ def cancel_run(session: Session, actor: Actor, run: ProbeRun) -> None:
     before = run.status
     run.status, run.finished_at = "cancelled", utcnow()
     session.flush()
-    audit.record(session, actor, "probe_run.cancelled", "probe_run", run.id, run.product.organisation_id,
-                 {"status": before}, {"status": "cancelled"})
+    audit.record(
+        session,
+        actor,
+        "probe_run.cancelled",
+        "probe_run",
+        run.id,
+        run.product.organisation_id,
+        {"status": before},
+        {"status": "cancelled"},
+    )
 
 
 def artifacts_of(session: Session, run: ProbeRun) -> list[ProbeArtifact]:
@@ -172,39 +248,66 @@ def outcome_summary(artifacts: list[ProbeArtifact]) -> dict[str, list[str]]:
 
 def findings_view(session: Session, run: ProbeRun) -> dict:
     artifacts = artifacts_of(session, run)
-    return {"run_id": run.id, "status": run.status, "criteria_version": run.criteria_version,
-            "product_type": run.product_type, "summary": outcome_summary(artifacts),
-            "probes": [{"probe_id": a.probe_id, "measurement": a.measurement, "findings": a.findings or [],
-                        "created_at": a.created_at, "evaluated_at": a.evaluated_at} for a in artifacts]}
+    return {
+        "run_id": run.id,
+        "status": run.status,
+        "criteria_version": run.criteria_version,
+        "product_type": run.product_type,
+        "summary": outcome_summary(artifacts),
+        "probes": [
+            {
+                "probe_id": a.probe_id,
+                "measurement": a.measurement,
+                "findings": a.findings or [],
+                "created_at": a.created_at,
+                "evaluated_at": a.evaluated_at,
+            }
+            for a in artifacts
+        ],
+    }
 
 
 def reevaluate(session: Session, actor: Actor, run: ProbeRun) -> dict:
     """Measurements and findings again from the stored artifacts, with today's code and the run's criteria
     version: no browser, nothing gathered."""
     if run.status in PROBE_RUN_ACTIVE:
-        raise conflict("Lần kiểm tra chưa xong; hãy đợi hoặc huỷ trước khi đánh giá lại",
-                       "The probe run has not ended; wait or cancel it before re-evaluating")
+        raise conflict(
+            "Lần kiểm tra chưa xong; hãy đợi hoặc huỷ trước khi đánh giá lại",
+            "The probe run has not ended; wait or cancel it before re-evaluating",
+        )
     now = utcnow()
     known = all_probes()
     for artifact in artifacts_of(session, run):
         if artifact.probe_id not in known:  # a probe retired since: its last findings stay as they were
             continue
-        artifact.measurement, artifact.findings = evaluate_stored(artifact.probe_id, artifact.artifact,
-                                                                  run.criteria_version, run.product_type)
+        artifact.measurement, artifact.findings = evaluate_stored(
+            artifact.probe_id, artifact.artifact, run.criteria_version, run.product_type
+        )
         artifact.evaluated_at = now
     session.flush()
     view = findings_view(session, run)
-    audit.record(session, actor, "probe_run.reevaluated", "probe_run", run.id, run.product.organisation_id, None,
-                 {"summary": view["summary"]})
+    audit.record(
+        session,
+        actor,
+        "probe_run.reevaluated",
+        "probe_run",
+        run.id,
+        run.product.organisation_id,
+        None,
+        {"summary": view["summary"]},
+    )
     return view
 
 
 def latest_finished_run(session: Session, submission: Submission) -> ProbeRun | None:
     """The submission's newest finished probe run, or None (monitoring re-probes after certification do not
     count: the report stays the one the reviewers decided on)."""
-    return session.scalar(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id, ProbeRun.status == "done",
-                                                    ProbeRun.purpose != "monitoring")
-                          .order_by(ProbeRun.finished_at.desc(), ProbeRun.id.desc()).limit(1))
+    return session.scalar(
+        sa.select(ProbeRun)
+        .where(ProbeRun.submission_id == submission.id, ProbeRun.status == "done", ProbeRun.purpose != "monitoring")
+        .order_by(ProbeRun.finished_at.desc(), ProbeRun.id.desc())
+        .limit(1)
+    )
 
 
 def latest_findings(session: Session, submission: Submission) -> tuple[int, dict[str, list[str]]] | None:
@@ -216,8 +319,9 @@ def latest_findings(session: Session, submission: Submission) -> tuple[int, dict
 
 
 def artifact_of(session: Session, run: ProbeRun, probe_id: str) -> dict:
-    row = session.scalar(sa.select(ProbeArtifact).where(ProbeArtifact.run_id == run.id,
-                                                        ProbeArtifact.probe_id == probe_id))
+    row = session.scalar(
+        sa.select(ProbeArtifact).where(ProbeArtifact.run_id == run.id, ProbeArtifact.probe_id == probe_id)
+    )
     if row is None:
         raise not_found(f"kết quả thu thập của probe '{probe_id}'", f"Artifact of probe '{probe_id}'")
     return row.artifact
@@ -242,5 +346,10 @@ def screenshot_file(settings: Settings, run: ProbeRun, name: str) -> tuple[Path,
 
 def runs_of(session: Session, submission: Submission) -> list[ProbeRun]:
     """A submission's probe runs, newest first."""
-    return list(session.scalars(sa.select(ProbeRun).where(ProbeRun.submission_id == submission.id)
-                                .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc())))
+    return list(
+        session.scalars(
+            sa.select(ProbeRun)
+            .where(ProbeRun.submission_id == submission.id)
+            .order_by(ProbeRun.created_at.desc(), ProbeRun.id.desc())
+        )
+    )

@@ -6,6 +6,7 @@ Typo tolerance, when a query finds nothing: on SQLite each unknown word is repla
 term one edit away (the FTS5 vocabulary); on PostgreSQL pg_trgm's word similarity finds the products, and the
 words of the best one give the suggestion. Either way the answer says which query it answered (`suggestion`).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -13,11 +14,11 @@ import functools
 import json
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +33,7 @@ C = RegistryCertificate.__table__
 SEARCH = sa.table("product_search", sa.column("rowid", sa.Integer))
 VOCABULARY = sa.table("product_search_terms", sa.column("term", sa.String), sa.column("doc", sa.Integer))
 PRODUCT_COLUMNS = (P.c.product_id, P.c.name, P.c.vendor, P.c.product_type, P.c.url, P.c.platforms)
-CERTIFICATE_COLUMNS = (C.c.id, C.c.level, C.c.criteria_version, C.c.status, C.c.issued_at, C.c.valid_until,
-                       C.c.note)
+CERTIFICATE_COLUMNS = (C.c.id, C.c.level, C.c.criteria_version, C.c.status, C.c.issued_at, C.c.valid_until, C.c.note)
 STATUSES = ("valid", "suspended", "revoked", "expired")
 NOW = sa.bindparam("now", type_=UTCDateTime())
 TRIGRAM_LIMIT = 1000  # products a typo-tolerant (trigram) search considers at most
@@ -63,8 +63,9 @@ def reads(engine: sa.Engine) -> sa.Engine:
         found = _read_engines.get(engine)
         if found is None:
             # Autocommit: no transaction is ever open, so nothing to roll back when a connection goes back either.
-            found = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                     pool_reset_on_return=None)
+            found = sa.create_engine(
+                engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_reset_on_return=None
+            )
             weakref.finalize(engine, found.dispose)
             _read_engines[engine] = found
         return found
@@ -72,6 +73,7 @@ def reads(engine: sa.Engine) -> sa.Engine:
 
 def _retried(read):
     """Run `read` again, once, when it met a connection the database had closed (a restart, an idle timeout)."""
+
     @functools.wraps(read)
     def once_more(source, *args, **kwargs):
         try:
@@ -80,6 +82,7 @@ def _retried(read):
             if not (exc.connection_invalidated and isinstance(source, sa.Engine)):
                 raise
             return read(source, *args, **kwargs)
+
     return once_more
 
 
@@ -96,6 +99,7 @@ def connected(source: Session | sa.Engine | sa.Connection) -> Iterator[sa.Connec
 
 
 # --- status --------------------------------------------------------------------------------------------------
+
 
 def product_has(status: str):
     """Products that have a certificate whose current status (expiry by date included) is `status`."""
@@ -116,39 +120,59 @@ def certificate_is(status: str):
 
 def _product(row) -> dict[str, Any]:
     # Field by field: the read model holds public fields only, and nothing else can slip in.
-    return {"id": row.product_id, "name": row.name, "vendor": row.vendor, "product_type": row.product_type,
-            "url": row.url, "platforms": json.loads(row.platforms)}
+    return {
+        "id": row.product_id,
+        "name": row.name,
+        "vendor": row.vendor,
+        "product_type": row.product_type,
+        "url": row.url,
+        "platforms": json.loads(row.platforms),
+    }
 
 
 def _certificate(row, now: datetime) -> dict[str, Any]:
-    return {"id": row.id, "level": row.level, "criteria_version": row.criteria_version,
-            "status": effective_status(row.status, row.valid_until, now), "issued_at": row.issued_at,
-            "valid_until": row.valid_until, "note": row.note}
+    return {
+        "id": row.id,
+        "level": row.level,
+        "criteria_version": row.criteria_version,
+        "status": effective_status(row.status, row.valid_until, now),
+        "issued_at": row.issued_at,
+        "valid_until": row.valid_until,
+        "note": row.note,
+    }
 
 
 @lru_cache(maxsize=16)
 def _certificates_of(status: str, leveled: bool = False):
     # Built once per status (statements built per call cost more than the query).
-    return (sa.select(C.c.product_id, *CERTIFICATE_COLUMNS)
-            .where(C.c.product_id.in_(sa.bindparam("ids", expanding=True)), certificate_is(status),
-                   *([C.c.level == sa.bindparam("level")] if leveled else []))
-            .order_by(C.c.issued_at.desc(), C.c.id))
+    return (
+        sa.select(C.c.product_id, *CERTIFICATE_COLUMNS)
+        .where(
+            C.c.product_id.in_(sa.bindparam("ids", expanding=True)),
+            certificate_is(status),
+            *([C.c.level == sa.bindparam("level")] if leveled else []),
+        )
+        .order_by(C.c.issued_at.desc(), C.c.id)
+    )
 
 
-def _with_certificates(connection: sa.Connection, products: list, status: str, now: datetime,
-                       level: str | None = None) -> list[dict]:
+def _with_certificates(
+    connection: sa.Connection, products: Sequence[Any], status: str, now: datetime, level: str | None = None
+) -> list[dict]:
     """Each product with its most recently issued certificate of that status (and level, when one is asked for;
     one indexed query per page)."""
     if not products:
         return []
-    rows = connection.execute(_certificates_of(status, bool(level)),
-                              {"ids": [p.product_id for p in products], "now": now,
-                               **({"level": level} if level else {})})
+    rows = connection.execute(
+        _certificates_of(status, bool(level)),
+        {"ids": [p.product_id for p in products], "now": now, **({"level": level} if level else {})},
+    )
     best: dict[int, Any] = {}
     for row in rows:
         best.setdefault(row.product_id, row)
-    return [{**_product(p), "certificate": _certificate(best[p.product_id], now)} for p in products
-            if p.product_id in best]
+    return [
+        {**_product(p), "certificate": _certificate(best[p.product_id], now)} for p in products if p.product_id in best
+    ]
 
 
 # --- search --------------------------------------------------------------------------------------------------
@@ -171,15 +195,26 @@ SORTS = ("relevance", "name", "newest")  # relevance: the ranking below (no quer
 def _filters(status: str, typed: bool, leveled: bool = False) -> list:
     """Products with a certificate of `status`, of the product type and (`leveled`) of that certificate's level:
     the level by one indexed lookup per candidate (public_certificates by product_id)."""
-    level = [sa.exists().where(C.c.product_id == P.c.product_id, C.c.level == sa.bindparam("level"),
-                               certificate_is(status))] if leveled else []
+    level = (
+        [
+            sa.exists().where(
+                C.c.product_id == P.c.product_id, C.c.level == sa.bindparam("level"), certificate_is(status)
+            )
+        ]
+        if leveled
+        else []
+    )
     return [product_has(status)] + ([P.c.product_type == sa.bindparam("product_type")] if typed else []) + level
 
 
 def _newest(status: str):
     """The issue date of the product's most recent certificate of `status` (indexed by product_id)."""
-    return (sa.select(sa.func.max(C.c.issued_at)).where(C.c.product_id == P.c.product_id, certificate_is(status))
-            .correlate(P).scalar_subquery())
+    return (
+        sa.select(sa.func.max(C.c.issued_at))
+        .where(C.c.product_id == P.c.product_id, certificate_is(status))
+        .correlate(P)
+        .scalar_subquery()
+    )
 
 
 def _order(sort: str, status: str, *ranked) -> list:
@@ -195,12 +230,18 @@ def _match_sqlite(param: str):
 @lru_cache(maxsize=64)
 def _statement_sqlite(status: str, typed: bool, leveled: bool = False, sort: str = "relevance"):
     """Products in the index's match (`q`, facets included) that pass the filters, ranked, with the total."""
-    tier = sa.case((P.c.product_id.in_(_match_sqlite("q_name")), 0),
-                   (P.c.product_id.in_(_match_sqlite("q_name_vendor")), 1), else_=2)
-    return (sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
-            .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed, leveled))
-            .order_by(*_order(sort, status, tier))
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    tier = sa.case(
+        (P.c.product_id.in_(_match_sqlite("q_name")), 0),
+        (P.c.product_id.in_(_match_sqlite("q_name_vendor")), 1),
+        else_=2,
+    )
+    return (
+        sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
+        .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed, leveled))
+        .order_by(*_order(sort, status, tier))
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
 
 
 def _search_sqlite(connection, words, phrase, status, product_type, limit, offset, now, level=None, sort="relevance"):
@@ -208,8 +249,14 @@ def _search_sqlite(connection, words, phrase, status, product_type, limit, offse
     facets = _facets(status, product_type)
     if facets:
         query += " AND {facets} : (" + " AND ".join(f'"{f}"' for f in facets) + ")"
-    params = {"now": now, "limit": limit, "offset": offset, "q": query,
-              "q_name": fts5_query(words, "{name}", phrase), "q_name_vendor": fts5_query(words, "{name vendor}", phrase)}
+    params = {
+        "now": now,
+        "limit": limit,
+        "offset": offset,
+        "q": query,
+        "q_name": fts5_query(words, "{name}", phrase),
+        "q_name_vendor": fts5_query(words, "{name vendor}", phrase),
+    }
     if product_type:
         params["product_type"] = product_type
     if level:
@@ -223,21 +270,30 @@ def _tsquery(param: str):
 
 @lru_cache(maxsize=64)
 def _statement_postgresql(status: str, typed: bool, leveled: bool = False, sort: str = "relevance"):
-    vector = sa.literal_column("public_products.search_vector")
-    tier = sa.case((vector.op("@@")(_tsquery("q_name")), 0), (vector.op("@@")(_tsquery("q_name_vendor")), 1),
-                   else_=2)
-    return (sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
-            .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed, leveled))
-            .order_by(*_order(sort, status, tier))
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    vector: sa.ColumnClause[Any] = sa.literal_column("public_products.search_vector")
+    tier = sa.case((vector.op("@@")(_tsquery("q_name")), 0), (vector.op("@@")(_tsquery("q_name_vendor")), 1), else_=2)
+    return (
+        sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
+        .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed, leveled))
+        .order_by(*_order(sort, status, tier))
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
 
 
-def _search_postgresql(connection, words, phrase, status, product_type, limit, offset, now, level=None,
-                       sort="relevance"):
+def _search_postgresql(
+    connection, words, phrase, status, product_type, limit, offset, now, level=None, sort="relevance"
+):
     query = "(" + tsquery(words, "ABC", phrase) + ")"
     query += "".join(f" & '{f}':D" for f in _facets(status, product_type))
-    params = {"now": now, "limit": limit, "offset": offset, "q": query,
-              "q_name": tsquery(words, "A", phrase), "q_name_vendor": tsquery(words, "AB", phrase)}
+    params = {
+        "now": now,
+        "limit": limit,
+        "offset": offset,
+        "q": query,
+        "q_name": tsquery(words, "A", phrase),
+        "q_name_vendor": tsquery(words, "AB", phrase),
+    }
     if product_type:
         params["product_type"] = product_type
     if level:
@@ -249,8 +305,10 @@ CANDIDATES = 6  # the most frequent terms one edit away that a correction weighs
 
 
 def _count_sqlite(connection, words: list[str], phrase: bool) -> int:
-    return connection.scalar(sa.select(sa.func.count()).select_from(SEARCH).where(
-        sa.text("product_search MATCH :q")), {"q": fts5_query(words, "{name vendor description}", phrase)})
+    return connection.scalar(
+        sa.select(sa.func.count()).select_from(SEARCH).where(sa.text("product_search MATCH :q")),
+        {"q": fts5_query(words, "{name vendor description}", phrase)},
+    )
 
 
 def _corrected_sqlite(connection, words: list[str]) -> list[str] | None:
@@ -259,8 +317,9 @@ def _corrected_sqlite(connection, words: list[str]) -> list[str] | None:
     nothing could be corrected."""
     known = set(connection.scalars(sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term.in_(words[:-1]))))
     last = words[-1]
-    if connection.scalar(sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term >= last,
-                                                            VOCABULARY.c.term < last + "\U0010ffff").limit(1)):
+    if connection.scalar(
+        sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term >= last, VOCABULARY.c.term < last + "\U0010ffff").limit(1)
+    ):
         known.add(last)
     if all(word in known for word in words):
         return None
@@ -268,22 +327,27 @@ def _corrected_sqlite(connection, words: list[str]) -> list[str] | None:
     for i, word in enumerate(words):
         if word in known:
             continue
-        candidates = connection.execute(sa.select(VOCABULARY.c.term).where(VOCABULARY.c.term.in_(sorted(edits1(word))))
-                                        .order_by(VOCABULARY.c.doc.desc(), VOCABULARY.c.term).limit(CANDIDATES)).all()
+        candidates = connection.execute(
+            sa.select(VOCABULARY.c.term)
+            .where(VOCABULARY.c.term.in_(sorted(edits1(word))))
+            .order_by(VOCABULARY.c.doc.desc(), VOCABULARY.c.term)
+            .limit(CANDIDATES)
+        ).all()
         if not candidates:
             return None
-        rest = [w for w in words[i + 1:] if w in known]  # later unknown words wait their turn
+        rest = [w for w in words[i + 1 :] if w in known]  # later unknown words wait their turn
 
-        def score(term: str) -> tuple[int, int]:
+        def score(term: str, i: int = i, rest: list[str] = rest) -> tuple[int, int]:
             trial = [*corrected[:i], term, *rest]
             return _count_sqlite(connection, trial, True), _count_sqlite(connection, trial, False)
+
         corrected[i] = max((c.term for c in candidates), key=score)
     return corrected
 
 
 def _all_known_postgresql(connection, words: list[str]) -> bool:
     """Whether each word (the last as a prefix) is in some product's name, vendor or description (GIN lookups)."""
-    vector = sa.literal_column("public_products.search_vector")
+    vector: sa.ColumnClause[Any] = sa.literal_column("public_products.search_vector")
     checks = [sa.exists().select_from(P).where(vector.op("@@")(_tsquery(f"w{i}"))) for i in range(len(words))]
     params = {f"w{i}": (f"'{w}':*ABC" if i == len(words) - 1 else f"'{w}':ABC") for i, w in enumerate(words)}
     return all(connection.execute(sa.select(*checks), params).first())
@@ -291,18 +355,29 @@ def _all_known_postgresql(connection, words: list[str]) -> bool:
 
 def _trigram_postgresql(connection, words, status, product_type, limit, offset, now, level=None, sort="relevance"):
     """Products whose folded name and vendor are like the query (pg_trgm word similarity, by its GIN index)."""
-    folded = sa.literal_column("public_products.search_folded")
+    folded: sa.ColumnClause[Any] = sa.literal_column("public_products.search_folded")
     similarity = sa.func.word_similarity(sa.bindparam("fq", type_=sa.Text()), folded)
-    near = (sa.select(*PRODUCT_COLUMNS, folded.label("folded"), similarity.label("similarity"))
-            .add_columns(_newest(status).label("newest"))
-            .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded),
-                   *_filters(status, bool(product_type), bool(level)))
-            .order_by(similarity.desc(), P.c.name, P.c.product_id).limit(TRIGRAM_LIMIT).subquery())
+    near = (
+        sa.select(*PRODUCT_COLUMNS, folded.label("folded"), similarity.label("similarity"))
+        .add_columns(_newest(status).label("newest"))
+        .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded), *_filters(status, bool(product_type), bool(level)))
+        .order_by(similarity.desc(), P.c.name, P.c.product_id)
+        .limit(TRIGRAM_LIMIT)
+        .subquery()
+    )
     order = {"relevance": [near.c.similarity.desc()], "name": [], "newest": [near.c.newest.desc()]}[sort]
-    statement = (sa.select(near, sa.func.count().over().label("total"))
-                 .order_by(*order, near.c.name, near.c.product_id).limit(limit).offset(offset))
-    params = {"fq": " ".join(words), "now": now, **({"product_type": product_type} if product_type else {}),
-              **({"level": level} if level else {})}
+    statement = (
+        sa.select(near, sa.func.count().over().label("total"))
+        .order_by(*order, near.c.name, near.c.product_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    params = {
+        "fq": " ".join(words),
+        "now": now,
+        **({"product_type": product_type} if product_type else {}),
+        **({"level": level} if level else {}),
+    }
     return connection.execute(statement, params).all()
 
 
@@ -311,22 +386,41 @@ def _suggestion_from(rows, words: list[str]) -> str | None:
     if not rows:
         return None
     vocabulary = terms(rows[0].folded)
-    fixed = [w if any(v.startswith(w) for v in vocabulary) else
-             (difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.5) or [w])[0] for w in words]
+    fixed = [
+        w
+        if any(v.startswith(w) for v in vocabulary)
+        else (difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.5) or [w])[0]
+        for w in words
+    ]
     return " ".join(fixed)
 
 
 @lru_cache(maxsize=32)
 def _listing(status: str, typed: bool, leveled: bool = False, sort: str = "name"):
     where = _filters(status, typed, leveled)
-    return (sa.select(*PRODUCT_COLUMNS).where(*where).order_by(*_order(sort, status))
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")),
-            sa.select(sa.func.count()).select_from(P).where(*where))
+    return (
+        sa.select(*PRODUCT_COLUMNS)
+        .where(*where)
+        .order_by(*_order(sort, status))
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset")),
+        sa.select(sa.func.count()).select_from(P).where(*where),
+    )
 
 
 @_retried
-def search(source, *, q: str | None, product_type: str | None, status: str, page: int, per_page: int,
-           now: datetime, level: str | None = None, sort: str = "relevance") -> Page:
+def search(
+    source,
+    *,
+    q: str | None,
+    product_type: str | None,
+    status: str,
+    page: int,
+    per_page: int,
+    now: datetime,
+    level: str | None = None,
+    sort: str = "relevance",
+) -> Page:
     """A page of the products with a certificate of `status` matching `q`, and the total.
 
     Matching, without diacritics or case, the last word as a prefix: the words as a phrase; if nothing matches,
@@ -337,8 +431,11 @@ def search(source, *, q: str | None, product_type: str | None, status: str, page
     newest: the most recently issued certificate of `status` first)."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
-    params = {"now": now, **({"product_type": product_type} if product_type else {}),
-              **({"level": level} if level else {})}
+    params = {
+        "now": now,
+        **({"product_type": product_type} if product_type else {}),
+        **({"level": level} if level else {}),
+    }
     limit, offset = per_page, (page - 1) * per_page
     with connected(source) as connection:
         if q is None or not q.strip():  # the registry in name order: the page by the name index, the total by count
@@ -363,23 +460,31 @@ def search(source, *, q: str | None, product_type: str | None, status: str, page
             return Page(_with_certificates(connection, rows, status, now, level), rows[0].total, suggestion)
 
         for phrase in (True, False):
-            found = attempt(lambda n, skip: run(connection, words, phrase, status, product_type, n, skip, now,
-                                                level, sort))
+            found = attempt(
+                lambda n, skip, phrase=phrase: run(
+                    connection, words, phrase, status, product_type, n, skip, now, level, sort
+                )
+            )
             if found is not None:
                 return found
         if postgresql and _all_known_postgresql(connection, words):
             return Page([], 0, None)  # every word is in the index, just not together: nothing to correct
         if postgresql:
             first = _trigram_postgresql(connection, words, status, product_type, 1, 0, now, level)
-            found = first and attempt(lambda n, skip: _trigram_postgresql(connection, words, status, product_type,
-                                                                          n, skip, now, level, sort),
-                                      _suggestion_from(first, words))
+            found = first and attempt(
+                lambda n, skip: _trigram_postgresql(connection, words, status, product_type, n, skip, now, level, sort),
+                _suggestion_from(first, words),
+            )
         else:
-            corrected = _corrected_sqlite(connection, words)
+            corrected = _corrected_sqlite(connection, words) or []
             found = None
             for phrase in (True, False) if corrected else ():
-                found = attempt(lambda n, skip: run(connection, corrected, phrase, status, product_type, n, skip,
-                                                    now, level, sort), " ".join(corrected))
+                found = attempt(
+                    lambda n, skip, phrase=phrase: run(
+                        connection, corrected, phrase, status, product_type, n, skip, now, level, sort
+                    ),
+                    " ".join(corrected),
+                )
                 if found is not None:
                     break
         return found or Page([], 0, None)
@@ -387,21 +492,28 @@ def search(source, *, q: str | None, product_type: str | None, status: str, page
 
 # --- lookups -------------------------------------------------------------------------------------------------
 
+
 def normal_id(certificate_id: str) -> str:
     """A certificate number as issued (api.domain.certificates: "VCSC-2025-000123", upper case) from one as typed:
     "  vcsc-2025-000123 " finds it too."""
     return certificate_id.strip().upper()
 
 
-PRODUCT_LOOKUP = (sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
-                  .select_from(P.join(C, C.c.product_id == P.c.product_id))
-                  .where(P.c.product_id == sa.bindparam("product_id"), certificate_is("valid"))
-                  .order_by(C.c.issued_at.desc(), C.c.id).limit(1))
-CERTIFICATE_LOOKUP = (sa.select(*CERTIFICATE_COLUMNS, *PRODUCT_COLUMNS)
-                      .select_from(C.join(P, P.c.product_id == C.c.product_id))
-                      .where(C.c.id == sa.bindparam("certificate_id")))
-BADGE = sa.select(C.c.criteria_version, C.c.level, C.c.status, C.c.valid_until,
-                  C.c.version).where(C.c.id == sa.bindparam("certificate_id"))
+PRODUCT_LOOKUP = (
+    sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
+    .select_from(P.join(C, C.c.product_id == P.c.product_id))
+    .where(P.c.product_id == sa.bindparam("product_id"), certificate_is("valid"))
+    .order_by(C.c.issued_at.desc(), C.c.id)
+    .limit(1)
+)
+CERTIFICATE_LOOKUP = (
+    sa.select(*CERTIFICATE_COLUMNS, *PRODUCT_COLUMNS)
+    .select_from(C.join(P, P.c.product_id == C.c.product_id))
+    .where(C.c.id == sa.bindparam("certificate_id"))
+)
+BADGE = sa.select(C.c.criteria_version, C.c.level, C.c.status, C.c.valid_until, C.c.version).where(
+    C.c.id == sa.bindparam("certificate_id")
+)
 
 
 @_retried
@@ -433,7 +545,8 @@ class BadgeFields:
 @lru_cache(maxsize=4)
 def _badge_sql(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
     compiled = BADGE.compile(dialect=dialect)
-    return str(compiled), compiled.positiontup
+    positions = compiled.positiontup
+    return str(compiled), tuple(positions) if positions is not None else None
 
 
 def badge_fields(source, certificate_id: str) -> BadgeFields | None:
@@ -464,7 +577,7 @@ def badge_fields(source, certificate_id: str) -> BadgeFields | None:
         return None
     criteria_version, level, status, valid_until, version = row
     if isinstance(valid_until, str):  # SQLite keeps UTC datetimes as naive ISO text (api.core.models.UTCDateTime)
-        valid_until = datetime.fromisoformat(valid_until).replace(tzinfo=timezone.utc)
+        valid_until = datetime.fromisoformat(valid_until).replace(tzinfo=UTC)
     return BadgeFields(criteria_version, level, status, valid_until, version)
 
 
@@ -473,5 +586,6 @@ def next_status_change(source, now: datetime) -> datetime | None:
     """The next moment some certificate's status changes by date alone (a valid one reaching its end date), or None:
     until then, no answer of the registry changes without a write (api.core.readcache)."""
     with connected(source) as connection:
-        return connection.execute(sa.select(sa.func.min(C.c.valid_until))
-                                  .where(C.c.status == "valid", C.c.valid_until >= NOW), {"now": now}).scalar()
+        return connection.execute(
+            sa.select(sa.func.min(C.c.valid_until)).where(C.c.status == "valid", C.c.valid_until >= NOW), {"now": now}
+        ).scalar()

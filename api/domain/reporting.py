@@ -1,6 +1,7 @@
 """The verdict and the conformance report of a stored submission: its stored evaluation of the answers, the
 findings of its latest finished probe run and the reviewers' per-criterion decisions, put through the pure
 `checker.verdict.verdict` (which decides) and `reports.conformance.build_report` (which renders)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,17 +29,33 @@ def latest_run_inputs(session: Session, submission: Submission) -> tuple[list[di
 
 
 def decisions_of(session: Session, submission: Submission) -> dict[str, dict]:
-    rows = session.execute(sa.select(ReviewDecision, User.name).outerjoin(User, User.id == ReviewDecision.reviewer_id)
-                           .where(ReviewDecision.submission_id == submission.id)).all()
-    return {d.criterion_id: {"decision": d.decision, "outcome": d.outcome, "comment": d.comment,
-                             "reviewer": name, "reviewer_id": d.reviewer_id,
-                             "updated_at": d.updated_at.isoformat()} for d, name in rows}
+    rows = session.execute(
+        sa.select(ReviewDecision, User.name)
+        .outerjoin(User, User.id == ReviewDecision.reviewer_id)
+        .where(ReviewDecision.submission_id == submission.id)
+    ).all()
+    return {
+        d.criterion_id: {
+            "decision": d.decision,
+            "outcome": d.outcome,
+            "comment": d.comment,
+            "reviewer": name,
+            "reviewer_id": d.reviewer_id,
+            "updated_at": d.updated_at.isoformat(),
+        }
+        for d, name in rows
+    }
 
 
 def _verdict(session: Session, submission: Submission, findings: list[dict]) -> Verdict:
     claims = claims_from_evaluation(assessments.evaluation_of(submission))
-    return verdict(load_set(submission.criteria_version), submission.product.product_type, claims, findings,
-                   decisions_from_rows(decisions_of(session, submission)))
+    return verdict(
+        load_set(submission.criteria_version),
+        submission.product.product_type,
+        claims,
+        findings,
+        decisions_from_rows(decisions_of(session, submission)),
+    )
 
 
 def verdict_of(session: Session, submission: Submission) -> Verdict:
@@ -55,12 +72,20 @@ def verdict_and_report(session: Session, submission: Submission) -> tuple[Verdic
     report = build_report(
         product={"id": product.id, "name": product.name, "url": product.url},
         vendor={"id": product.organisation.id, "name": product.organisation.name},
-        submission={"id": submission.id, "revision": submission.revision, "status": submission.status,
-                    "criteria_version": submission.criteria_version, "product_type": product.product_type,
-                    "answers": submission.answers,
-                    "evidence_files": [evidence.as_dict(f) for f in evidence.files_of(session, submission.id)],
-                    "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None},
-        verdict=found, probe_findings=findings, probe_measurements=measurements)
+        submission={
+            "id": submission.id,
+            "revision": submission.revision,
+            "status": submission.status,
+            "criteria_version": submission.criteria_version,
+            "product_type": product.product_type,
+            "answers": submission.answers,
+            "evidence_files": [evidence.as_dict(f) for f in evidence.files_of(session, submission.id)],
+            "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else None,
+        },
+        verdict=found,
+        probe_findings=findings,
+        probe_measurements=measurements,
+    )
     return found, report
 
 
@@ -78,6 +103,16 @@ def current_verdict(session: Session, submission: Submission) -> Verdict:
         if found is not None:
             return found
     return verdict_of(session, submission)
+
+
+def certificate_id_of(session: Session, submission: Submission) -> str | None:
+    """The number of the certificate issued on this revision (None before one is)."""
+    return session.scalar(
+        sa.select(Certificate.id)
+        .where(Certificate.submission_id == submission.id)
+        .order_by(Certificate.issued_at.desc())
+        .limit(1)
+    )
 
 
 def submission_report(session: Session, submission: Submission) -> dict:

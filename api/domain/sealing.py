@@ -10,6 +10,7 @@ same product copies the sealed form as it is.
 Rows written before sealing existed hold the plain manifest: `open_manifest` reads both forms, and
 `seal_stored_manifests` (run by `vcsc db upgrade` and at every start) seals them in place.
 """
+
 from __future__ import annotations
 
 import base64
@@ -70,14 +71,18 @@ class ManifestBox:
         if version != PREFIX:
             raise SealError(f"Dạng niêm phong không rõ {version!r} / Unknown sealed format {version!r}")
         if kid != self.kid:
-            raise SealError(f"Bí mật của manifest được niêm phong bằng khoá {kid}, không phải khoá {self.kid} trong "
-                            f"VCSC_KEYS_DIR / The manifest's secrets were sealed with key {kid}, not with key "
-                            f"{self.kid} of VCSC_KEYS_DIR")
+            raise SealError(
+                f"Bí mật của manifest được niêm phong bằng khoá {kid}, không phải khoá {self.kid} trong "
+                f"VCSC_KEYS_DIR / The manifest's secrets were sealed with key {kid}, not with key "
+                f"{self.kid} of VCSC_KEYS_DIR"
+            )
         try:
             plain = AESGCM(self.key).decrypt(raw[:12], raw[12:], self._aad(product_id))
         except (InvalidTag, ValueError):
-            raise SealError("Không mở được bí mật của manifest (bị sửa hoặc thuộc sản phẩm khác) / The manifest's "
-                            "secrets do not open (altered, or sealed for another product)") from None
+            raise SealError(
+                "Không mở được bí mật của manifest (bị sửa hoặc thuộc sản phẩm khác) / The manifest's "
+                "secrets do not open (altered, or sealed for another product)"
+            ) from None
         return json.loads(plain.decode("utf-8"))
 
 
@@ -118,6 +123,7 @@ def load_or_create_box(folder: Path) -> ManifestBox:
 
 
 # --- the stored form ---------------------------------------------------------------------------------
+
 
 def is_sealed(stored: Any) -> bool:
     return isinstance(stored, dict) and isinstance(stored.get(SEALED), str)
@@ -184,15 +190,19 @@ def view(stored: dict) -> dict:
 def seal_stored_manifests(session: Session, box: ManifestBox) -> int:
     """Seal, in place, every probe run's manifest still stored in plain form; returns how many were sealed."""
     from api.core.models import ProbeRun
+
     # Only rows whose text lacks the member's name can be plain: sealed rows are not read again at each start.
     maybe_plain = sa.cast(ProbeRun.manifest, sa.Text).not_like(f'%"{SEALED}"%')
     rows = session.execute(sa.select(ProbeRun.id, ProbeRun.product_id, ProbeRun.manifest).where(maybe_plain)).all()
     count = 0
     for row in rows:
         if isinstance(row.manifest, dict) and not is_sealed(row.manifest):
-            session.execute(sa.update(ProbeRun).where(ProbeRun.id == row.id)
-                            .values(manifest=seal_manifest(row.manifest, box, row.product_id))
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                sa.update(ProbeRun)
+                .where(ProbeRun.id == row.id)
+                .values(manifest=seal_manifest(row.manifest, box, row.product_id))
+                .execution_options(synchronize_session=False)
+            )
             count += 1
     return count
 

@@ -11,6 +11,7 @@ and the secret is never written anywhere but into the mail.
 A self-signed-up organisation needs no approval by an administrator before it may submit: the verified e-mail
 address is the gate, and nothing a vendor does is public before reviewers approve a submission.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -21,6 +22,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api.core.db import affected
 from api.core.errors import bilingual, invalid
 from api.core.models import AccountToken, Token, User, utcnow
 from api.core.settings import Settings
@@ -33,8 +35,10 @@ log = logging.getLogger("vcsc.accounts")
 VERIFY, RESET = "verify", "reset"
 VERIFY_PATH, RESET_PATH = "/verify-email", "/reset-password"  # the pages the links open
 
-FOOTER = ("Thư tự động của Câu lạc bộ Bảo vệ trẻ em Việt Nam trên môi trường mạng (VCSC); xin đừng trả lời thư này.",
-          "An automatic e-mail from the Vietnam Cyber Safety for Children Club (VCSC); please do not reply.")
+FOOTER = (
+    "Thư tự động của Câu lạc bộ Bảo vệ trẻ em Việt Nam trên môi trường mạng (VCSC); xin đừng trả lời thư này.",
+    "An automatic e-mail from the Vietnam Cyber Safety for Children Club (VCSC); please do not reply.",
+)
 
 
 def normalise_email(email: str) -> str:
@@ -43,24 +47,39 @@ def normalise_email(email: str) -> str:
 
 # --- the single-use secrets -------------------------------------------------------------------
 
+
 def _issue(session: Session, user: User, purpose: str, ttl: timedelta) -> str:
     """A new secret for `user`; earlier unspent ones of the same purpose stop working (only the newest link does)."""
     now = utcnow()
-    session.execute(sa.delete(AccountToken).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
-        .execution_options(synchronize_session=False))
+    session.execute(
+        sa.delete(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
     secret = secrets.token_urlsafe(32)
-    session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_digest(secret), created_at=now,
-                             expires_at=now + ttl))
+    session.add(
+        AccountToken(
+            user_id=user.id, purpose=purpose, token_hash=token_digest(secret), created_at=now, expires_at=now + ttl
+        )
+    )
     session.flush()
     return secret
 
 
 def _refused() -> Exception:
-    return invalid([{"pointer": "/token", "message": bilingual(
-        "Liên kết không đúng, đã được dùng hoặc đã hết hạn; hãy yêu cầu liên kết mới",
-        "The link is wrong, already used or expired; ask for a new one")}],
-        "Liên kết không dùng được", "The link cannot be used")
+    return invalid(
+        [
+            {
+                "pointer": "/token",
+                "message": bilingual(
+                    "Liên kết không đúng, đã được dùng hoặc đã hết hạn; hãy yêu cầu liên kết mới",
+                    "The link is wrong, already used or expired; ask for a new one",
+                ),
+            }
+        ],
+        "Liên kết không dùng được",
+        "The link cannot be used",
+    )
 
 
 def _spend(session: Session, secret: str, purpose: str) -> AccountToken:
@@ -69,22 +88,33 @@ def _spend(session: Session, secret: str, purpose: str) -> AccountToken:
     if not isinstance(secret, str) or not 20 <= len(secret) <= 100:
         raise _refused()
     digest = token_digest(secret)
-    token = session.scalar(sa.select(AccountToken).where(AccountToken.token_hash == digest)
-                           .with_for_update(of=AccountToken).execution_options(populate_existing=True))
+    token = session.scalar(
+        sa.select(AccountToken)
+        .where(AccountToken.token_hash == digest)
+        .with_for_update(of=AccountToken)
+        .execution_options(populate_existing=True)
+    )
     # The lookup is by digest; the explicit constant-time comparison keeps it so whatever the index does.
-    if (token is None or not hmac.compare_digest(token.token_hash, digest) or token.purpose != purpose
-            or token.used_at is not None or token.expires_at <= utcnow()):
+    if (
+        token is None
+        or not hmac.compare_digest(token.token_hash, digest)
+        or token.purpose != purpose
+        or token.used_at is not None
+        or token.expires_at <= utcnow()
+    ):
         raise _refused()
     token.used_at = utcnow()
     return token
 
 
 def _locked_user(session: Session, user_id: int) -> User:
-    return session.scalars(sa.select(User).where(User.id == user_id).with_for_update(of=User)
-                           .execution_options(populate_existing=True)).one()
+    return session.scalars(
+        sa.select(User).where(User.id == user_id).with_for_update(of=User).execution_options(populate_existing=True)
+    ).one()
 
 
 # --- the mail ---------------------------------------------------------------------------------
+
 
 def _message(settings: Settings, to: str, name: str, subject: tuple[str, str], body: tuple[str, str]) -> mail.Message:
     """Vietnamese first, then English (users have no language preference before they sign in)."""
@@ -97,36 +127,57 @@ def _message(settings: Settings, to: str, name: str, subject: tuple[str, str], b
 def _verify_mail(settings: Settings, user: User, secret: str) -> mail.Message:
     link = f"{settings.base_url}{VERIFY_PATH}?token={secret}"
     hours = f"{settings.verify_token_ttl_hours:g}"
-    return _message(settings, user.email, user.name, ("Xác nhận địa chỉ e-mail", "Confirm your e-mail address"), (
-        f"Tổ chức «{user.organisation.name}» đã được đăng ký trên VCSC với địa chỉ này. Để kích hoạt tài khoản, "
-        f"hãy mở liên kết sau (dùng được một lần, trong {hours} giờ):\n\n{link}\n\n"
-        "Nếu bạn không đăng ký, hãy bỏ qua thư này: tài khoản sẽ không được kích hoạt.",
-        f"The organisation “{user.organisation.name}” was signed up on VCSC with this address. To activate the "
-        f"account, open this link (it works once, for {hours} hours):\n\n{link}\n\n"
-        "If you did not sign up, ignore this e-mail: the account stays inactive."))
+    return _message(
+        settings,
+        user.email,
+        user.name,
+        ("Xác nhận địa chỉ e-mail", "Confirm your e-mail address"),
+        (
+            f"Tổ chức «{user.organisation.name}» đã được đăng ký trên VCSC với địa chỉ này. Để kích hoạt tài khoản, "
+            f"hãy mở liên kết sau (dùng được một lần, trong {hours} giờ):\n\n{link}\n\n"
+            "Nếu bạn không đăng ký, hãy bỏ qua thư này: tài khoản sẽ không được kích hoạt.",
+            f"The organisation “{user.organisation.name}” was signed up on VCSC with this address. To activate the "
+            f"account, open this link (it works once, for {hours} hours):\n\n{link}\n\n"
+            "If you did not sign up, ignore this e-mail: the account stays inactive.",
+        ),
+    )
 
 
 def _already_registered_mail(settings: Settings, user: User) -> mail.Message:
     sign_in, reset = f"{settings.base_url}/sign-in", f"{settings.base_url}/forgot-password"
-    return _message(settings, user.email, user.name, ("Địa chỉ này đã có tài khoản", "This address has an account"), (
-        "Có người (có thể là bạn) vừa đăng ký tài khoản mới trên VCSC bằng địa chỉ e-mail này, nhưng địa chỉ đã "
-        f"có tài khoản. Không có gì được tạo thêm.\n\nĐăng nhập: {sign_in}\nQuên mật khẩu: {reset}\n\n"
-        "Nếu không phải bạn, bạn không cần làm gì.",
-        "Someone (perhaps you) has just tried to sign up on VCSC with this e-mail address, which already has an "
-        f"account. Nothing new was created.\n\nSign in: {sign_in}\nForgotten password: {reset}\n\n"
-        "If it was not you, there is nothing to do."))
+    return _message(
+        settings,
+        user.email,
+        user.name,
+        ("Địa chỉ này đã có tài khoản", "This address has an account"),
+        (
+            "Có người (có thể là bạn) vừa đăng ký tài khoản mới trên VCSC bằng địa chỉ e-mail này, nhưng địa chỉ đã "
+            f"có tài khoản. Không có gì được tạo thêm.\n\nĐăng nhập: {sign_in}\nQuên mật khẩu: {reset}\n\n"
+            "Nếu không phải bạn, bạn không cần làm gì.",
+            "Someone (perhaps you) has just tried to sign up on VCSC with this e-mail address, which already has an "
+            f"account. Nothing new was created.\n\nSign in: {sign_in}\nForgotten password: {reset}\n\n"
+            "If it was not you, there is nothing to do.",
+        ),
+    )
 
 
 def _reset_mail(settings: Settings, user: User, secret: str) -> mail.Message:
     link = f"{settings.base_url}{RESET_PATH}?token={secret}"
     minutes = f"{settings.reset_token_ttl_minutes:g}"
-    return _message(settings, user.email, user.name, ("Đặt lại mật khẩu", "Reset your password"), (
-        f"Có yêu cầu đặt lại mật khẩu VCSC của bạn. Để chọn mật khẩu mới, hãy mở liên kết sau (dùng được một lần, "
-        f"trong {minutes} phút):\n\n{link}\n\nMọi phiên đăng nhập và mã API của bạn sẽ bị thu hồi. "
-        "Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu vẫn giữ nguyên.",
-        f"Someone asked to reset your VCSC password. To choose a new one, open this link (it works once, for "
-        f"{minutes} minutes):\n\n{link}\n\nEvery session and API token of yours will be revoked. "
-        "If you did not ask, ignore this e-mail: your password stays as it is."))
+    return _message(
+        settings,
+        user.email,
+        user.name,
+        ("Đặt lại mật khẩu", "Reset your password"),
+        (
+            f"Có yêu cầu đặt lại mật khẩu VCSC của bạn. Để chọn mật khẩu mới, hãy mở liên kết sau (dùng được một lần, "
+            f"trong {minutes} phút):\n\n{link}\n\nMọi phiên đăng nhập và mã API của bạn sẽ bị thu hồi. "
+            "Nếu bạn không yêu cầu, hãy bỏ qua thư này: mật khẩu vẫn giữ nguyên.",
+            f"Someone asked to reset your VCSC password. To choose a new one, open this link (it works once, for "
+            f"{minutes} minutes):\n\n{link}\n\nEvery session and API token of yours will be revoked. "
+            "If you did not ask, ignore this e-mail: your password stays as it is.",
+        ),
+    )
 
 
 def deliver(settings: Settings, messages: list[mail.Message]) -> int:
@@ -143,8 +194,18 @@ def deliver(settings: Settings, messages: list[mail.Message]) -> int:
 
 # --- the flows ---------------------------------------------------------------------------------
 
-def sign_up(session: Session, settings: Settings, *, organisation_name: str, name: str, email: str, password: str,
-            website: str | None = None, contact_email: str | None = None) -> list[mail.Message]:
+
+def sign_up(
+    session: Session,
+    settings: Settings,
+    *,
+    organisation_name: str,
+    name: str,
+    email: str,
+    password: str,
+    website: str | None = None,
+    contact_email: str | None = None,
+) -> list[mail.Message]:
     """A vendor organisation and its first user (role vendor, inactive until the link in the mail is followed).
     Checks that do not depend on the address come first (password rules, organisation name: 422, 409), so the
     answer for a registered address is the same as for a new one: then nothing is created, and the owner is
@@ -155,20 +216,43 @@ def sign_up(session: Session, settings: Settings, *, organisation_name: str, nam
     existing = session.scalar(sa.select(User).where(User.email == email))
     if existing is not None:
         hash_password(password)  # the same argon2 work as a real sign-up: no timing oracle
-        audit.record(session, email, "user.sign_up_repeated", "user", existing.id, existing.organisation_id, None,
-                     {"organisation_name": organisation_name})
+        audit.record(
+            session,
+            email,
+            "user.sign_up_repeated",
+            "user",
+            existing.id,
+            existing.organisation_id,
+            None,
+            {"organisation_name": organisation_name},
+        )
         if not existing.active and _awaits_verification(session, existing):
             return [_verify_mail(settings, existing, _issue(session, existing, VERIFY, _verify_ttl(settings)))]
         return [_already_registered_mail(settings, existing)]
     # Nobody is signed in yet: the events name the registering address as their actor.
-    org = create_organisation(session, organisation_name, "vendor", contact_email=contact_email or email,
-                              website=website,
-                              pointer="/organisation_name", actor=email)
-    user = create_user(session, org, email=email, name=name, password=password, role="vendor", actor=email,
-                       active=False)
+    org = create_organisation(
+        session,
+        organisation_name,
+        "vendor",
+        contact_email=contact_email or email,
+        website=website,
+        pointer="/organisation_name",
+        actor=email,
+    )
+    user = create_user(
+        session, org, email=email, name=name, password=password, role="vendor", actor=email, active=False
+    )
     secret = _issue(session, user, VERIFY, _verify_ttl(settings))
-    audit.record(session, email, "user.verification_sent", "user", user.id, org.id, None,
-                 {"expires_in_hours": settings.verify_token_ttl_hours})
+    audit.record(
+        session,
+        email,
+        "user.verification_sent",
+        "user",
+        user.id,
+        org.id,
+        None,
+        {"expires_in_hours": settings.verify_token_ttl_hours},
+    )
     return [_verify_mail(settings, user, secret)]
 
 
@@ -179,8 +263,13 @@ def _verify_ttl(settings: Settings) -> timedelta:
 def _awaits_verification(session: Session, user: User) -> bool:
     """Never verified: a verification token exists and none was spent (an account an admin deactivated later has
     a spent one, and is not reactivated by signing up again)."""
-    spent = session.execute(sa.select(AccountToken.used_at).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == VERIFY)).scalars().all()
+    spent = (
+        session.execute(
+            sa.select(AccountToken.used_at).where(AccountToken.user_id == user.id, AccountToken.purpose == VERIFY)
+        )
+        .scalars()
+        .all()
+    )
     return bool(spent) and all(used is None for used in spent)
 
 
@@ -191,8 +280,9 @@ def verify_email(session: Session, secret: str) -> User:
     if user.active:  # already verified by an earlier link: that one was spent then
         raise _refused()
     user.active = True
-    audit.record(session, user, "user.email_verified", "user", user.id, user.organisation_id, {"active": False},
-                 {"active": True})
+    audit.record(
+        session, user, "user.email_verified", "user", user.id, user.organisation_id, {"active": False}, {"active": True}
+    )
     return user
 
 
@@ -202,14 +292,30 @@ def request_reset(session: Session, settings: Settings, email: str) -> list[mail
     user = session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is not None and not user.active and _awaits_verification(session, user):
         secret = _issue(session, user, VERIFY, _verify_ttl(settings))
-        audit.record(session, user.email, "user.verification_sent", "user", user.id, user.organisation_id, None,
-                     {"expires_in_hours": settings.verify_token_ttl_hours})
+        audit.record(
+            session,
+            user.email,
+            "user.verification_sent",
+            "user",
+            user.id,
+            user.organisation_id,
+            None,
+            {"expires_in_hours": settings.verify_token_ttl_hours},
+        )
         return [_verify_mail(settings, user, secret)]
     if user is None or not user.active:
         return []
     secret = _issue(session, user, RESET, timedelta(minutes=settings.reset_token_ttl_minutes))
-    audit.record(session, user, "user.password_reset_requested", "user", user.id, user.organisation_id, None,
-                 {"expires_in_minutes": settings.reset_token_ttl_minutes})
+    audit.record(
+        session,
+        user,
+        "user.password_reset_requested",
+        "user",
+        user.id,
+        user.organisation_id,
+        None,
+        {"expires_in_minutes": settings.reset_token_ttl_minutes},
+    )
     return [_reset_mail(settings, user, secret)]
 
 
@@ -217,8 +323,14 @@ def reset_target(session: Session, secret: str) -> User:
     """The user a reset link is for, without spending it (the page asks for the new password first)."""
     digest = token_digest(secret) if isinstance(secret, str) and 20 <= len(secret) <= 100 else ""
     token = session.scalar(sa.select(AccountToken).where(AccountToken.token_hash == digest))
-    if (token is None or not hmac.compare_digest(token.token_hash, digest) or token.purpose != RESET
-            or token.used_at is not None or token.expires_at <= utcnow() or not token.user.active):
+    if (
+        token is None
+        or not hmac.compare_digest(token.token_hash, digest)
+        or token.purpose != RESET
+        or token.used_at is not None
+        or token.expires_at <= utcnow()
+        or not token.user.active
+    ):
         raise _refused()
     return token.user
 
@@ -233,8 +345,16 @@ def reset_password(session: Session, secret: str, password: str) -> User:
         raise _refused()
     check_password(password, user.email, user.name, user.organisation.name)
     user.password_hash = hash_password(password)
-    sessions = session.execute(sa.delete(Token).where(Token.user_id == user.id, Token.kind == "session")).rowcount
-    api_tokens = session.execute(sa.delete(Token).where(Token.user_id == user.id, Token.kind == "api")).rowcount
-    audit.record(session, user, "user.password_reset", "user", user.id, user.organisation_id, None,
-                 {"sessions_revoked": sessions, "api_tokens_revoked": api_tokens})
+    sessions = affected(session.execute(sa.delete(Token).where(Token.user_id == user.id, Token.kind == "session")))
+    api_tokens = affected(session.execute(sa.delete(Token).where(Token.user_id == user.id, Token.kind == "api")))
+    audit.record(
+        session,
+        user,
+        "user.password_reset",
+        "user",
+        user.id,
+        user.organisation_id,
+        None,
+        {"sessions_revoked": sessions, "api_tokens_revoked": api_tokens},
+    )
     return user

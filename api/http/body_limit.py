@@ -1,5 +1,6 @@
 """ASGI middleware refusing request bodies over VCSC_MAX_BODY_BYTES with 413, by Content-Length and by count,
 and bodies that do not arrive in full within VCSC_BODY_TIMEOUT_SECONDS with 408."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,13 @@ class BodyLimit:
     means a route never sees half a body and nothing is written before the 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float | None = None,
-                 larger: tuple[tuple[re.Pattern[str], int], ...] = ()):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        timeout_seconds: float | None = None,
+        larger: tuple[tuple[re.Pattern[str], int], ...] = (),
+    ):
         self.app = app
         self.max_bytes = max_bytes
         # (path pattern, limit) for the few routes that take more than a JSON body, e.g. evidence file uploads.
@@ -31,8 +37,14 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = next((limit for pattern, limit in self.larger
-                          if scope.get("method") == "POST" and pattern.fullmatch(scope.get("path", ""))), self.max_bytes)
+        max_bytes = next(
+            (
+                limit
+                for pattern, limit in self.larger
+                if scope.get("method") == "POST" and pattern.fullmatch(scope.get("path", ""))
+            ),
+            self.max_bytes,
+        )
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await self._refuse(scope, receive, send, max_bytes)
@@ -53,10 +65,14 @@ class BodyLimit:
                     if not message.get("more_body", False):
                         break
         except TimeoutError:
-            response = problem_response(408, bilingual(
-                f"Nội dung yêu cầu không đến đủ trong {self.timeout_seconds:g} giây",
-                f"The request body did not arrive in full within {self.timeout_seconds:g} seconds"),
-                headers={"Connection": "close"})
+            response = problem_response(
+                408,
+                bilingual(
+                    f"Nội dung yêu cầu không đến đủ trong {self.timeout_seconds:g} giây",
+                    f"The request body did not arrive in full within {self.timeout_seconds:g} seconds",
+                ),
+                headers={"Connection": "close"},
+            )
             await response(scope, receive, send)
             return
         body, replayed = b"".join(chunks), False
@@ -71,7 +87,9 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
-        response = problem_response(413, bilingual(f"Nội dung yêu cầu vượt quá {max_bytes} byte",
-                                                   f"The request body exceeds {max_bytes} bytes"),
-                                    headers={"Connection": "close"})
+        response = problem_response(
+            413,
+            bilingual(f"Nội dung yêu cầu vượt quá {max_bytes} byte", f"The request body exceeds {max_bytes} bytes"),
+            headers={"Connection": "close"},
+        )
         await response(scope, receive, send)

@@ -1,4 +1,5 @@
 """ASGI middleware refusing over-long request targets (path + query) with 414 problem+json, before routing."""
+
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -21,10 +22,14 @@ class UrlLimit:
             path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
             length = len(path) + len(scope.get("query_string") or b"")
             if length > self.max_bytes:
-                response = problem_response(414, bilingual(
-                    f"Địa chỉ yêu cầu dài {length} byte, vượt quá {self.max_bytes} byte",
-                    f"The request URL is {length} bytes long, over the limit of {self.max_bytes} bytes"),
-                    headers={"Connection": "close"})
+                response = problem_response(
+                    414,
+                    bilingual(
+                        f"Địa chỉ yêu cầu dài {length} byte, vượt quá {self.max_bytes} byte",
+                        f"The request URL is {length} bytes long, over the limit of {self.max_bytes} bytes",
+                    ),
+                    headers={"Connection": "close"},
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -15,6 +15,7 @@ plus what a route declares itself (`responses=`, e.g. 429 on POST /auth/token) a
 and `NEVER` below, each with its reason. Descriptions are the route functions' docstrings; request and response
 examples are the models' own (api.http.examples), restored here because FastAPI drops nulls from the document.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,7 +82,7 @@ def problem_statuses(route: APIRoute) -> set[int]:
     has_body = any(d.body_params for d in tree)
     has_params = any(d.path_params or d.query_params or d.header_params or d.cookie_params for d in tree)
     authenticated = current_user in calls
-    writes = bool(route.methods & WRITES)
+    writes = bool((route.methods or set()) & WRITES)
     statuses: set[int] = set()
     if has_body:
         statuses |= {400, 413, 415, 422}
@@ -101,33 +102,63 @@ def problem_statuses(route: APIRoute) -> set[int]:
 
 def _problem(status: int, detail: str, errors: list[dict] | None = None, **extra: Any) -> dict[str, Any]:
     slug, title = _STATUS[status]
-    return {"type": f"https://vcsc.vn/problems/{slug}", "title": title, "status": status, "detail": detail,
-            "errors": errors or [], **extra}
+    return {
+        "type": f"https://vcsc.vn/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+        **extra,
+    }
 
 
 # One example per status, as the handlers in api.core.errors write them.
 PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
-    400: _problem(400, bilingual("Không đọc được JSON ở vị trí 17", "Cannot parse JSON at position 17: "
-                                 "Expecting ',' delimiter"),
-                  [{"pointer": "",
-                    "message": bilingual("JSON không hợp lệ", "malformed JSON: Expecting ',' delimiter")}],
-                  ) | {"type": "https://vcsc.vn/problems/malformed-json",
-                       "title": bilingual("JSON không hợp lệ", "Malformed JSON")},
-    401: _problem(401, bilingual("Cần đăng nhập (Authorization: Bearer <token>)",
-                                 "Authentication required (Authorization: Bearer <token>)")),
+    400: _problem(
+        400,
+        bilingual("Không đọc được JSON ở vị trí 17", "Cannot parse JSON at position 17: Expecting ',' delimiter"),
+        [{"pointer": "", "message": bilingual("JSON không hợp lệ", "malformed JSON: Expecting ',' delimiter")}],
+    )
+    | {"type": "https://vcsc.vn/problems/malformed-json", "title": bilingual("JSON không hợp lệ", "Malformed JSON")},
+    401: _problem(
+        401,
+        bilingual(
+            "Cần đăng nhập (Authorization: Bearer <token>)", "Authentication required (Authorization: Bearer <token>)"
+        ),
+    ),
     403: _problem(403, bilingual("Người thẩm định chỉ được xem", "Reviewers have read-only access")),
     404: _problem(404, bilingual("Không tìm thấy sản phẩm", "Product not found")),
-    409: _problem(409, bilingual("Sản phẩm đã có bản nháp #12; hãy sửa bản đó",
-                                 "The product already has a draft (#12); edit that one"), draft_id=12),
+    409: _problem(
+        409,
+        bilingual(
+            "Sản phẩm đã có bản nháp #12; hãy sửa bản đó", "The product already has a draft (#12); edit that one"
+        ),
+        draft_id=12,
+    ),
     413: _problem(413, bilingual("Nội dung yêu cầu vượt quá 1048576 byte", "The request body exceeds 1048576 bytes")),
-    415: _problem(415, bilingual("Hãy gửi JSON với Content-Type: application/json",
-                                 "Send JSON with Content-Type: application/json")),
-    422: _problem(422, bilingual("Dữ liệu gửi lên sai kiểu hoặc thiếu trường", "Wrong types or missing fields"),
-                  [{"pointer": "/name", "message": bilingual("Thiếu trường bắt buộc", "Field required")},
-                   {"parameter": "query.page", "message": bilingual("Giá trị quá nhỏ",
-                                                                    "Input should be greater than or equal to 1")}]),
-    429: _problem(429, bilingual("Quá nhiều lần đăng nhập sai; hãy thử lại sau 15 phút",
-                                 "Too many failed sign-ins; try again in 15 minute(s)"), retry_after=900),
+    415: _problem(
+        415,
+        bilingual("Hãy gửi JSON với Content-Type: application/json", "Send JSON with Content-Type: application/json"),
+    ),
+    422: _problem(
+        422,
+        bilingual("Dữ liệu gửi lên sai kiểu hoặc thiếu trường", "Wrong types or missing fields"),
+        [
+            {"pointer": "/name", "message": bilingual("Thiếu trường bắt buộc", "Field required")},
+            {
+                "parameter": "query.page",
+                "message": bilingual("Giá trị quá nhỏ", "Input should be greater than or equal to 1"),
+            },
+        ],
+    ),
+    429: _problem(
+        429,
+        bilingual(
+            "Quá nhiều lần đăng nhập sai; hãy thử lại sau 15 phút",
+            "Too many failed sign-ins; try again in 15 minute(s)",
+        ),
+        retry_after=900,
+    ),
 }
 
 
@@ -141,13 +172,17 @@ def _api_routes(routes: Any) -> Iterator[APIRoute]:
 
 
 def _problem_content(status: int) -> dict[str, Any]:
-    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"},
-                                 "example": PROBLEM_EXAMPLES[status]}}
+    return {
+        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": PROBLEM_EXAMPLES[status]}
+    }
 
 
 def _models() -> dict[str, type[BaseModel]]:
-    return {name: value for name, value in vars(schemas).items()
-            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == schemas.__name__}
+    return {
+        name: value
+        for name, value in vars(schemas).items()
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == schemas.__name__
+    }
 
 
 def _restore_examples(schema: dict) -> None:
@@ -162,7 +197,7 @@ def _restore_examples(schema: dict) -> None:
 
 def _example_untyped(operation: dict) -> None:
     """Examples for the JSON responses that have no model (dict[str, Any]), from api.http.examples."""
-    example = UNTYPED_RESPONSES.get(operation.get("operationId"))
+    example = UNTYPED_RESPONSES.get(operation.get("operationId", ""))
     for status, response in operation.get("responses", {}).items():
         media = response.get("content", {}).get("application/json")
         if example is not None and status.startswith("2") and media is not None:
@@ -178,11 +213,14 @@ def document_operations(app: FastAPI) -> None:
     generate = app.openapi
     defaults = set(PROBLEM_RESPONSES)
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
-            statuses = {route.operation_id or operation_id(route): problem_statuses(route)
-                        for route in _api_routes(app.routes) if route.include_in_schema}
+            statuses = {
+                route.operation_id or operation_id(route): problem_statuses(route)
+                for route in _api_routes(app.routes)
+                if route.include_in_schema
+            }
             for operations in schema["paths"].values():
                 for operation in operations.values():
                     wanted = statuses.get(operation.get("operationId"))
@@ -193,8 +231,9 @@ def document_operations(app: FastAPI) -> None:
                         if PROBLEM_MEDIA_TYPE in responses[status].get("content", {}):
                             del responses[status]
                     for status in sorted(wanted):
-                        responses.setdefault(str(status), {"description": _STATUS[status][1],
-                                                           "content": _problem_content(status)})
+                        responses.setdefault(
+                            str(status), {"description": _STATUS[status][1], "content": _problem_content(status)}
+                        )
                     for status, response in responses.items():
                         media = response.get("content", {}).get(PROBLEM_MEDIA_TYPE)
                         if media is not None and status.isdigit() and int(status) in PROBLEM_EXAMPLES:
@@ -202,6 +241,7 @@ def document_operations(app: FastAPI) -> None:
                     operation["responses"] = dict(sorted(responses.items()))
                     _example_untyped(operation)
             _restore_examples(schema)
+        assert app.openapi_schema is not None  # generate() keeps the document it builds there
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to change the document

@@ -1,4 +1,5 @@
 """Response bodies built from domain objects, shared by the JSON API (api.routes) and the pages (api.web)."""
+
 from __future__ import annotations
 
 import csv
@@ -6,7 +7,6 @@ import io
 from collections.abc import Iterator
 
 from api.core.errors import not_found
-from api.core.readcache import ReadCache
 from api.core.models import Certificate, ProbeRun, utcnow
 from api.core.settings import Settings
 from api.domain import certificates as certs
@@ -17,14 +17,29 @@ from api.http.schemas import CertificateLookup, CertificateOut, ProbeRunOut, Pub
 def certificate_out(cert: Certificate, settings: Settings) -> CertificateOut:
     level = certs.level_of(cert.criteria_version, cert.level)
     return CertificateOut(
-        id=cert.id, product_id=cert.product_id, product_name=cert.product.name, vendor=cert.product.organisation.name,
-        submission_id=cert.submission_id, criteria_version=cert.criteria_version, level=cert.level,
-        level_title=level["title"], status=certs.effective_status(cert), status_reason=cert.status_reason,
-        status_changed_at=cert.status_changed_at, issued_at=cert.issued_at, valid_until=cert.valid_until,
-        renews_id=cert.renews_id, report_digest=cert.report_digest, verdict_digest=cert.verdict_digest,
+        id=cert.id,
+        product_id=cert.product_id,
+        product_name=cert.product.name,
+        vendor=cert.product.organisation.name,
+        submission_id=cert.submission_id,
+        criteria_version=cert.criteria_version,
+        level=cert.level,
+        level_title=level["title"],
+        status=certs.effective_status(cert),
+        status_reason=cert.status_reason,
+        status_changed_at=cert.status_changed_at,
+        issued_at=cert.issued_at,
+        valid_until=cert.valid_until,
+        renews_id=cert.renews_id,
+        report_digest=cert.report_digest,
+        verdict_digest=cert.verdict_digest,
         flagged_at=cert.flagged_at,
-        flag_reason=cert.flag_reason, last_monitored_at=cert.last_monitored_at,
-        badge_url=certs.badge_url(settings, cert.id), allowed_actions=certs.allowed_actions(cert), note=cert.note)
+        flag_reason=cert.flag_reason,
+        last_monitored_at=cert.last_monitored_at,
+        badge_url=certs.badge_url(settings, cert.id),
+        allowed_actions=certs.allowed_actions(cert),
+        note=cert.note,
+    )
 
 
 def probe_run_out(run: ProbeRun) -> ProbeRunOut:
@@ -34,32 +49,43 @@ def probe_run_out(run: ProbeRun) -> ProbeRunOut:
 
 # --- the public register (api.domain.registry), for the API's /public routes and the public pages ----------------
 
-def public_page(source, *, q: str | None, product_type: str | None, status: str, page: int,
-                per_page: int, level: str | None = None, sort: str = "relevance",
-                cache: ReadCache | None = None) -> PublicPage:
-    key = ("search", q, product_type, status, page, per_page, level, sort)
-    found = _read(cache, key, lambda: registry.search(source, q=q, product_type=product_type, status=status, page=page,
-                                                      per_page=per_page, now=utcnow(), level=level, sort=sort))
+
+def public_page(
+    source,
+    *,
+    q: str | None,
+    product_type: str | None,
+    status: str,
+    page: int,
+    per_page: int,
+    level: str | None = None,
+    sort: str = "relevance",
+) -> PublicPage:
+    found = registry.search(
+        source,
+        q=q,
+        product_type=product_type,
+        status=status,
+        page=page,
+        per_page=per_page,
+        now=utcnow(),
+        level=level,
+        sort=sort,
+    )
     return PublicPage(items=found.items, total=found.total, page=page, per_page=per_page, suggestion=found.suggestion)
 
 
-def _read(cache: ReadCache | None, key: tuple, load):
-    """`load()`, or the answer `cache` keeps for `key` (api.core.readcache: emptied by every change)."""
-    return load() if cache is None else cache.get(key, load, utcnow())
-
-
-def public_listing(source, product_id: int, cache: ReadCache | None = None) -> PublicListing:
+def public_listing(source, product_id: int) -> PublicListing:
     """One certified product with its current certificate; 404 when it has none published."""
-    listing = _read(cache, ("product", product_id), lambda: registry.certified_product(source, product_id, utcnow()))
+    listing = registry.certified_product(source, product_id, utcnow())
     if listing is None:
         raise not_found("sản phẩm được chứng nhận", "Certified product")
     return PublicListing(**listing)
 
 
-def certificate_lookup(source, certificate_id: str, cache: ReadCache | None = None) -> CertificateLookup:
+def certificate_lookup(source, certificate_id: str) -> CertificateLookup:
     """A certificate by its number, in any status, with the certified product; 404 for an unknown number."""
-    found = _read(cache, ("certificate", certificate_id),
-                  lambda: registry.certificate(source, certificate_id, utcnow()))
+    found = registry.certificate(source, certificate_id, utcnow())
     if found is None:
         raise not_found(f"chứng nhận {certificate_id}", f"Certificate {certificate_id}")
     return CertificateLookup(**found)
@@ -68,10 +94,18 @@ def certificate_lookup(source, certificate_id: str, cache: ReadCache | None = No
 # --- the registry as CSV ------------------------------------------------------------------------------------------
 
 CSV_PAGE = 500  # products per read of the export: each page is one search of the read model
-CSV_COLUMNS = (("Tên sản phẩm", "Product name"), ("Tổ chức", "Organisation"), ("Loại sản phẩm", "Product type"),
-               ("Mức", "Level"), ("Số chứng nhận", "Certificate number"), ("Trạng thái", "Status"),
-               ("Ngày cấp", "Issued"), ("Hết hạn", "Expires"), ("Phiên bản bộ tiêu chí", "Criteria version"),
-               ("Trang sản phẩm", "Product page"))
+CSV_COLUMNS = (
+    ("Tên sản phẩm", "Product name"),
+    ("Tổ chức", "Organisation"),
+    ("Loại sản phẩm", "Product type"),
+    ("Mức", "Level"),
+    ("Số chứng nhận", "Certificate number"),
+    ("Trạng thái", "Status"),
+    ("Ngày cấp", "Issued"),
+    ("Hết hạn", "Expires"),
+    ("Phiên bản bộ tiêu chí", "Criteria version"),
+    ("Trang sản phẩm", "Product page"),
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
 
 
@@ -80,8 +114,16 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def registry_csv(source, base_url: str, *, q: str | None, product_type: str | None, status: str,
-                 level: str | None = None, sort: str = "relevance") -> Iterator[str]:
+def registry_csv(
+    source,
+    base_url: str,
+    *,
+    q: str | None,
+    product_type: str | None,
+    status: str,
+    level: str | None = None,
+    sort: str = "relevance",
+) -> Iterator[str]:
     """The certified products a search finds (same filters and order), as CSV text in pieces: a UTF-8 byte order
     mark first (so Excel reads Vietnamese right), a bilingual header row, then one row per product with its most
     recently issued certificate of `status` and its public page (the product page; the history page when the
@@ -92,16 +134,35 @@ def registry_csv(source, base_url: str, *, q: str | None, product_type: str | No
     yield "\ufeff" + out.getvalue()
     page = 1
     while True:
-        found = registry.search(source, q=q, product_type=product_type, status=status, page=page,
-                                per_page=CSV_PAGE, now=utcnow(), level=level, sort=sort)
+        found = registry.search(
+            source,
+            q=q,
+            product_type=product_type,
+            status=status,
+            page=page,
+            per_page=CSV_PAGE,
+            now=utcnow(),
+            level=level,
+            sort=sort,
+        )
         out.seek(0)
         out.truncate()
         for item in found.items:
             cert = item["certificate"]
-            writer.writerow([csv_cell(item["name"]), csv_cell(item["vendor"]), item["product_type"], cert["level"],
-                             cert["id"], cert["status"], cert["issued_at"].date().isoformat(),
-                             cert["valid_until"].date().isoformat(), cert["criteria_version"],
-                             f"{base_url}/products/{item['id']}" + ("" if status == "valid" else "/history")])
+            writer.writerow(
+                [
+                    csv_cell(item["name"]),
+                    csv_cell(item["vendor"]),
+                    item["product_type"],
+                    cert["level"],
+                    cert["id"],
+                    cert["status"],
+                    cert["issued_at"].date().isoformat(),
+                    cert["valid_until"].date().isoformat(),
+                    cert["criteria_version"],
+                    f"{base_url}/products/{item['id']}" + ("" if status == "valid" else "/history"),
+                ]
+            )
         if found.items:
             yield out.getvalue()
         if page * CSV_PAGE >= found.total or not found.items:

@@ -1,4 +1,5 @@
 """Request and response bodies: what the API accepts (strictly) and what it shows (never secrets)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,10 +9,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from api.core.errors import CUSTOM_ERROR_TYPE, bilingual
-from api.http import examples as ex
-from api.domain.passwords import password_problem
 from api.core.jsonsafe import MAX_JSON_DEPTH, json_problems, text_problem  # noqa: F401 (re-exported)
 from api.core.models import ORG_KINDS, PLATFORMS, PROBE_RUN_STATUSES, ROLES, SUBMISSION_STATUSES
+from api.domain.passwords import password_problem
+from api.http import examples as ex
 from checker.assessment import OUTCOMES
 from checker.criteria import load_vocabulary
 from checker.probes.registry import all_probes
@@ -40,10 +41,18 @@ def _stripped_nonblank(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_storable), AfterValidator(_stripped_nonblank)]
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(_storable),
-                  AfterValidator(str.lower)]
+Name = Annotated[
+    str, Field(min_length=1, max_length=200), AfterValidator(_storable), AfterValidator(_stripped_nonblank)
+]
+Email = Annotated[
+    str,
+    Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(_storable),
+    AfterValidator(str.lower),
+]
 HttpUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://[^\s/?#]+[^\s]*$"), AfterValidator(_storable)]
+
+
 def _strong(value: str) -> str:
     # Without the person's email and name here; api.domain.accounts checks again with them.
     problem = password_problem(value)
@@ -62,19 +71,23 @@ Role = Literal[ROLES]  # type: ignore[valid-type]
 
 class Input(BaseModel):
     """Request bodies: unknown fields are errors, not silently dropped."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class Patch(Input):
     """PATCH bodies: an omitted field stays unchanged; null is refused unless the field is nullable."""
+
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*")
     @classmethod
     def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name not in cls.nullable:
-            raise _custom("Không được là null; hãy bỏ trường này nếu không đổi",
-                          "Must not be null; omit the field to leave it unchanged")
+            raise _custom(
+                "Không được là null; hãy bỏ trường này nếu không đổi",
+                "Must not be null; omit the field to leave it unchanged",
+            )
         return value
 
 
@@ -86,6 +99,7 @@ Bilingual = dict[Literal["vi", "en"], str]
 
 
 # --- auth and people -----------------------------------------------------------------------
+
 
 class LoginIn(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.LOGIN_IN))
@@ -112,6 +126,7 @@ class RegisterIn(Input):
 
 class AcceptedOut(Output):
     """The one answer to a request that sends account mail, whether or not the address has an account."""
+
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.ACCEPTED_OUT))
     detail: str
 
@@ -180,14 +195,18 @@ class UserUpdate(Patch):
     active: bool | None = None
     password: Password | None = None
     current_password: Annotated[str, Field(max_length=256), AfterValidator(_storable)] | None = None
-    revoke_api_tokens: bool | None = Field(None, description="Cùng mật khẩu mới: thu hồi mọi mã API / with a new "
-                                                             "password: also revoke every API token (sessions always go)")
+    revoke_api_tokens: bool | None = Field(
+        None,
+        description="Cùng mật khẩu mới: thu hồi mọi mã API / with a new "
+        "password: also revoke every API token (sessions always go)",
+    )
 
 
 class ApiTokenCreate(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.API_TOKEN_CREATE))
-    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_storable),
-                    AfterValidator(_stripped_nonblank)]
+    name: Annotated[
+        str, Field(min_length=1, max_length=100), AfterValidator(_storable), AfterValidator(_stripped_nonblank)
+    ]
     expires_in_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
@@ -207,6 +226,7 @@ class ApiTokenCreated(ApiTokenOut):
 
 # --- products ------------------------------------------------------------------------------
 
+
 def _unique(values: list[str]) -> list[str]:
     if len(set(values)) != len(values):
         raise _custom("Nền tảng bị lặp", "Platforms must not repeat")
@@ -214,9 +234,12 @@ def _unique(values: list[str]) -> list[str]:
 
 
 Platforms = Annotated[list[Platform], Field(min_length=1, max_length=len(PLATFORMS)), AfterValidator(_unique)]
-Description = Annotated[str, Field(max_length=2000, description="Sản phẩm làm gì (tuỳ chọn) / what the product does "
-                                                                "(optional)"), AfterValidator(_storable),
-                        AfterValidator(str.strip)]
+Description = Annotated[
+    str,
+    Field(max_length=2000, description="Sản phẩm làm gì (tuỳ chọn) / what the product does (optional)"),
+    AfterValidator(_storable),
+    AfterValidator(str.strip),
+]
 
 
 class ProductIn(Input):
@@ -260,21 +283,28 @@ Version = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_sto
 class SubmissionCreate(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.SUBMISSION_CREATE))
     criteria_version: Version
-    answers: dict[str, Any] | None = Field(None, description="Bỏ trống: chép từ lần trước nếu cùng phiên bản / "
-                                                            "omitted: copied from the previous revision of the same version")
+    answers: dict[str, Any] | None = Field(
+        None,
+        description="Bỏ trống: chép từ lần trước nếu cùng phiên bản / "
+        "omitted: copied from the previous revision of the same version",
+    )
 
 
 class AnswersReplace(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.ANSWERS_REPLACE))
-    criteria_version: Version | None = Field(None, description="Nếu có, phải khớp bản nháp / if given, must match the draft")
+    criteria_version: Version | None = Field(
+        None, description="Nếu có, phải khớp bản nháp / if given, must match the draft"
+    )
     answers: dict[str, Any]
 
 
 class AnswersPatch(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.ANSWERS_PATCH))
     criteria_version: Version | None = None
-    answers: dict[str, Any] = Field(description="Mỗi tiêu chí thay thế câu trả lời cũ; null xoá nó / "
-                                                "each criterion replaces its old answer; null removes it")
+    answers: dict[str, Any] = Field(
+        description="Mỗi tiêu chí thay thế câu trả lời cũ; null xoá nó / "
+        "each criterion replaces its old answer; null removes it"
+    )
 
 
 class LevelOut(Output):
@@ -303,10 +333,12 @@ class EvaluationOut(Output):
     blockers: list[str]
     counts: dict[str, int]
     results: list[CriterionResultOut]
-    probe_run_id: int | None = Field(None, description="Lần kiểm tra tự động mới nhất đã xong / the latest finished "
-                                                        "probe run (GET /evaluation only)")
+    probe_run_id: int | None = Field(
+        None, description="Lần kiểm tra tự động mới nhất đã xong / the latest finished probe run (GET /evaluation only)"
+    )
     probe_findings: dict[str, list[Outcome]] | None = Field(
-        None, description="Kết quả của probe theo tiêu chí / the probes' outcomes per criterion in that run")
+        None, description="Kết quả của probe theo tiêu chí / the probes' outcomes per criterion in that run"
+    )
 
 
 class DecisionOut(Output):
@@ -326,8 +358,9 @@ class CriterionVerdictOut(Output):
     measured: Outcome | None = Field(description="Theo kiểm tra tự động / from the probes (null: they say nothing)")
     measured_by: list[str]
     combined: Outcome
-    rule: str = Field(description="Dòng của bảng chân trị / the truth-table row that gave `combined` "
-                                  "(checker/verdict.py)")
+    rule: str = Field(
+        description="Dòng của bảng chân trị / the truth-table row that gave `combined` (checker/verdict.py)"
+    )
     decided: Outcome = Field(description="Kết quả được tính / what counts, after a reviewer's decision")
     decided_by: Literal["combined", "reviewer"]
     decision: DecisionOut | None
@@ -343,6 +376,7 @@ class LevelProgressOut(Output):
 
 class VerdictOut(Output):
     """The verdict on one revision (checker.verdict.Verdict.to_dict()) and its digest."""
+
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.VERDICT_OUT))
     format: str
     criteria_version: str
@@ -383,14 +417,18 @@ class SubmissionOut(SubmissionSummary):
 
 class EvidenceFileOut(Output):
     """A file attached to one criterion of a revision (the bytes: GET .../evidence-files/{file_id})."""
+
     model_config = ConfigDict(from_attributes=True, json_schema_extra=ex.examples(ex.EVIDENCE_FILE_OUT))
     id: int
     submission_id: int
     criterion_id: str
-    name: str = Field(description="Tên tệp của nhà cung cấp, đã làm sạch, chỉ để hiển thị / the vendor's file name, "
-                                  "sanitised, for display only")
+    name: str = Field(
+        description="Tên tệp của nhà cung cấp, đã làm sạch, chỉ để hiển thị / the vendor's file name, "
+        "sanitised, for display only"
+    )
     media_type: Literal["application/pdf", "image/png", "image/jpeg", "text/plain"] = Field(
-        description="Kiểu nhận ra từ nội dung tệp / the type detected from the content")
+        description="Kiểu nhận ra từ nội dung tệp / the type detected from the content"
+    )
     size: int = Field(description="Số byte / bytes")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 của nội dung / of the content, hex")
     created_at: datetime
@@ -409,11 +447,13 @@ def _unique_probes(values: list[str]) -> list[str]:
 
 class ProbeRunCreate(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.PROBE_RUN_CREATE))
-    manifest: dict[str, Any] = Field(description="Cách các probe tiếp cận sản phẩm (checker/probes/manifest.schema.json)"
-                                                 " / how the probes reach the product; product_type must be the product's")
-    only: Annotated[list[ProbeId], Field(min_length=1, max_length=len(PROBE_IDS)),
-                    AfterValidator(_unique_probes)] | None = Field(
-        None, description="Chỉ chạy các probe này; bỏ trống: tất cả / run only these probes; omitted: all")
+    manifest: dict[str, Any] = Field(
+        description="Cách các probe tiếp cận sản phẩm (checker/probes/manifest.schema.json)"
+        " / how the probes reach the product; product_type must be the product's"
+    )
+    only: (
+        Annotated[list[ProbeId], Field(min_length=1, max_length=len(PROBE_IDS)), AfterValidator(_unique_probes)] | None
+    ) = Field(None, description="Chỉ chạy các probe này; bỏ trống: tất cả / run only these probes; omitted: all")
 
 
 class ProbeProgressOut(Output):
@@ -462,8 +502,9 @@ class FindingOut(Output):
 
 class ProbeResultOut(Output):
     probe_id: str
-    measurement: dict[str, Any] | None = Field(description="Kết quả đo / the probe's measurements (null: the stored "
-                                                           "artifact could not be evaluated)")
+    measurement: dict[str, Any] | None = Field(
+        description="Kết quả đo / the probe's measurements (null: the stored artifact could not be evaluated)"
+    )
     findings: list[FindingOut]
     created_at: datetime
     evaluated_at: datetime
@@ -480,6 +521,7 @@ class ProbeRunFindingsOut(Output):
 
 
 # --- criteria (read-only views of checker.criteria) ----------------------------------------
+
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
@@ -517,6 +559,7 @@ class CriteriaDiffOut(Output):
 
 # --- public lookup -------------------------------------------------------------------------
 
+
 class PublicCertificate(Output):
     id: str
     level: str
@@ -547,9 +590,12 @@ class PublicPage(Output):
     total: int
     page: int
     per_page: int
-    suggestion: str | None = Field(None, description="Truy vấn đã sửa lỗi gõ mà kết quả trả lời, khi truy vấn như đã gõ "
-                                                     "không tìm thấy gì / the typo-corrected query the results answer, "
-                                                     "when the query as typed found nothing")
+    suggestion: str | None = Field(
+        None,
+        description="Truy vấn đã sửa lỗi gõ mà kết quả trả lời, khi truy vấn như đã gõ "
+        "không tìm thấy gì / the typo-corrected query the results answer, "
+        "when the query as typed found nothing",
+    )
 
 
 class CertificateLookup(PublicCertificate):
@@ -557,9 +603,8 @@ class CertificateLookup(PublicCertificate):
     product: PublicProduct
 
 
-
-
 # --- audit trail -----------------------------------------------------------------------------
+
 
 class AuditEventOut(Output):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.AUDIT_EVENT_OUT))
@@ -575,10 +620,16 @@ class AuditEventOut(Output):
     after: Any
     prev_hash: str
     hash: str
+    request_id: str | None = Field(
+        None,
+        description="Mã yêu cầu (X-Request-ID) hoặc lần chạy đã tạo sự kiện / "
+        "the X-Request-ID of the request (or the id of the job) that made the change",
+    )
 
 
 class AuditHeadOut(Output):
     """The chain's head signed with the audit key: save it elsewhere, give it to `vcsc audit verify --head` later."""
+
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.AUDIT_HEAD_OUT))
     event_id: int = Field(description="Sự kiện cuối / the last event's id (0: empty)")
     event_hash: str
@@ -592,10 +643,10 @@ class AuditHeadOut(Output):
 # --- review ----------------------------------------------------------------------------------
 
 Comment = Annotated[str, Field(max_length=5000), AfterValidator(_storable)]
-LongComment = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_storable),
-                        AfterValidator(_stripped_nonblank)]
+LongComment = Annotated[
+    str, Field(min_length=1, max_length=5000), AfterValidator(_storable), AfterValidator(_stripped_nonblank)
+]
 CriterionId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Z]{2,5}-[0-9]{2,3}$")]
-Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 
 
 class Action(Output):
@@ -620,8 +671,9 @@ class ReviewQueueItem(Output):
     assignee_id: int | None = Field(None, description="Người được giao / the reviewer it is assigned to")
     assignee_name: str | None = None
     assigned_at: datetime | None = None
-    waiting_seconds: int | None = Field(None, description="Đã chờ bao lâu kể từ khi nộp (giây) / "
-                                                          "seconds since it was submitted")
+    waiting_seconds: int | None = Field(
+        None, description="Đã chờ bao lâu kể từ khi nộp (giây) / seconds since it was submitted"
+    )
 
 
 class ReviewQueuePage(Output):
@@ -654,8 +706,10 @@ class ReviewDecisionIn(Input):
     decision: Literal["approve", "reject", "request_changes"]
     comment: Comment | None = None
     criteria_comments: dict[CriterionId, Comment] = Field(
-        default_factory=dict, max_length=200,
-        description="Nhận xét theo tiêu chí cho nhà cung cấp / comments per criterion for the vendor")
+        default_factory=dict,
+        max_length=200,
+        description="Nhận xét theo tiêu chí cho nhà cung cấp / comments per criterion for the vendor",
+    )
 
 
 class WithdrawIn(Input):
@@ -706,20 +760,30 @@ class ReviewOut(Output):
 class AcceptAgreeingIn(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.ACCEPT_AGREEING_IN))
     criteria: list[CriterionId] | None = Field(
-        None, max_length=500, description="Các tiêu chí khớp chưa có quyết định mà bạn đã xem; khác với hiện tại thì "
-                                          "409 / the agreeing undecided criteria you looked at; a different set now "
-                                          "gives 409")
+        None,
+        max_length=500,
+        description="Các tiêu chí khớp chưa có quyết định mà bạn đã xem; khác với hiện tại thì "
+        "409 / the agreeing undecided criteria you looked at; a different set now "
+        "gives 409",
+    )
 
 
 class AssignmentIn(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.ASSIGNMENT_IN))
-    assignee_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                    description="Người được giao; bỏ trống: chính bạn / the reviewer to assign; "
-                                                "omitted: yourself")
-    expected_assignee_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                             description="Người đang được giao mà bạn thấy; bỏ trống: chưa giao ai. "
-                                                         "Khác với hiện tại thì 409 / the assignee you saw; omitted: "
-                                                         "nobody. A different current one gives 409")
+    assignee_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Người được giao; bỏ trống: chính bạn / the reviewer to assign; omitted: yourself",
+    )
+    expected_assignee_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Người đang được giao mà bạn thấy; bỏ trống: chưa giao ai. "
+        "Khác với hiện tại thì 409 / the assignee you saw; omitted: "
+        "nobody. A different current one gives 409",
+    )
 
 
 class ReviewProbeRunIn(Input):
@@ -728,6 +792,7 @@ class ReviewProbeRunIn(Input):
 
 
 # --- certificates ----------------------------------------------------------------------------
+
 
 class CertificateOut(Output):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.CERTIFICATE_OUT))
@@ -746,7 +811,10 @@ class CertificateOut(Output):
     valid_until: datetime
     renews_id: str | None
     report_digest: str | None
-    verdict_digest: str | None = Field(None, description="sha256 của kết quả thẩm định đã phê duyệt / sha256 of the verdict the certificate rests on (GET /certificates/{id}/verdict)")
+    verdict_digest: str | None = Field(
+        None,
+        description="sha256 của kết quả thẩm định đã phê duyệt / sha256 of the verdict the certificate rests on (GET /certificates/{id}/verdict)",
+    )
     flagged_at: datetime | None
     flag_reason: dict[str, Any] | None
     last_monitored_at: datetime | None
@@ -765,7 +833,9 @@ class CertificatePage(Output):
 
 class CertificateStatusIn(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.CERTIFICATE_STATUS_IN))
-    reason: Comment | None = Field(None, description="Bắt buộc khi đình chỉ hay thu hồi / required to suspend or revoke")
+    reason: Comment | None = Field(
+        None, description="Bắt buộc khi đình chỉ hay thu hồi / required to suspend or revoke"
+    )
 
 
 class ClearFlagIn(Input):
@@ -776,7 +846,8 @@ class ClearFlagIn(Input):
 class VerifyIn(Input):
     model_config = ConfigDict(json_schema_extra=ex.examples(ex.VERIFY_IN, ex.VERIFY_IN_JWS))
     credential: Annotated[str, Field(min_length=1, max_length=50_000), AfterValidator(_storable)] | None = Field(
-        None, description="Chứng nhận đã ký (JWS rút gọn) / the signed certificate (compact JWS)")
+        None, description="Chứng nhận đã ký (JWS rút gọn) / the signed certificate (compact JWS)"
+    )
     certificate_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")] | None = None
 
 

@@ -7,6 +7,7 @@ connection whose request head is not complete `header_timeout` seconds after the
 first byte of a kept-alive connection's next request (the idea of nginx's client_header_timeout). The body has its
 own deadline in api.http.body_limit.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ class HeadTimeoutH11Protocol(H11Protocol):
     header_timeout: float = 10.0
     _head_timer: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._arm_head_timer()
 
@@ -66,6 +67,11 @@ def protocol_class(header_timeout: float) -> type[HeadTimeoutH11Protocol]:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for uvicorn.run / uvicorn.Config from the settings."""
-    return {"http": protocol_class(settings.header_timeout_seconds),
-            "h11_max_incomplete_event_size": settings.max_request_head_bytes,
-            "timeout_keep_alive": settings.keep_alive_seconds}
+    # log_config None: uvicorn keeps its hands off logging; its loggers (the access log too) propagate to the
+    # handler checker.logs.configure installed, in VCSC_LOG_FORMAT with the request id.
+    return {
+        "http": protocol_class(settings.header_timeout_seconds),
+        "h11_max_incomplete_event_size": settings.max_request_head_bytes,
+        "timeout_keep_alive": settings.keep_alive_seconds,
+        "log_config": None,
+    }

@@ -7,15 +7,20 @@
 
 Either way the job is `api.jobs.execute.execute_run`, and the `probe_runs` table is the truth about a run.
 """
+
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.models import ProbeRun
 from api.core.settings import Settings
+
+if TYPE_CHECKING:
+    from api.jobs.inprocess import InProcessWorker
 
 log = logging.getLogger("vcsc.jobs")
 
@@ -26,8 +31,10 @@ class JobsConfigError(ValueError):
 
 def check_settings(settings: Settings) -> None:
     if settings.jobs == "procrastinate" and make_url(settings.database_url).get_backend_name() != "postgresql":
-        raise JobsConfigError("VCSC_JOBS=procrastinate cần PostgreSQL trong DATABASE_URL / "
-                              "VCSC_JOBS=procrastinate needs a PostgreSQL DATABASE_URL")
+        raise JobsConfigError(
+            "VCSC_JOBS=procrastinate cần PostgreSQL trong DATABASE_URL / "
+            "VCSC_JOBS=procrastinate needs a PostgreSQL DATABASE_URL"
+        )
 
 
 class JobQueue:
@@ -49,7 +56,7 @@ class JobQueue:
 class InProcessQueue(JobQueue):
     def __init__(self, sessions: sessionmaker[Session], settings: Settings):
         self.sessions, self.settings = sessions, settings
-        self.worker = None
+        self.worker: InProcessWorker | None = None
 
     def wake(self) -> None:
         if self.worker is not None:
@@ -58,6 +65,7 @@ class InProcessQueue(JobQueue):
     def start(self) -> None:
         if self.settings.jobs_worker and self.worker is None:
             from api.jobs.inprocess import InProcessWorker
+
             self.worker = InProcessWorker(self.sessions, self.settings).start()
 
     def stop(self) -> None:
@@ -69,10 +77,12 @@ class InProcessQueue(JobQueue):
 class ProcrastinateQueue(JobQueue):
     def __init__(self, settings: Settings):
         from api.jobs.procrastinate_backend import make_app
+
         self.app = make_app(settings)  # used only to defer, on the request's connection: no pool is opened
 
     def enqueue(self, session: Session, run: ProbeRun) -> None:
         from api.jobs.procrastinate_backend import defer_in_transaction
+
         defer_in_transaction(self.app, session, run.id)
 
 
@@ -88,6 +98,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
     check_settings(settings)
     if settings.jobs == "procrastinate":
         from api.jobs.procrastinate_backend import run_worker as run_procrastinate
+
         run_procrastinate(settings, concurrency=concurrency)
         return
     import signal
@@ -97,6 +108,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
     from api.domain import mail
     from api.domain.audit import attach_sealer
     from api.jobs.inprocess import InProcessWorker
+
     if concurrency != 1:
         log.warning("VCSC_JOBS=inprocess runs one probe run at a time; --concurrency ignored")
     engine = make_engine(settings.database_url)

@@ -1,5 +1,6 @@
 """The embedded job back end: one thread of the server process, with its own event loop and Chromium, runs the
 queued probe runs one after another (oldest first). Runs left behind by a dead process are queued again."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,12 +10,13 @@ import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.jobs import JobQueue
-from api.jobs.execute import execute_run, next_queued, recover_runs, worker_name
+from api.core.settings import Settings
 from api.domain.mail import deliver_due
 from api.domain.monitoring import schedule_due
 from api.domain.notifications import notify_expiring
-from api.core.settings import Settings
+from api.jobs import JobQueue
+from api.jobs.execute import execute_run, next_queued, recover_runs, worker_name
+from checker.logs import request_context
 from checker.probes.runner import BrowserHost, ProbeSettings
 
 log = logging.getLogger("vcsc.jobs")
@@ -23,7 +25,9 @@ RECOVER_EVERY = 30.0  # seconds between looks for runs of dead workers
 
 
 class InProcessWorker:
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings, probe_settings: ProbeSettings | None = None):
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, probe_settings: ProbeSettings | None = None
+    ):
         self.sessions = sessions
         self.settings = settings
         self.probe_settings = probe_settings
@@ -97,17 +101,25 @@ class InProcessWorker:
                 try:
                     if time.monotonic() - last_recovery >= RECOVER_EVERY:
                         last_recovery = time.monotonic()
-                        recover_runs(self.sessions, self.settings)
-                        deliver_due(self.sessions, self.settings)  # e-mail that failed before: try again
+                        with request_context(None, worker=self.name, task="recover"):  # logs and audit events
+                            recover_runs(self.sessions, self.settings)
+                            deliver_due(self.sessions, self.settings)  # e-mail that failed before: try again
                     if time.monotonic() - last_monitoring >= self.settings.monitor_check_seconds:
                         last_monitoring = time.monotonic()
-                        # The runs it queues are picked up just below: no job back end needed.
-                        schedule_due(self.sessions, self.settings, JobQueue())
-                        notify_expiring(self.sessions, self.settings)  # once per certificate
+                        with request_context(None, worker=self.name, task="monitoring"):
+                            # The runs it queues are picked up just below: no job back end needed.
+                            schedule_due(self.sessions, self.settings, JobQueue())
+                            notify_expiring(self.sessions, self.settings)  # once per certificate
                     run_id = next_queued(self.sessions)
                     if run_id is not None:
-                        await execute_run(run_id, sessions=self.sessions, settings=self.settings, browser_host=host,
-                                          probe_settings=probe_settings, worker=self.name)
+                        await execute_run(
+                            run_id,
+                            sessions=self.sessions,
+                            settings=self.settings,
+                            browser_host=host,
+                            probe_settings=probe_settings,
+                            worker=self.name,
+                        )
                         continue
                 except asyncio.CancelledError:
                     raise
@@ -117,7 +129,7 @@ class InProcessWorker:
                 await host.close()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.settings.job_poll_seconds)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         except asyncio.CancelledError:
             pass

@@ -1,12 +1,13 @@
 """The criteria sets, read-only and public: thin views over checker.criteria and checker.assessment."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.domain.assessments import criteria_set
 from api.core.errors import not_found
+from api.domain.assessments import criteria_set
 from api.http.schemas import CriteriaDiffOut, CriteriaSetOut, CriteriaSummaryOut, ProductType, Version
 from checker.assessment import answers_schema
 from checker.criteria import diff_sets, list_versions
@@ -21,7 +22,9 @@ def list_criteria_sets() -> list[CriteriaSummaryOut]:
     return [CriteriaSummaryOut.model_validate(criteria_set(v).summary()) for v in list_versions()]
 
 
-@router.get("/diff", response_model=CriteriaDiffOut, summary="So sánh hai phiên bản / What changed between two versions")
+@router.get(
+    "/diff", response_model=CriteriaDiffOut, summary="So sánh hai phiên bản / What changed between two versions"
+)
 def diff(from_: Annotated[Version, Query(alias="from")], to: Annotated[Version, Query()]) -> CriteriaDiffOut:
     """What changed between two criteria-set versions: criteria added, removed and changed, and whether the levels
     changed. Public. Refused: 404 for an unknown version; 422 for a missing `from` or `to`."""
@@ -34,8 +37,11 @@ def get_criteria_set(version: str) -> CriteriaSetOut:
     return CriteriaSetOut.model_validate(criteria_set(version).to_dict())
 
 
-@router.get("/{version}/criteria/{criterion_id}", response_model=dict[str, Any],
-            summary="Một tiêu chí / One criterion as written in its YAML file")
+@router.get(
+    "/{version}/criteria/{criterion_id}",
+    response_model=dict[str, Any],
+    summary="Một tiêu chí / One criterion as written in its YAML file",
+)
 def get_criterion(version: str, criterion_id: str) -> dict[str, Any]:
     """One criterion exactly as written in its YAML file. Public. Refused: 404 for an unknown version or a criterion id
     not in that version."""
@@ -45,8 +51,11 @@ def get_criterion(version: str, criterion_id: str) -> dict[str, Any]:
     return cset.criteria[criterion_id].data
 
 
-@router.get("/{version}/schema", response_model=dict[str, Any],
-            summary="Lược đồ câu trả lời / JSON Schema of the answers for one product type")
+@router.get(
+    "/{version}/schema",
+    response_model=dict[str, Any],
+    summary="Lược đồ câu trả lời / JSON Schema of the answers for one product type",
+)
 def get_answers_schema(version: str, product_type: Annotated[ProductType, Query()]) -> dict[str, Any]:
     """The JSON Schema that the answers of a self-assessment for one product type must match under this version (what
     PUT /submissions/{id}/answers checks). Public. Refused: 404 for an unknown version; 422 for an unknown or

@@ -1,12 +1,13 @@
 """Organisations: vendors see and edit their own; reviewers read all; admins edit all."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.domain.access import load_organisation
 from api.domain import accounts
+from api.domain.access import load_organisation
 from api.http.auth import DB, CurrentUser
 from api.http.schemas import MAX_ID, OrganisationOut, OrganisationUpdate
 
@@ -27,10 +28,14 @@ def get_organisation(organisation_id: OrgId, user: CurrentUser, session: DB) -> 
     return OrganisationOut.model_validate(load_organisation(session, user, organisation_id))
 
 
-@router.patch("/{organisation_id}", response_model=OrganisationOut,
-              summary="Sửa tổ chức / Update name, contact email or website (vendors: their own; admins: any)")
-def update_organisation(organisation_id: OrgId, body: OrganisationUpdate, user: CurrentUser,
-                        session: DB) -> OrganisationOut:
+@router.patch(
+    "/{organisation_id}",
+    response_model=OrganisationOut,
+    summary="Sửa tổ chức / Update name, contact email or website (vendors: their own; admins: any)",
+)
+def update_organisation(
+    organisation_id: OrgId, body: OrganisationUpdate, user: CurrentUser, session: DB
+) -> OrganisationOut:
     """Change the name, contact email or website (null clears the latter two; omitted fields stay). Vendors: their own
     organisation; admins: any; reviewers are read-only. Refused: 403 for reviewers; 404 for another vendor's
     organisation; 409 when the name is taken; 422 for a malformed email or URL."""

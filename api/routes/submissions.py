@@ -1,4 +1,5 @@
 """Self-assessments of a product: drafts, answers, submission and evaluation."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,15 +9,27 @@ from fastapi import APIRouter, Path
 from api.domain import assessments, probe_runs, products, reporting
 from api.domain.access import load_product, load_submission
 from api.http.auth import DB, CurrentUser, Writer
-from api.http.schemas import (MAX_ID, AnswersPatch, AnswersReplace, EvaluationOut, SubmissionCreate, SubmissionOut,
-                         SubmissionSummary, VerdictOut)
+from api.http.schemas import (
+    MAX_ID,
+    AnswersPatch,
+    AnswersReplace,
+    EvaluationOut,
+    SubmissionCreate,
+    SubmissionOut,
+    SubmissionSummary,
+    VerdictOut,
+)
 
 router = APIRouter(tags=["submissions"])
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@router.post("/products/{product_id}/submissions", response_model=SubmissionOut, status_code=201,
-             summary="Tạo bản nháp tự đánh giá / Start a self-assessment draft (the next revision)")
+@router.post(
+    "/products/{product_id}/submissions",
+    response_model=SubmissionOut,
+    status_code=201,
+    summary="Tạo bản nháp tự đánh giá / Start a self-assessment draft (the next revision)",
+)
 def create_submission(product_id: ObjectId, body: SubmissionCreate, user: Writer, session: DB) -> SubmissionOut:
     """Start the product's next self-assessment revision as a draft against `criteria_version`; without `answers`, the
     previous revision's answers of the same version are copied. Vendors (their own products) and admins; reviewers
@@ -27,8 +40,11 @@ def create_submission(product_id: ObjectId, body: SubmissionCreate, user: Writer
     return SubmissionOut.model_validate(submission)
 
 
-@router.get("/products/{product_id}/submissions", response_model=list[SubmissionSummary],
-            summary="Các bản tự đánh giá của sản phẩm / A product's self-assessments")
+@router.get(
+    "/products/{product_id}/submissions",
+    response_model=list[SubmissionSummary],
+    summary="Các bản tự đánh giá của sản phẩm / A product's self-assessments",
+)
 def list_submissions(product_id: ObjectId, user: CurrentUser, session: DB) -> list[SubmissionSummary]:
     """Every self-assessment revision of a product, without answers. Vendors: their own products; reviewers and admins:
     any. Refused: 401; 404 for a product the caller cannot see."""
@@ -36,16 +52,22 @@ def list_submissions(product_id: ObjectId, user: CurrentUser, session: DB) -> li
     return [SubmissionSummary.model_validate(s) for s in products.revisions(session, product)]
 
 
-@router.get("/submissions/{submission_id}", response_model=SubmissionOut,
-            summary="Một bản tự đánh giá / One self-assessment with its answers")
+@router.get(
+    "/submissions/{submission_id}",
+    response_model=SubmissionOut,
+    summary="Một bản tự đánh giá / One self-assessment with its answers",
+)
 def get_submission(submission_id: ObjectId, user: CurrentUser, session: DB) -> SubmissionOut:
     """One self-assessment revision with its answers and, once submitted, its stored evaluation. Vendors: their own
     organisation's; reviewers and admins: any. Refused: 401; 404."""
     return SubmissionOut.model_validate(load_submission(session, user, submission_id))
 
 
-@router.put("/submissions/{submission_id}/answers", response_model=SubmissionOut,
-            summary="Thay toàn bộ câu trả lời / Replace all answers of a draft")
+@router.put(
+    "/submissions/{submission_id}/answers",
+    response_model=SubmissionOut,
+    summary="Thay toàn bộ câu trả lời / Replace all answers of a draft",
+)
 def replace_answers(submission_id: ObjectId, body: AnswersReplace, user: Writer, session: DB) -> SubmissionOut:
     """Replace every answer of a draft (criteria not given become unanswered). Each answer is checked against the
     criteria set's answer schema. Vendors (their own drafts) and admins. Refused: 403 for reviewers; 404; 409 when
@@ -57,8 +79,11 @@ def replace_answers(submission_id: ObjectId, body: AnswersReplace, user: Writer,
     return SubmissionOut.model_validate(submission)
 
 
-@router.patch("/submissions/{submission_id}/answers", response_model=SubmissionOut,
-              summary="Sửa một số câu trả lời / Merge answers per criterion into a draft (null removes)")
+@router.patch(
+    "/submissions/{submission_id}/answers",
+    response_model=SubmissionOut,
+    summary="Sửa một số câu trả lời / Merge answers per criterion into a draft (null removes)",
+)
 def merge_answers(submission_id: ObjectId, body: AnswersPatch, user: Writer, session: DB) -> SubmissionOut:
     """Merge answers into a draft per criterion: each given criterion replaces its old answer, null removes it, the
     others stay. Vendors (their own drafts) and admins. Refused: 403 for reviewers; 404; 409 when the revision is no
@@ -69,8 +94,11 @@ def merge_answers(submission_id: ObjectId, body: AnswersPatch, user: Writer, ses
     return SubmissionOut.model_validate(submission)
 
 
-@router.post("/submissions/{submission_id}/submit", response_model=SubmissionOut,
-             summary="Nộp bản tự đánh giá / Submit: checks every answer, stores the evaluation, freezes the draft")
+@router.post(
+    "/submissions/{submission_id}/submit",
+    response_model=SubmissionOut,
+    summary="Nộp bản tự đánh giá / Submit: checks every answer, stores the evaluation, freezes the draft",
+)
 def submit_submission(submission_id: ObjectId, user: Writer, session: DB) -> SubmissionOut:
     """Submit a draft for review: every answer must be complete and valid, the evaluation is computed and stored, and
     the answers are frozen. Vendors (their own drafts) and admins. Refused: 403 for reviewers; 404; 409 when the
@@ -82,8 +110,11 @@ def submit_submission(submission_id: ObjectId, user: Writer, session: DB) -> Sub
     return SubmissionOut.model_validate(submission)
 
 
-@router.get("/submissions/{submission_id}/verdict", response_model=VerdictOut,
-            summary="Kết quả thẩm định / The verdict: claimed, measured, combined and decided outcome per criterion")
+@router.get(
+    "/submissions/{submission_id}/verdict",
+    response_model=VerdictOut,
+    summary="Kết quả thẩm định / The verdict: claimed, measured, combined and decided outcome per criterion",
+)
 def get_verdict(submission_id: ObjectId, user: CurrentUser, session: DB) -> VerdictOut:
     """The one verdict on this revision (checker/verdict.py): per criterion the self-assessment's outcome, the
     probes' outcome, their combination and the reviewer's decision, each with its source; the discrepancies; the
@@ -94,8 +125,11 @@ def get_verdict(submission_id: ObjectId, user: CurrentUser, session: DB) -> Verd
     return VerdictOut.model_validate({**found.to_dict(), "digest": found.digest()})
 
 
-@router.get("/submissions/{submission_id}/evaluation", response_model=EvaluationOut,
-            summary="Kết quả tự đánh giá / The self-assessment's own outcome per criterion (claims only)")
+@router.get(
+    "/submissions/{submission_id}/evaluation",
+    response_model=EvaluationOut,
+    summary="Kết quả tự đánh giá / The self-assessment's own outcome per criterion (claims only)",
+)
 def get_evaluation(submission_id: ObjectId, user: CurrentUser, session: DB) -> EvaluationOut:
     """The self-assessment's own outcome per criterion, the level it reaches and what blocks the next one, computed
     from the answers, with the latest finished probe run's findings. Vendors: their own organisation's; reviewers

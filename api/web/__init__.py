@@ -1,4 +1,5 @@
 """Server-rendered pages for the public, vendors, reviewers and admins, in Vietnamese (default) and English."""
+
 from __future__ import annotations
 
 from pathlib import Path

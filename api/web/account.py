@@ -1,9 +1,10 @@
 """Accounts on the pages: signing in and out (a session token in an HttpOnly cookie), self-service sign-up with
 e-mail verification, password reset by e-mail, and one's own password and API tokens (/account)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
@@ -14,12 +15,12 @@ from api.core.models import utcnow
 from api.domain import accounts, self_service
 from api.domain.identity import authenticate, drop_expired_tokens, issue_token
 from api.domain.login_throttle import record_lockouts
-from api.http.schemas import (MAX_ID, ApiTokenCreate, PasswordResetConfirmIn, PasswordResetIn, RegisterIn,
-                              UserUpdate)
-from api.web.i18n import Translator
+from api.http.auth import password_guard
+from api.http.schemas import MAX_ID, ApiTokenCreate, PasswordResetConfirmIn, PasswordResetIn, RegisterIn, UserUpdate
 from api.web.rendering import WebRoute, redirect, render, safe_next
-from api.web.security import (PageDB, PageUser, PostedForm, SignedIn, clear_session_cookie, set_session_cookie)
+from api.web.security import PageDB, PageUser, PostedForm, SignedIn, clear_session_cookie, set_session_cookie
 from api.web.views import problem_from_api, problem_from_validation
+from checker.i18n import Translator
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 DEFAULT_AFTER_SIGN_IN = "/dashboard"
@@ -41,17 +42,25 @@ def sign_in(request: Request, session: PageDB, form: PostedForm):
     wait = throttle.retry_after(email[:254], address) if email else None
     if wait is not None:  # as the API: no password is checked while locked out
         minutes = max(1, -(-wait // 60))
-        page = render(request, "sign_in.html", 429, next=target, email=email[:254],
-                      error=f"{VI('signin.throttled', minutes=minutes)} / {EN('signin.throttled', minutes=minutes)}")
+        page = render(
+            request,
+            "sign_in.html",
+            429,
+            next=target,
+            email=email[:254],
+            error=f"{VI('signin.throttled', minutes=minutes)} / {EN('signin.throttled', minutes=minutes)}",
+        )
         page.headers["Retry-After"] = str(wait)
         return page
     user = authenticate(session, email[:254], password[:256]) if email and password else None
     if user is None:
         if email and password:
-            record_lockouts(request.app.state.sessions, throttle.failed(email[:254], address), email[:254], address,
-                            "web")
-        return render(request, "sign_in.html", 401, next=target, email=email[:254],
-                      error=request.state.t("signin.failed"))
+            record_lockouts(
+                request.app.state.sessions, throttle.failed(email[:254], address), email[:254], address, "web"
+            )
+        return render(
+            request, "sign_in.html", 401, next=target, email=email[:254], error=request.state.t("signin.failed")
+        )
     throttle.succeeded(email[:254])
     drop_expired_tokens(session, user)
     ttl = timedelta(hours=request.app.state.settings.token_ttl_hours)
@@ -86,10 +95,10 @@ def _no_store(response):
     return response
 
 
-def _problem(exc: ApiError | ValidationError, t, anchors: dict) -> tuple[int, dict]:
+def _problem(exc: ApiError | ValidationError, t, anchors: dict, also: tuple[int, ...] = ()) -> tuple[int, dict]:
     if isinstance(exc, ValidationError):
         return 422, problem_from_validation(exc, t, anchors, OVERRIDES)
-    if exc.status not in (409, 422):
+    if exc.status not in (409, 422, *also):
         raise exc
     return exc.status, problem_from_api(exc, t, anchors)
 
@@ -103,8 +112,13 @@ def _mail_throttled(request: Request, template: str, **context):
         throttle.failed(email, address)
         return None
     minutes = max(1, -(-wait // 60))
-    page = render(request, template, 429, throttled=f"{VI('account.throttled', minutes=minutes)} / "
-                                                      f"{EN('account.throttled', minutes=minutes)}", **context)
+    page = render(
+        request,
+        template,
+        429,
+        throttled=f"{VI('account.throttled', minutes=minutes)} / {EN('account.throttled', minutes=minutes)}",
+        **context,
+    )
     page.headers["Retry-After"] = str(wait)
     return page
 
@@ -130,16 +144,28 @@ def sign_up(request: Request, session: PageDB, form: PostedForm):
     if throttled is not None:
         return throttled
     try:
-        body = RegisterIn(organisation_name=values["organisation_name"], name=values["name"], email=values["email"],
-                          password=values["password"], website=values["website"] or None)
-        messages = self_service.sign_up(session, request.app.state.settings, organisation_name=body.organisation_name,
-                                        name=body.name, email=body.email, password=body.password,
-                                        website=body.website)
+        body = RegisterIn(
+            organisation_name=values["organisation_name"],
+            name=values["name"],
+            email=values["email"],
+            password=values["password"],
+            website=values["website"] or None,
+        )
+        messages = self_service.sign_up(
+            session,
+            request.app.state.settings,
+            organisation_name=body.organisation_name,
+            name=body.name,
+            email=body.email,
+            password=body.password,
+            website=body.website,
+        )
     except (ApiError, ValidationError) as exc:
         status, problem = _problem(exc, request.state.t, SIGN_UP_ANCHORS)
         session.rollback()
-        return render(request, "sign_up.html", status, problem=problem, values={**values, "password": ""},
-                      throttled=None)
+        return render(
+            request, "sign_up.html", status, problem=problem, values={**values, "password": ""}, throttled=None
+        )
     return _mail_sent(request, session, messages, "sign_up")
 
 
@@ -177,8 +203,9 @@ def forgot_password(request: Request, session: PageDB, form: PostedForm):
     except ValidationError as exc:
         status, problem = _problem(exc, request.state.t, {"email": "forgot-email"})
         return render(request, "forgot_password.html", status, problem=problem, values=values, throttled=None)
-    return _mail_sent(request, session, self_service.request_reset(session, request.app.state.settings, body.email),
-                      "reset")
+    return _mail_sent(
+        request, session, self_service.request_reset(session, request.app.state.settings, body.email), "reset"
+    )
 
 
 @router.get("/reset-password")
@@ -201,8 +228,16 @@ def reset_password(request: Request, session: PageDB, form: PostedForm):
         status, problem = _problem(exc, request.state.t, RESET_ANCHORS)
         session.rollback()
         email = _reset_email(session, token)  # None: the link itself is bad (then the form is not shown again)
-        return _no_store(render(request, "reset_password.html", status, token="" if email is None else token,
-                                problem=problem, email=email))
+        return _no_store(
+            render(
+                request,
+                "reset_password.html",
+                status,
+                token="" if email is None else token,
+                problem=problem,
+                email=email,
+            )
+        )
     response = redirect("/sign-in?done=password_reset")
     if request.state.user is not None and request.state.user.id == user.id:
         clear_session_cookie(request, response)  # that session was revoked with the others
@@ -218,12 +253,33 @@ def _reset_email(session, token: str) -> str | None:
 
 # --- my account: password and API tokens -------------------------------------------------------------------
 
-def _account_page(request: Request, session, user, status: int = 200, *, password_problem=None, token_problem=None,
-                  token_values=None, created=None):
+
+def _account_page(
+    request: Request,
+    session,
+    user,
+    status: int = 200,
+    *,
+    password_problem=None,
+    token_problem=None,
+    token_values=None,
+    created=None,
+):
     tokens = accounts.api_tokens_of(session, user)
-    return _no_store(render(request, "account.html", status, tokens=tokens, password_problem=password_problem,
-                            token_problem=token_problem, token_values=token_values or {}, created=created,
-                            default_days=request.app.state.settings.api_token_ttl_days, now=utcnow()))
+    return _no_store(
+        render(
+            request,
+            "account.html",
+            status,
+            tokens=tokens,
+            password_problem=password_problem,
+            token_problem=token_problem,
+            token_values=token_values or {},
+            created=created,
+            default_days=request.app.state.settings.api_token_ttl_days,
+            now=utcnow(),
+        )
+    )
 
 
 @router.get("/account")
@@ -233,17 +289,29 @@ def account_page(request: Request, session: PageDB, user: SignedIn):
 
 @router.post("/account/password")
 def change_password(request: Request, session: PageDB, user: SignedIn, form: PostedForm):
-    changes = {"current_password": str(form.get("current_password", ""))[:256],
-               "password": str(form.get("password", ""))}
+    changes: dict[str, Any] = {
+        "current_password": str(form.get("current_password", ""))[:256],
+        "password": str(form.get("password", "")),
+    }
     if form.get("revoke_api_tokens") == "1":
         changes["revoke_api_tokens"] = True
     try:
         UserUpdate(**changes)
-        accounts.change_user_as(session, user, user, changes, keep_token_id=request.state.token.id)
+        accounts.change_user_as(
+            session,
+            user,
+            user,
+            changes,
+            keep_token_id=request.state.token.id,
+            password_guard=password_guard(request, user, "web"),
+        )
     except (ApiError, ValidationError) as exc:
-        status, problem = _problem(exc, request.state.t, PASSWORD_ANCHORS)
+        status, problem = _problem(exc, request.state.t, PASSWORD_ANCHORS, also=(429,))
         session.rollback()
-        return _account_page(request, session, user, status, password_problem=problem)
+        page = _account_page(request, session, user, status, password_problem=problem)
+        if isinstance(exc, ApiError) and exc.headers and "Retry-After" in exc.headers:
+            page.headers["Retry-After"] = exc.headers["Retry-After"]
+        return page
     return redirect("/account?done=password_changed")
 
 
@@ -263,7 +331,8 @@ def create_api_token(request: Request, session: PageDB, user: SignedIn, form: Po
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_api_token(request: Request, session: PageDB, user: SignedIn, form: PostedForm,
-                     token_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def revoke_api_token(
+    request: Request, session: PageDB, user: SignedIn, form: PostedForm, token_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+):
     accounts.revoke_api_token(session, user, accounts.own_api_token(session, user, token_id))
     return redirect("/account?done=token_revoked")

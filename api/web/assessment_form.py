@@ -1,18 +1,19 @@
 """The self-assessment form: inputs generated from each criterion's question, answers built from the
 posted fields, and validation messages placed next to the field their JSON pointer names."""
+
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from starlette.datastructures import ImmutableMultiDict
 
-from api.web.catalog import CATALOG
-from api.web.i18n import Translator
 from checker.assessment import Checker, checker_for
+from checker.catalog import CATALOG
 from checker.criteria import Criterion, load_vocabulary
+from checker.i18n import Translator
 from checker.numbers import parse_number
 
 NONE_OF_THESE = "__none__"  # the explicit "none of these" box of a multiple choice: an empty list
@@ -26,6 +27,7 @@ def _escape(token: str) -> str:
 @dataclass
 class Field:
     """One input of a criterion's value."""
+
     name: str
     pointer: str
     kind: str  # boolean | number | integer | choice | multi | url | text
@@ -46,7 +48,7 @@ class Field:
         return specific if specific in CATALOG else f"field.{self.prop}"
 
     def range_hint(self, t: Translator) -> str:
-        """"0–1", "≥ 1", "≤ 8 760" for numbers; empty otherwise."""
+        """ "0–1", "≥ 1", "≤ 8 760" for numbers; empty otherwise."""
         if self.kind not in ("number", "integer"):
             return ""
         low = self.schema.get("minimum", self.schema.get("exclusiveMinimum"))
@@ -67,8 +69,9 @@ def _kind(schema: dict) -> tuple[str, list]:
     if kind == "array" and "enum" in schema.get("items", {}):
         return "multi", list(schema["items"]["enum"])
     if kind == "string":
-        return ("url" if schema.get("format") == "uri" or str(schema.get("pattern", "")).startswith("^http")
-                else "text"), []
+        return (
+            "url" if schema.get("format") == "uri" or str(schema.get("pattern", "")).startswith("^http") else "text"
+        ), []
     if kind in ("boolean", "number", "integer"):
         return kind, []
     raise ValueError(f"no form input for answer schema {schema!r}")
@@ -114,8 +117,11 @@ class CriterionForm:
             values[self.name("just")] = answer.get("justification", "")
         value = answer.get("value")
         for f in self.fields:
-            v = value.get(f.prop) if self.object_value and isinstance(value, dict) else (
-                value if not self.object_value else None)
+            v = (
+                value.get(f.prop)
+                if self.object_value and isinstance(value, dict)
+                else (value if not self.object_value else None)
+            )
             if v is None or "value" not in answer:
                 continue
             if f.kind == "boolean":
@@ -133,7 +139,7 @@ class CriterionForm:
         return values
 
     # --- posted form -> answer --------------------------------------------------------------
-    def read(self, form: Mapping) -> dict[str, Any]:
+    def read(self, form: ImmutableMultiDict[str, Any]) -> dict[str, Any]:
         """The posted values of this criterion, in the shape `values_from` gives."""
         values: dict[str, Any] = {}
         for f in self.fields:
@@ -142,8 +148,9 @@ class CriterionForm:
             values[self.name(part)] = str(form.get(self.name(part), ""))
         return values
 
-    def build(self, values: dict[str, Any], previous: dict | None, lang: str = "vi"
-              ) -> tuple[dict | None, dict[str, str], list]:
+    def build(
+        self, values: dict[str, Any], previous: dict | None, lang: str = "vi"
+    ) -> tuple[dict | None, dict[str, str], list]:
         """(answer or None when nothing was entered, pointer -> input name, errors found before validation).
         Numbers are read as typed on a page in `lang` (checker.numbers.parse_number)."""
         pointers = {self.pointer: f"crit:{self.id}"}
@@ -188,7 +195,7 @@ class CriterionForm:
 
     def _evidence(self, values, previous, pointers) -> list[dict]:
         known = {e.get("title"): e for e in (previous or {}).get("evidence", []) if e.get("kind") == "document"}
-        items = []
+        items: list[dict[str, Any]] = []
         for line in _lines(values.get(self.name("ev_url"), "")):
             pointers[f"{self.pointer}/evidence/{len(items)}"] = self.name("ev_url")
             items.append({"kind": "url", "url": line})
@@ -264,8 +271,9 @@ def criterion_form(criterion: Criterion) -> CriterionForm:
         fields = []
         for prop, sub in schema["properties"].items():
             kind, choices = _kind(sub)
-            fields.append(Field(f"{base}.{prop}", f"{pointer}/{_escape(prop)}", kind, sub, prop, prop in required,
-                                choices))
+            fields.append(
+                Field(f"{base}.{prop}", f"{pointer}/{_escape(prop)}", kind, sub, prop, prop in required, choices)
+            )
         return CriterionForm(criterion, fields, True)
     kind, choices = _kind(schema)
     return CriterionForm(criterion, [Field(base, pointer, kind, schema, None, True, choices)], False)
@@ -274,6 +282,7 @@ def criterion_form(criterion: Criterion) -> CriterionForm:
 @dataclass
 class Step:
     """One requirement group of the form: its criteria, in file order."""
+
     group: dict
     forms: list[CriterionForm]
 
@@ -294,9 +303,11 @@ def steps_for(checker: Checker) -> list[Step]:
 
 # --- messages ------------------------------------------------------------------------------
 
+
 def _schema_message(err, t: Translator) -> list[tuple[str, str]]:
     """(pointer suffix, message) for one jsonschema error, in the page's language."""
     from checker.criteria import pointer as json_pointer
+
     where = json_pointer(err.absolute_path)
     kind = err.validator
     if kind == "required":
@@ -307,7 +318,8 @@ def _schema_message(err, t: Translator) -> list[tuple[str, str]]:
     if kind == "type":
         expected = err.validator_value
         key = {"number": "err.type_number", "integer": "err.type_integer", "boolean": "err.choice"}.get(
-            expected if isinstance(expected, str) else "", "err.invalid")
+            expected if isinstance(expected, str) else "", "err.invalid"
+        )
         return [(where, t(key))]
     if kind in ("enum", "const"):
         return [(where, t("err.choice"))]
@@ -327,7 +339,7 @@ def _schema_message(err, t: Translator) -> list[tuple[str, str]]:
 def local_messages(checker: Checker, answers: dict[str, Any], t: Translator) -> list[tuple[str, str]]:
     """The same answer schemas the API checks, with messages in the page's language (pointer, message)."""
     schemas = checker.schema["properties"]["answers"]["properties"]
-    out = []
+    out: list[tuple[str, str]] = []
     for cid, answer in answers.items():
         if answer is None or cid not in schemas:
             continue

@@ -1,7 +1,10 @@
 """Inline SVG charts (no scripts, nothing fetched): horizontal bars, and stacked bars of outcomes.
 
 Each chart is an image with a title for screen readers; the pages also show the numbers as text."""
+
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
@@ -9,8 +12,13 @@ WIDTH = 480
 ROW = 40
 BAR = 14
 # Fills on white: each at least 3:1 against the background (WCAG 1.4.11 for graphics).
-OUTCOME_COLOURS = {"passed": "#1a7f37", "failed": "#c62828", "cantTell": "#8a6100", "inapplicable": "#5c6b7a",
-                   "untested": "#8c8c8c"}
+OUTCOME_COLOURS = {
+    "passed": "#1a7f37",
+    "failed": "#c62828",
+    "cantTell": "#8a6100",
+    "inapplicable": "#5c6b7a",
+    "untested": "#8c8c8c",
+}
 BAR_COLOUR = "#0b4f8a"
 TRACK_COLOUR = "#e6e9ee"
 TEXT_COLOUR = "#1a1a1a"
@@ -19,10 +27,11 @@ TEXT_COLOUR = "#1a1a1a"
 def _svg(height: int, title: str, body: str) -> Markup:
     return Markup(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{body}</svg>')
+        f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{body}</svg>'
+    )
 
 
-def bars(rows: list[tuple[str, float | None, str]], title: str) -> Markup:
+def bars(rows: Sequence[tuple[str, float | None, str]], title: str) -> Markup:
     """One bar per row: (label, share 0–1 or None, the value as text)."""
     parts = []
     for i, (label, share, text) in enumerate(rows):
@@ -31,7 +40,8 @@ def bars(rows: list[tuple[str, float | None, str]], title: str) -> Markup:
         parts.append(
             f'<text x="0" y="{y + 14}" font-size="13" fill="{TEXT_COLOUR}">{escape(label)} — {escape(text)}</text>'
             f'<rect x="0" y="{y + 20}" width="{WIDTH}" height="{BAR}" fill="{TRACK_COLOUR}"/>'
-            f'<rect x="0" y="{y + 20}" width="{width:.1f}" height="{BAR}" fill="{BAR_COLOUR}"/>')
+            f'<rect x="0" y="{y + 20}" width="{width:.1f}" height="{BAR}" fill="{BAR_COLOUR}"/>'
+        )
     return _svg(max(ROW * len(rows), ROW), title, "".join(parts))
 
 
@@ -42,9 +52,11 @@ def stacked(rows: list[tuple[str, dict[str, int]]], names: dict[str, str], title
         y = i * ROW
         total = sum(counts.values())
         summary = ", ".join(f"{names[o]} {n}" for o, n in counts.items() if n)
-        parts.append(f'<text x="0" y="{y + 14}" font-size="13" fill="{TEXT_COLOUR}">{escape(label)}'
-                     f'{" — " + escape(summary) if summary else ""}</text>'
-                     f'<rect x="0" y="{y + 20}" width="{WIDTH}" height="{BAR}" fill="{TRACK_COLOUR}"/>')
+        parts.append(
+            f'<text x="0" y="{y + 14}" font-size="13" fill="{TEXT_COLOUR}">{escape(label)}'
+            f'{" — " + escape(summary) if summary else ""}</text>'
+            f'<rect x="0" y="{y + 20}" width="{WIDTH}" height="{BAR}" fill="{TRACK_COLOUR}"/>'
+        )
         x = 0.0
         for outcome, colour in OUTCOME_COLOURS.items():
             n = counts.get(outcome, 0)
@@ -70,14 +82,18 @@ def trend(rows: list[tuple[str, list[float | None]]], columns: list[str], title:
         y = i * TREND_ROW
         latest = next((s for s in reversed(shares) if s is not None), None)
         text = f"{label} — {latest:.0%}" if latest is not None else label
-        parts.append(f'<text x="0" y="{y + 14}" font-size="13" fill="{TEXT_COLOUR}">{escape(text)}</text>'
-                     f'<rect x="0" y="{y + 20}" width="{WIDTH}" height="{TREND_HEIGHT}" fill="{TRACK_COLOUR}"/>')
+        parts.append(
+            f'<text x="0" y="{y + 14}" font-size="13" fill="{TEXT_COLOUR}">{escape(text)}</text>'
+            f'<rect x="0" y="{y + 20}" width="{WIDTH}" height="{TREND_HEIGHT}" fill="{TRACK_COLOUR}"/>'
+        )
         for j, share in enumerate(shares):
             if share is None:
                 continue
             height = max(0.0, min(1.0, share)) * TREND_HEIGHT
             x = j * step + (step - width) / 2
-            parts.append(f'<rect x="{x:.1f}" y="{y + 20 + TREND_HEIGHT - height:.1f}" width="{width:.1f}" '
-                         f'height="{height:.1f}" fill="{BAR_COLOUR}"><title>{escape(columns[j])}: '
-                         f'{share:.0%}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 20 + TREND_HEIGHT - height:.1f}" width="{width:.1f}" '
+                f'height="{height:.1f}" fill="{BAR_COLOUR}"><title>{escape(columns[j])}: '
+                f'{share:.0%}</title></rect>'
+            )
     return _svg(max(TREND_ROW * len(rows), TREND_ROW), title, "".join(parts))

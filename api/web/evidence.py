@@ -2,6 +2,7 @@
 
 The same domain functions as the API (api.domain.evidence): the same content checks, limits, row lock, refusals and
 audit events. A refused upload shows the step again with the message at its criterion (status 409, 413, 415, 422)."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -39,8 +40,16 @@ def attach_file(request: Request, session: PageDB, user: SignedIn, submission_id
     settings = request.app.state.settings
     try:
         data = read_upload(upload, settings.evidence_max_file_bytes) if isinstance(upload, UploadFile) else b""
-        evidence.add_file(session, request.app.state.storage, evidence.Limits.of(settings), user, submission,
-                          criterion_id, upload.filename if isinstance(upload, UploadFile) else None, data)
+        evidence.add_file(
+            session,
+            request.app.state.storage,
+            evidence.Limits.of(settings),
+            user,
+            submission,
+            criterion_id,
+            upload.filename if isinstance(upload, UploadFile) else None,
+            data,
+        )
     except ApiError as exc:
         if exc.status not in (409, 413, 415, 422):
             raise
@@ -49,14 +58,24 @@ def attach_file(request: Request, session: PageDB, user: SignedIn, submission_id
         values = {}
         for cf in step.forms:
             values.update(cf.values_from(submission.answers.get(cf.id)))
-        return dashboard._step_page(request, session, user, submission, steps, step, values, exc.status,
-                                    placed={f"crit:{criterion_id}": messages})
+        return dashboard._step_page(
+            request,
+            session,
+            user,
+            submission,
+            steps,
+            step,
+            values,
+            exc.status,
+            placed={f"crit:{criterion_id}": messages},
+        )
     return redirect(f"/dashboard/submissions/{submission.id}/steps/{step.id}?done=file_added#files-{criterion_id}")
 
 
 @router.post("/submissions/{submission_id}/evidence-files/{file_id}/delete")
-def remove_file(request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId, file_id: ObjectId,
-                form: PostedForm):
+def remove_file(
+    request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId, file_id: ObjectId, form: PostedForm
+):
     """Remove a file from a draft; back to its criterion."""
     dashboard._writer(user)
     submission, _, steps = dashboard._assessment(session, user, submission_id, write=True)

@@ -6,9 +6,11 @@ across a re-rendered form in one hidden field, sealed with the manifest key for 
 (api.domain.sealing), and an empty password field means "keep the one entered before".
 Repeating rows (login steps) work without JavaScript: a fixed number of blank rows, and a submit button
 that re-renders the form with more."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +29,23 @@ _ROW = re.compile(r"^/login_steps/(\d+)(?:/(\w+))?$")
 
 # A manifest pointer (under /manifest) -> the form field that holds it.
 POINTER_FIELDS = {
-    "/name": "name", "/product_type": "product_type", "/start_url": "start_url",
-    "/filtering": "filtering_mode", "/filtering/mode": "filtering_mode", "/filtering/proxy": "proxy",
-    "/accounts": "acc_parent_username", "/pages": "page_settings", "/logged_in": "logged_in_selector",
-    "/logged_in/selector": "logged_in_selector", "/logged_in/url_pattern": "logged_in_url_pattern",
-    "/block_page_markers": "block_page_markers", "/allowed_hosts": "allowed_hosts", "/corpus": "corpus_csv",
-    "/corpus/csv": "corpus_csv", "/corpus/sample_per_category": "corpus_sample", "/login_steps": "step_0_action",
+    "/name": "name",
+    "/product_type": "product_type",
+    "/start_url": "start_url",
+    "/filtering": "filtering_mode",
+    "/filtering/mode": "filtering_mode",
+    "/filtering/proxy": "proxy",
+    "/accounts": "acc_parent_username",
+    "/pages": "page_settings",
+    "/logged_in": "logged_in_selector",
+    "/logged_in/selector": "logged_in_selector",
+    "/logged_in/url_pattern": "logged_in_url_pattern",
+    "/block_page_markers": "block_page_markers",
+    "/allowed_hosts": "allowed_hosts",
+    "/corpus": "corpus_csv",
+    "/corpus/csv": "corpus_csv",
+    "/corpus/sample_per_category": "corpus_sample",
+    "/login_steps": "step_0_action",
     **{f"/accounts/{r}": f"acc_{r}_username" for r in ROLES},
     **{f"/accounts/{r}/username": f"acc_{r}_username" for r in ROLES},
     **{f"/accounts/{r}/{k}": f"acc_{r}_{s}" for r in ROLES for k, s in SECRET_FIELDS.items()},
@@ -45,6 +58,7 @@ class ManifestForm:
     """What the form holds: the text fields to show again (never a secret), the secrets entered (role.key ->
     value), how many login-step rows to show, the manifest built from it, and the form's own errors
     (field -> catalog keys) found before the schema is asked."""
+
     values: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     step_rows: int = MIN_STEP_ROWS
@@ -97,9 +111,19 @@ def seal_secrets(secrets: dict[str, str], box: ManifestBox, product_id: int) -> 
 def read_form(form, box: ManifestBox, product_id: int, *, add_rows: bool = False) -> ManifestForm:
     """The posted builder form as a ManifestForm, its manifest built (validation is the schema's, by the caller)."""
     mf = ManifestForm()
-    names = ["name", "product_type", "start_url", "filtering_mode", "proxy", "logged_in_selector",
-             "logged_in_url_pattern", "corpus_csv", "corpus_sample", *(f"page_{p}" for p in PAGES),
-             *(f"acc_{r}_username" for r in ROLES)]
+    names = [
+        "name",
+        "product_type",
+        "start_url",
+        "filtering_mode",
+        "proxy",
+        "logged_in_selector",
+        "logged_in_url_pattern",
+        "corpus_csv",
+        "corpus_sample",
+        *(f"page_{p}" for p in PAGES),
+        *(f"acc_{r}_username" for r in ROLES),
+    ]
     for name in names:
         mf.values[name] = _text(form, name)
     for name in ("block_page_markers", "allowed_hosts"):
@@ -112,8 +136,11 @@ def read_form(form, box: ManifestBox, product_id: int, *, add_rows: bool = False
             typed = typed if isinstance(typed, str) else ""
             if typed.strip():
                 mf.secrets[f"{role}.{key}"] = typed.strip() if key == "parental_pin" else typed
-            elif (kept.get(f"{role}.{key}") and mf.values[f"acc_{role}_username"]
-                  and not form.get(f"acc_{role}_{suffix}_forget")):
+            elif (
+                kept.get(f"{role}.{key}")
+                and mf.values[f"acc_{role}_username"]
+                and not form.get(f"acc_{role}_{suffix}_forget")
+            ):
                 mf.secrets[f"{role}.{key}"] = kept[f"{role}.{key}"]
     try:
         rows = int(_text(form, "step_rows") or MIN_STEP_ROWS)
@@ -124,7 +151,9 @@ def read_form(form, box: ManifestBox, product_id: int, *, add_rows: bool = False
         for part in ("action", *STEP_FIELDS):
             value = form.get(f"step_{row}_{part}", "")
             # A typed value is kept as typed (a space may matter); the others are trimmed.
-            mf.values[f"step_{row}_{part}"] = (value if part == "value" else value.strip()) if isinstance(value, str) else ""
+            mf.values[f"step_{row}_{part}"] = (
+                (value if part == "value" else value.strip()) if isinstance(value, str) else ""
+            )
     filled = [r for r in range(rows) if any(mf.values[f"step_{r}_{p}"] for p in ("action", *STEP_FIELDS))]
     mf.step_rows = min(MAX_STEPS, max(rows, MIN_STEP_ROWS) + (BLANK_STEPS if add_rows else 0))
     mf.manifest = _build(mf, filled)
@@ -169,7 +198,7 @@ def _build(mf: ManifestForm, filled_rows: list[int]) -> dict[str, Any]:
         accounts[role] = account
     if accounts:
         manifest["accounts"] = accounts
-    steps = []
+    steps: list[dict[str, Any]] = []
     for row in filled_rows:
         action = v[f"step_{row}_action"]
         if not action:
@@ -207,15 +236,20 @@ def from_manifest(manifest: dict, product_type: str) -> ManifestForm:
     """The form for a manifest (a JSON import): every member the form has a field for. Members it has none for
     are listed by `unsupported`."""
     mf = ManifestForm()
-    get = manifest.get
+    get: Callable[[str], Any] = manifest.get
     filtering = get("filtering") if isinstance(get("filtering"), dict) else {}
     v = mf.values
-    v.update(name=_str(get("name")), product_type=_str(get("product_type")) or product_type,
-             start_url=_str(get("start_url")), filtering_mode=_str(filtering.get("mode")),
-             proxy=_str(filtering.get("proxy")))
+    v.update(
+        name=_str(get("name")),
+        product_type=_str(get("product_type")) or product_type,
+        start_url=_str(get("start_url")),
+        filtering_mode=_str(filtering.get("mode")),
+        proxy=_str(filtering.get("proxy")),
+    )
     accounts = get("accounts") if isinstance(get("accounts"), dict) else {}
     for role in ROLES:
-        account = accounts.get(role) if isinstance(accounts.get(role), dict) else {}
+        account = accounts.get(role)
+        account = account if isinstance(account, dict) else {}
         v[f"acc_{role}_username"] = _str(account.get("username"))
         for key in SECRET_FIELDS:
             if _str(account.get(key)):
@@ -229,7 +263,10 @@ def from_manifest(manifest: dict, product_type: str) -> ManifestForm:
     for p in PAGES:
         v[f"page_{p}"] = _str(pages.get(p))
     logged_in = get("logged_in") if isinstance(get("logged_in"), dict) else {}
-    v["logged_in_selector"], v["logged_in_url_pattern"] = _str(logged_in.get("selector")), _str(logged_in.get("url_pattern"))
+    v["logged_in_selector"], v["logged_in_url_pattern"] = (
+        _str(logged_in.get("selector")),
+        _str(logged_in.get("url_pattern")),
+    )
     for name in ("block_page_markers", "allowed_hosts"):
         items = get(name) if isinstance(get(name), list) else []
         v[name] = "\n".join(_str(i) for i in items if _str(i))
@@ -241,8 +278,20 @@ def from_manifest(manifest: dict, product_type: str) -> ManifestForm:
 
 def unsupported(manifest: dict) -> list[str]:
     """Members of an imported manifest the form cannot hold (they would be lost: the JSON view keeps them)."""
-    known = {"name", "product_type", "start_url", "filtering", "accounts", "login_steps", "pages", "logged_in",
-             "block_page_markers", "allowed_hosts", "corpus", "$schema"}
+    known = {
+        "name",
+        "product_type",
+        "start_url",
+        "filtering",
+        "accounts",
+        "login_steps",
+        "pages",
+        "logged_in",
+        "block_page_markers",
+        "allowed_hosts",
+        "corpus",
+        "$schema",
+    }
     return sorted(k for k in manifest if k not in known)
 
 
@@ -255,7 +304,7 @@ def _str(value: Any) -> str:
 def field_of(pointer: str, step_of_row: dict[int, int]) -> str | None:
     """The form field a manifest pointer ("/manifest/..." or "/...") belongs to, or None."""
     if pointer.startswith("/manifest"):
-        pointer = pointer[len("/manifest"):]
+        pointer = pointer[len("/manifest") :]
     match = _ROW.match(pointer)
     if match:
         row = step_of_row.get(int(match.group(1)), int(match.group(1)))

@@ -1,30 +1,36 @@
 """Public pages: search of certified products, a product, certificate lookup, the criteria browser,
 how to embed the badge, and the language switch."""
+
 from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
-
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
-from api.domain import certificates as certs
-from api.domain import history, registry, reporting
 from api.core.errors import ApiError
 from api.core.models import Certificate, utcnow
 from api.core.search import terms
+from api.domain import certificates as certs
+from api.domain import history, registry, reporting
 from api.http import present
 from api.http.schemas import MAX_ID, PRODUCT_TYPES, Text, text_problem
 from api.web import charts
-from api.web.i18n import LANGS
 from api.web.rendering import LANG_COOKIE, WebRoute, redirect, render, safe_next
 from api.web.security import PageDB, PageUser, PostedForm
-from api.web.views import (conformance_names, group_summary, level_title, product_type_title,
-                           reviewer_decided_by_group, vocabulary)
+from api.web.views import (
+    conformance_names,
+    group_summary,
+    level_title,
+    product_type_title,
+    reviewer_decided_by_group,
+    vocabulary,
+)
 from checker.criteria import diff_sets, list_versions, load_set
+from checker.i18n import LANGS
 from reports.badge import render_badge
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -41,20 +47,47 @@ SortChoice = Annotated[Literal[(*registry.SORTS, "")] | None, Query()]  # type: 
 
 
 @router.get("/")
-def home(request: Request, session: PageDB, user: PageUser,
-         q: Annotated[Text | None, Query(max_length=200)] = None,
-         type: TypeFilter = None, level: LevelFilter = None, sort: SortChoice = None,
-         page: Annotated[int, Query(ge=1, le=100_000)] = 1):
-    results = present.public_page(session, q=q, product_type=type or None, status="valid", page=page,
-                                  per_page=PER_PAGE, level=level or None, sort=sort or "relevance")
+def home(
+    request: Request,
+    session: PageDB,
+    user: PageUser,
+    q: Annotated[Text | None, Query(max_length=200)] = None,
+    type: TypeFilter = None,
+    level: LevelFilter = None,
+    sort: SortChoice = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    results = present.public_page(
+        session,
+        q=q,
+        product_type=type or None,
+        status="valid",
+        page=page,
+        per_page=PER_PAGE,
+        level=level or None,
+        sort=sort or "relevance",
+    )
     pages = max(1, -(-results.total // PER_PAGE))
-    filters = {k: v for k, v in (("q", q or ""), ("type", type or ""), ("level", level or ""),
-                                 ("sort", sort or "")) if v}
-    return render(request, "home.html", q=q or "", type=type or "", level=level or "", sort=sort or "",
-                  results=results, pages=pages, levels=_levels(request.state.t), sorts=registry.SORTS,
-                  query=urlencode(filters), query_with_suggestion=urlencode({**filters, "q": results.suggestion or ""}),
-                  product_types=vocabulary().product_types, type_title=product_type_title,
-                  level_title=level_title)
+    filters = {
+        k: v for k, v in (("q", q or ""), ("type", type or ""), ("level", level or ""), ("sort", sort or "")) if v
+    }
+    return render(
+        request,
+        "home.html",
+        q=q or "",
+        type=type or "",
+        level=level or "",
+        sort=sort or "",
+        results=results,
+        pages=pages,
+        levels=_levels(request.state.t),
+        sorts=registry.SORTS,
+        query=urlencode(filters),
+        query_with_suggestion=urlencode({**filters, "q": results.suggestion or ""}),
+        product_types=vocabulary().product_types,
+        type_title=product_type_title,
+        level_title=level_title,
+    )
 
 
 def _levels(t) -> list[tuple[str, str]]:
@@ -67,8 +100,9 @@ def _levels(t) -> list[tuple[str, str]]:
 
 
 @router.get("/products/{product_id}/history")
-def product_history_page(request: Request, session: PageDB, user: PageUser,
-                         product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def product_history_page(
+    request: Request, session: PageDB, user: PageUser, product_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+):
     """Revisions that led to a certificate, probe runs of those revisions, and every certificate (api.domain.history
     says what is public and why)."""
     t = request.state.t
@@ -77,24 +111,44 @@ def product_history_page(request: Request, session: PageDB, user: PageUser,
         raise ApiError(404, "Không tìm thấy sản phẩm được chứng nhận / Certified product not found")
     categories = sorted({c for run in found.runs for c in run.block_rates})
     columns = [t.date(run.finished_at) for run in found.runs]
-    chart = charts.trend([(t(f"category.{c}"), [run.block_rates.get(c) for run in found.runs]) for c in categories],
-                         columns, t("history.chart_title")) if found.runs else None
-    return render(request, "product_history.html", h=found, categories=categories, chart=chart,
-                  listed=any(c["status"] == "valid" for c in found.certificates),
-                  type_title=product_type_title, level_title=level_title)
+    chart = (
+        charts.trend(
+            [(t(f"category.{c}"), [run.block_rates.get(c) for run in found.runs]) for c in categories],
+            columns,
+            t("history.chart_title"),
+        )
+        if found.runs
+        else None
+    )
+    return render(
+        request,
+        "product_history.html",
+        h=found,
+        categories=categories,
+        chart=chart,
+        listed=any(c["status"] == "valid" for c in found.certificates),
+        type_title=product_type_title,
+        level_title=level_title,
+    )
 
 
 @router.get("/products/{product_id}")
-def product_page(request: Request, session: PageDB, user: PageUser,
-                 product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
+def product_page(request: Request, session: PageDB, user: PageUser, product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
     listing = present.public_listing(session, product_id)
-    cert = session.get(Certificate, listing.certificate.id)
+    cert = session.get_one(Certificate, listing.certificate.id)  # the listing's own certificate
     # The decided outcomes of the certified revision, as the certificate was issued on them (never the claims).
     found = reporting.certified_verdict(cert)
     summary = group_summary(found) if found is not None else None
-    return render(request, "product.html", p=listing, summary=summary, outcome_names=conformance_names(request.state.t),
-                  reviewer_decided=reviewer_decided_by_group(found) if found is not None else {},
-                  type_title=product_type_title, level_title=level_title)
+    return render(
+        request,
+        "product.html",
+        p=listing,
+        summary=summary,
+        outcome_names=conformance_names(request.state.t),
+        reviewer_decided=reviewer_decided_by_group(found) if found is not None else {},
+        type_title=product_type_title,
+        level_title=level_title,
+    )
 
 
 def _lookup_page(request: Request, status: int = 200, **context):
@@ -141,21 +195,24 @@ def verify_credential(request: Request, session: PageDB, user: PageUser, form: P
 
 
 @router.get("/certificates/{certificate_id}")
-def certificate_page(request: Request, session: PageDB, user: PageUser,
-                     certificate_id: Annotated[str, Path(pattern=CERTIFICATE_ID)]):
+def certificate_page(
+    request: Request, session: PageDB, user: PageUser, certificate_id: Annotated[str, Path(pattern=CERTIFICATE_ID)]
+):
     try:
         cert = present.certificate_lookup(session, certificate_id)
     except ApiError as exc:
         if exc.status != 404:
             raise
-        return _lookup_page(request, 404, cert_id=certificate_id,
-                            error=request.state.t("cert.not_found", id=certificate_id))
+        return _lookup_page(
+            request, 404, cert_id=certificate_id, error=request.state.t("cert.not_found", id=certificate_id)
+        )
     return render(request, "certificate.html", cert=cert, type_title=product_type_title, level_title=level_title)
 
 
 @router.get("/embed-badge")
-def embed_badge(request: Request, session: PageDB, user: PageUser,
-                certificate: Annotated[str | None, Query(max_length=100)] = None):
+def embed_badge(
+    request: Request, session: PageDB, user: PageUser, certificate: Annotated[str | None, Query(max_length=100)] = None
+):
     t = request.state.t
     cert, error, preview = None, None, None
     if certificate:
@@ -169,14 +226,25 @@ def embed_badge(request: Request, session: PageDB, user: PageUser,
                     raise
                 error = t("cert.not_found", id=certificate)
     if cert is not None:
-        preview = Markup(render_badge(level_title=level_title(cert.criteria_version, cert.level, t),
-                                      status=cert.status, lang=t.lang))
+        preview = Markup(
+            render_badge(level_title=level_title(cert.criteria_version, cert.level, t), status=cert.status, lang=t.lang)
+        )
     base = str(request.base_url).rstrip("/")
-    return render(request, "embed_badge.html", 404 if certificate and cert is None else 200, cert=cert, error=error,
-                  preview=preview, base=base, certificate=certificate or "", level_title=level_title)
+    return render(
+        request,
+        "embed_badge.html",
+        404 if certificate and cert is None else 200,
+        cert=cert,
+        error=error,
+        preview=preview,
+        base=base,
+        certificate=certificate or "",
+        level_title=level_title,
+    )
 
 
 # --- criteria ------------------------------------------------------------------------------
+
 
 def _version(version: str):
     if version not in list_versions():
@@ -191,50 +259,91 @@ def criteria_index(request: Request, user: PageUser):
 
 
 @router.get("/criteria/changes")
-def criteria_changes(request: Request, user: PageUser,
-                     from_: Annotated[str | None, Query(alias="from", max_length=32)] = None,
-                     to: Annotated[str | None, Query(max_length=32)] = None):
+def criteria_changes(
+    request: Request,
+    user: PageUser,
+    from_: Annotated[str | None, Query(alias="from", max_length=32)] = None,
+    to: Annotated[str | None, Query(max_length=32)] = None,
+):
     versions = list_versions()
     new = _version(to or versions[-1])
-    old_id = from_ or new.meta.get("supersedes") or (versions[versions.index(new.version) - 1]
-                                                      if versions.index(new.version) else new.version)
+    old_id = (
+        from_
+        or new.meta.get("supersedes")
+        or (versions[versions.index(new.version) - 1] if versions.index(new.version) else new.version)
+    )
     old = _version(old_id)
     diff = diff_sets(old, new)
-    return render(request, "criteria_changes.html", diff=diff, old=old, new=new, versions=versions,
-                  vocab=vocabulary(), type_title=product_type_title)
+    return render(
+        request,
+        "criteria_changes.html",
+        diff=diff,
+        old=old,
+        new=new,
+        versions=versions,
+        vocab=vocabulary(),
+        type_title=product_type_title,
+    )
 
 
 def _matches(criterion, words: list[str]) -> bool:
     """Whether every word (folded: no diacritics or case) begins a word of the criterion's id, title, description or
     question, in either language."""
-    texts = [criterion.id, *(criterion.title.values()), *(criterion.data.get("description", {}).values()),
-             *(criterion.question.get("text", {}).values())]
+    texts = [
+        criterion.id,
+        *(criterion.title.values()),
+        *(criterion.data.get("description", {}).values()),
+        *(criterion.question.get("text", {}).values()),
+    ]
     found = set(terms(" ".join(str(x) for x in texts)))
     return all(any(f.startswith(w) for f in found) for w in words)
 
 
 @router.get("/criteria/{version}")
-def criteria_version(request: Request, user: PageUser, version: Annotated[str, Path(max_length=32)],
-                     type: TypeFilter = None, q: Annotated[Text | None, Query(max_length=200)] = None):
+def criteria_version(
+    request: Request,
+    user: PageUser,
+    version: Annotated[str, Path(max_length=32)],
+    type: TypeFilter = None,
+    q: Annotated[Text | None, Query(max_length=200)] = None,
+):
     cset = _version(version)
     type = type or None  # the form's "any type" sends type= (empty)
     words = terms(q or "")
-    criteria = [c for c in cset.criteria.values() if (type is None or c.applies(type))
-                and (not words or _matches(c, words))]
+    criteria = [
+        c for c in cset.criteria.values() if (type is None or c.applies(type)) and (not words or _matches(c, words))
+    ]
     groups = [(g, [c for c in criteria if c.group == g["id"] and c.active]) for g in vocabulary().groups]
     retired = [c for c in criteria if not c.active]
-    return render(request, "criteria_version.html", cset=cset, groups=groups, retired=retired, type=type or "",
-                  q=q or "", shown=sum(len(cs) for _, cs in groups) + len(retired), vocab=vocabulary(),
-                  type_title=product_type_title)
+    return render(
+        request,
+        "criteria_version.html",
+        cset=cset,
+        groups=groups,
+        retired=retired,
+        type=type or "",
+        q=q or "",
+        shown=sum(len(cs) for _, cs in groups) + len(retired),
+        vocab=vocabulary(),
+        type_title=product_type_title,
+    )
 
 
 # --- language ------------------------------------------------------------------------------
+
 
 @router.get("/lang/{code}")
 def switch_language(request: Request, code: Annotated[str, Path(max_length=5)], next: str | None = None):
     if code not in LANGS:
         raise ApiError(404, "Không có ngôn ngữ này / No such language")
     response = redirect(safe_next(next))
-    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True,
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        path="/",
+        samesite="lax",
+        httponly=True,
+        secure=request.url.scheme == "https",
+    )
     return response

@@ -1,5 +1,6 @@
 """Rendering pages: the Jinja2 environment, the request's language, and the route class that turns
 errors into pages (in the reader's language) and adds the security headers."""
+
 from __future__ import annotations
 
 import logging
@@ -17,29 +18,44 @@ from starlette.responses import Response
 
 from api.core.errors import ApiError
 from api.web import charts, views
-from api.web.catalog import CATALOG
-from api.web.i18n import DEFAULT_LANG, LANGUAGE_NAMES, LANGS, Translator, choose_lang
 from api.web.security import CSRF_FIELD, CsrfRefused, SignInRequired, csrf_token, set_nonce_cookie
+from checker.catalog import CATALOG
+from checker.i18n import DEFAULT_LANG, LANGS, LANGUAGE_NAMES, Translator, choose_lang
+from checker.logs import current_request_id
 
 log = logging.getLogger("vcsc.web")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "lang"
 
 # Pages load nothing from elsewhere and run only our own script file.
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                   undefined=StrictUndefined)
-_env.globals.update(LANGS=LANGS, LANGUAGE_NAMES=LANGUAGE_NAMES, CSRF_FIELD=CSRF_FIELD, charts=charts,
-                    summary_chart=views.summary_chart, level_chart=views.level_chart,
-                    DONE_KEYS=frozenset(k for k in CATALOG if k.startswith("done.")))  # the notices ?done= may ask for
+_env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=StrictUndefined,
+)
+_env.globals.update(
+    LANGS=LANGS,
+    LANGUAGE_NAMES=LANGUAGE_NAMES,
+    CSRF_FIELD=CSRF_FIELD,
+    charts=charts,
+    summary_chart=views.summary_chart,
+    level_chart=views.level_chart,
+    DONE_KEYS=frozenset(k for k in CATALOG if k.startswith("done.")),
+)  # the notices ?done= may ask for
 
 
 def request_lang(request: Request) -> str:
     """?lang= (which also becomes the `lang` cookie), else the `lang` cookie, else Vietnamese."""
-    return (choose_lang(request.query_params.get("lang")) or choose_lang(request.cookies.get(LANG_COOKIE))
-            or DEFAULT_LANG)
+    return (
+        choose_lang(request.query_params.get("lang")) or choose_lang(request.cookies.get(LANG_COOKIE)) or DEFAULT_LANG
+    )
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -53,21 +69,27 @@ def here(request: Request) -> str:
     """This page's path and query without the ?lang= override (for the language switch). A page answering a form
     (a result, or the form again with its errors) has no address of its own: the switch goes back to the page
     the form was on (the same-origin Referer), else home."""
-    url = request.url
+    path, query_string = request.url.path, request.url.query
     if request.method != "GET":
         referer = urlsplit(request.headers.get("referer", ""))
         if referer.netloc != request.headers.get("host", "") or not referer.path.startswith("/"):
             return "/"
-        url = referer
-    query = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k != "lang"]
-    return url.path + ("?" + urlencode(query) if query else "")
+        path, query_string = referer.path, referer.query
+    query = [(k, v) for k, v in parse_qsl(query_string, keep_blank_values=True) if k != "lang"]
+    return path + ("?" + urlencode(query) if query else "")
 
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
     t = request.state.t
     html = _env.get_template(template).render(
-        request=request, t=t, lang=t.lang, user=getattr(request.state, "user", None),
-        csrf_token=lambda: csrf_token(request), here=here(request), **context)
+        request=request,
+        t=t,
+        lang=t.lang,
+        user=getattr(request.state, "user", None),
+        csrf_token=lambda: csrf_token(request),
+        here=here(request),
+        **context,
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -75,11 +97,20 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def error_page(request: Request, status: int, message, errors: list | None = None, *, both: tuple | None = None
-               ) -> HTMLResponse:
+def error_page(
+    request: Request, status: int, message, errors: list | None = None, *, both: tuple | None = None
+) -> HTMLResponse:
     """An error page; `both` = (key, params) shows a message in both languages."""
-    return render(request, "error.html", status, status_code=status, message=message, errors=errors or [],
-                  both=both)
+    return render(
+        request,
+        "error.html",
+        status,
+        status_code=status,
+        message=message,
+        errors=errors or [],
+        both=both,
+        request_id=current_request_id(),
+    )
 
 
 def _validation_page(request: Request, exc: RequestValidationError) -> HTMLResponse:
@@ -107,16 +138,22 @@ class WebRoute(APIRoute):
                 t = request.state.t
                 response = error_page(request, 403, t("error.csrf"), both=("error.csrf", {}))
             except ApiError as exc:
-                response = error_page(request, exc.status, request.state.t.message(exc.detail),
-                                      [request.state.t.message(e.get("message", "")) for e in exc.errors])
+                response = error_page(
+                    request,
+                    exc.status,
+                    request.state.t.message(exc.detail),
+                    [request.state.t.message(e.get("message", "")) for e in exc.errors],
+                )
             except RequestValidationError as exc:
                 response = _validation_page(request, exc)
             except IntegrityError:
                 response = error_page(request, 409, request.state.t("error.conflict"))
             except StarletteHTTPException as exc:  # Starlette's own refusals (a body it cannot read): not a 500
-                response = error_page(request, exc.status_code if 400 <= exc.status_code < 500 else 400,
-                                      request.state.t.message("Không đọc được yêu cầu gửi lên / "
-                                                              "The request could not be read"))
+                response = error_page(
+                    request,
+                    exc.status_code if 400 <= exc.status_code < 500 else 400,
+                    request.state.t.message("Không đọc được yêu cầu gửi lên / The request could not be read"),
+                )
             except Exception:
                 log.exception("page error on %s %s", request.method, request.url.path)
                 response = error_page(request, 500, request.state.t("error.server"))
@@ -133,8 +170,15 @@ def _finish(request: Request, response: Response) -> None:
     asked = choose_lang(request.query_params.get("lang"))
     if asked and asked != request.cookies.get(LANG_COOKIE):
         # A link with ?lang= chooses the language from here on: the forms of this page answer in it too.
-        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True,
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            path="/",
+            samesite="lax",
+            httponly=True,
+            secure=request.url.scheme == "https",
+        )
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -6,6 +6,7 @@ confirmation page before approving or rejecting.
 
 Every action goes through api.domain.review (the API's functions), so the rules, the refusals (403, 409 with the
 actions allowed now, 422 with pointers) and the audit events are the same; refusals are shown on the page."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -15,17 +16,25 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
 
+from api.core.errors import ApiError, forbidden, not_found
+from api.core.models import Submission, User, utcnow
 from api.domain import probe_runs, products, reporting, review
 from api.domain.access import load_submission
 from api.domain.sealing import load_or_create_box
-from api.core.errors import ApiError, forbidden, not_found
-from api.core.models import Submission, User, utcnow
 from api.http.schemas import MAX_ID, CommentIn, CriterionDecisionIn, ReviewDecisionIn, ReviewProbeRunIn
 from api.web.public import TypeFilter
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
-from api.web.views import (answer_parts, level_title, outcome_names, problem_from_api, problem_from_validation,
-                           product_type_title, value_text, vocabulary)
+from api.web.views import (
+    answer_parts,
+    level_title,
+    outcome_names,
+    problem_from_api,
+    problem_from_validation,
+    product_type_title,
+    value_text,
+    vocabulary,
+)
 from checker.assessment import OUTCOMES
 from checker.probes.registry import all_probes
 
@@ -51,6 +60,7 @@ def staff(user: User) -> User:
 
 # --- the queue -------------------------------------------------------------------------------------
 
+
 def waited(t, since: datetime | None, now: datetime) -> str:
     """How long since `since`, in the reader's language with its numbers: days and hours, hours and minutes, or
     minutes ("3 ngày 4 giờ", "3 days 4 hours")."""
@@ -62,6 +72,7 @@ def waited(t, since: datetime | None, now: datetime) -> str:
 
     def part(count: int, unit: str) -> str:
         return t(f"wait.{unit}" + ("" if count == 1 else "s"), count=t.number(count))
+
     if days:
         return part(days, "day") + (" " + part(hours, "hour") if hours else "")
     if hours:
@@ -70,24 +81,51 @@ def waited(t, since: datetime | None, now: datetime) -> str:
 
 
 @router.get("")
-def queue_page(request: Request, session: PageDB, user: SignedIn, type: TypeFilter = None,
-               status: StatusFilter = None, assigned: AssignedFilter = None,
-               page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+def queue_page(
+    request: Request,
+    session: PageDB,
+    user: SignedIn,
+    type: TypeFilter = None,
+    status: StatusFilter = None,
+    assigned: AssignedFilter = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
     staff(user)
-    found = review.queue(session, user, statuses=[status] if status else None, product_type=type or None, page=page,
-                         per_page=PER_PAGE, assigned=assigned or None)
+    found = review.queue(
+        session,
+        user,
+        statuses=[status] if status else None,
+        product_type=type or None,
+        page=page,
+        per_page=PER_PAGE,
+        assigned=assigned or None,
+    )
     here = "/review?" + urlencode({"status": status or "", "type": type or "", "assigned": assigned or ""})
     now = utcnow()
-    return render(request, "review_queue.html", items=found.items, total=found.total, page=page,
-                  pages=max(1, -(-found.total // PER_PAGE)), type=type or "", state=status or "",
-                  assigned=assigned or "", statuses=QUEUE_STATUSES, product_types=vocabulary().product_types,
-                  type_title=product_type_title, level_title=level_title,
-                  names=review.user_names(session, {s.assignee_id for s in found.items}),
-                  waited=lambda since: waited(request.state.t, since, now), queue_here=here,
-                  pager_base=here + "&", assignable=review.ASSIGNABLE)
+    return render(
+        request,
+        "review_queue.html",
+        items=found.items,
+        total=found.total,
+        page=page,
+        pages=max(1, -(-found.total // PER_PAGE)),
+        type=type or "",
+        state=status or "",
+        assigned=assigned or "",
+        statuses=QUEUE_STATUSES,
+        product_types=vocabulary().product_types,
+        type_title=product_type_title,
+        level_title=level_title,
+        names=review.user_names(session, {s.assignee_id for s in found.items}),
+        waited=lambda since: waited(request.state.t, since, now),
+        queue_here=here,
+        pager_base=here + "&",
+        assignable=review.ASSIGNABLE,
+    )
 
 
 # --- a submission's review -------------------------------------------------------------------------
+
 
 def evidence_of(findings: list[dict]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
     """(probe id, criterion id) -> (screenshot names, web addresses) found anywhere in a finding's evidence."""
@@ -95,7 +133,7 @@ def evidence_of(findings: list[dict]) -> dict[tuple[str, str], tuple[list[str], 
     for finding in findings:
         shots, urls = out.setdefault((finding.get("probe_id", ""), finding.get("criterion_id", "")), ([], []))
 
-        def walk(value, key: str = "") -> None:
+        def walk(value, key: str = "", shots: list = shots, urls: list = urls) -> None:
             if isinstance(value, dict):
                 for k, v in value.items():
                     walk(v, str(k))
@@ -112,8 +150,16 @@ def evidence_of(findings: list[dict]) -> dict[tuple[str, str], tuple[list[str], 
     return out
 
 
-def _review_page(request: Request, session, user: User, submission: Submission, status: int = 200,
-                 problem: dict | None = None, values: dict | None = None, criterion_id: str | None = None):
+def _review_page(
+    request: Request,
+    session,
+    user: User,
+    submission: Submission,
+    status: int = 200,
+    problem: dict | None = None,
+    values: dict | None = None,
+    criterion_id: str | None = None,
+):
     t = request.state.t
     review.check_reviewer(user, submission)  # 403 for a product of the reviewer's own organisation
     found, report = reporting.verdict_and_report(session, submission)
@@ -132,19 +178,43 @@ def _review_page(request: Request, session, user: User, submission: Submission, 
     reviewer = session.get(User, submission.reviewer_id) if submission.reviewer_id else None
     assignee = session.get(User, submission.assignee_id) if submission.assignee_id else None
     return render(
-        request, "review.html", status, criterion_id=criterion_id, submission=submission, product=submission.product, report=report, view=view,
-        agreeing=set(found.agreeing), undecided_agreeing=list(found.undecided_agreeing),
-        undecided_discrepancies=list(found.undecided_discrepancies), at=at if at in rows else "",
-        assignee=assignee, reviewers=review.assignable_reviewers(session, submission),
+        request,
+        "review.html",
+        status,
+        criterion_id=criterion_id,
+        submission=submission,
+        product=submission.product,
+        report=report,
+        view=view,
+        agreeing=set(found.agreeing),
+        undecided_agreeing=list(found.undecided_agreeing),
+        undecided_discrepancies=list(found.undecided_discrepancies),
+        at=at if at in rows else "",
+        assignee=assignee,
+        reviewers=review.assignable_reviewers(session, submission),
         can_assign=submission.status in review.ASSIGNABLE,
-        rows=rows, discrepancy_ids={d["criterion_id"] for d in report["discrepancies"]}, comments=comments,
-        evidence=lambda probe_id, cid: evidence.get((probe_id, cid), ([], [])), MAX_EVIDENCE=MAX_EVIDENCE,
-        latest_run=latest_run, runs=runs, revisions=revisions, reviewer=reviewer,
-        can_take=submission.status in review.IN_QUEUE, can_decide=submission.status == "in_review",
-        approved_by_me=user.id in view.get("approved_by", []), problem=problem, values=values or {},
-        probes=[(pid, p.title) for pid, p in all_probes().items()], outcomes=OUTCOMES,
-        outcome_names=outcome_names(t), answer_parts=answer_parts, value_text=value_text,
-        type_title=product_type_title, level_title=level_title)
+        rows=rows,
+        discrepancy_ids={d["criterion_id"] for d in report["discrepancies"]},
+        comments=comments,
+        evidence=lambda probe_id, cid: evidence.get((probe_id, cid), ([], [])),
+        MAX_EVIDENCE=MAX_EVIDENCE,
+        latest_run=latest_run,
+        runs=runs,
+        revisions=revisions,
+        reviewer=reviewer,
+        can_take=submission.status in review.IN_QUEUE,
+        can_decide=submission.status == "in_review",
+        approved_by_me=user.id in view.get("approved_by", []),
+        problem=problem,
+        values=values or {},
+        probes=[(pid, p.title) for pid, p in all_probes().items()],
+        outcomes=OUTCOMES,
+        outcome_names=outcome_names(t),
+        answer_parts=answer_parts,
+        value_text=value_text,
+        type_title=product_type_title,
+        level_title=level_title,
+    )
 
 
 def _load(session, user: User, submission_id: int) -> Submission:
@@ -169,8 +239,7 @@ def _refused(request, session, user, submission_id: int, exc: ApiError, anchors:
     return _again(request, session, user, submission_id, exc.status, problem, values)
 
 
-def _invalid(request, session, user, submission_id: int, exc: ValidationError, anchors: dict[str, str],
-             values: dict):
+def _invalid(request, session, user, submission_id: int, exc: ValidationError, anchors: dict[str, str], values: dict):
     problem = problem_from_validation(exc, request.state.t, anchors)
     return _again(request, session, user, submission_id, 422, problem, values)
 
@@ -191,37 +260,63 @@ def take(request: Request, session: PageDB, user: SignedIn, submission_id: Objec
 
 
 @router.get("/submissions/{submission_id}/criteria/{criterion_id}")
-def criterion_page(request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId,
-                   criterion_id: CriterionPath):
+def criterion_page(
+    request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId, criterion_id: CriterionPath
+):
     """One criterion of the review with its decision form (the agreeing criteria on the review page have none)."""
     submission = _load(session, user, submission_id)
     return _criterion_page(request, session, user, submission, criterion_id)
 
 
-def _criterion_page(request, session, user, submission, criterion_id: str, status: int = 200,
-                    problem: dict | None = None, values: dict | None = None):
+def _criterion_page(
+    request,
+    session,
+    user,
+    submission,
+    criterion_id: str,
+    status: int = 200,
+    problem: dict | None = None,
+    values: dict | None = None,
+):
     return _review_page(request, session, user, submission, status, problem, values, criterion_id=criterion_id)
 
 
 def decision_anchors(criterion_id: str) -> dict[str, str]:
-    return {"decision": f"d-{criterion_id}-override", "outcome": f"d-{criterion_id}-outcome",
-            "comment": f"d-{criterion_id}-comment", "criterion_id": f"c-{criterion_id}"}
+    return {
+        "decision": f"d-{criterion_id}-override",
+        "outcome": f"d-{criterion_id}-outcome",
+        "comment": f"d-{criterion_id}-comment",
+        "criterion_id": f"c-{criterion_id}",
+    }
 
 
 @router.post("/submissions/{submission_id}/criteria/{criterion_id}")
-def decide_criterion(request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId,
-                     criterion_id: CriterionPath, form: PostedForm):
+def decide_criterion(
+    request: Request,
+    session: PageDB,
+    user: SignedIn,
+    submission_id: ObjectId,
+    criterion_id: CriterionPath,
+    form: PostedForm,
+):
     """Accept the combined outcome of a criterion, or override it with an outcome and a comment (one form per
     criterion: accepting ignores the override's fields)."""
     submission = _load(session, user, submission_id)
-    values = {"form": f"c-{criterion_id}", "decision": str(form.get("decision", "")),
-              "outcome": str(form.get("outcome", "")), "comment": str(form.get("comment", "")),
-              "page": "criterion" if form.get("page") == "criterion" else "review"}
+    values = {
+        "form": f"c-{criterion_id}",
+        "decision": str(form.get("decision", "")),
+        "outcome": str(form.get("outcome", "")),
+        "comment": str(form.get("comment", "")),
+        "page": "criterion" if form.get("page") == "criterion" else "review",
+    }
     anchors = decision_anchors(criterion_id)
     accepting = values["decision"] == "accept"
     try:
-        body = CriterionDecisionIn(decision=values["decision"], outcome=None if accepting else values["outcome"] or None,
-                                   comment=None if accepting else values["comment"].strip() or None)
+        body = CriterionDecisionIn(
+            decision=values["decision"],
+            outcome=None if accepting else values["outcome"] or None,
+            comment=None if accepting else values["comment"].strip() or None,
+        )
     except ValidationError as exc:
         return _invalid(request, session, user, submission_id, exc, anchors, values)
     try:
@@ -262,9 +357,12 @@ def assign(request: Request, session: PageDB, user: SignedIn, submission_id: Obj
     elif action == "other" and values["assignee"].isdigit() and len(values["assignee"]) < 11:
         target = int(values["assignee"])
     else:
-        problem = {"message": request.state.t("problem.check_fields"), "allowed": None,
-                   "fields": {"assignee_id": [request.state.t("assign.choose_error")]},
-                   "items": [("assign-to", request.state.t("assign.choose_error"))]}
+        problem = {
+            "message": request.state.t("problem.check_fields"),
+            "allowed": None,
+            "fields": {"assignee_id": [request.state.t("assign.choose_error")]},
+            "items": [("assign-to", request.state.t("assign.choose_error"))],
+        }
         return _review_page(request, session, user, submission, 422, problem, values)
     try:
         review.assign(session, user, submission, target, expected=expected)
@@ -288,31 +386,43 @@ def decide(request: Request, session: PageDB, user: SignedIn, submission_id: Obj
     level that will be certified, or that the rejection is final); approving then carries the confirmed level, and
     a verdict that reaches another level meanwhile is refused (409)."""
     submission = _load(session, user, submission_id)
-    criteria_comments = {key[3:]: str(value) for key, value in form.multi_items()
-                         if key.startswith("cc.") and str(value).strip()}
-    values = {"form": "decision", "decision": str(form.get("decision", "")), "comment": str(form.get("comment", "")),
-              "cc": criteria_comments}
+    criteria_comments = {
+        key[3:]: str(value) for key, value in form.multi_items() if key.startswith("cc.") and str(value).strip()
+    }
+    decision, comment = str(form.get("decision", "")), str(form.get("comment", ""))
+    values = {"form": "decision", "decision": decision, "comment": comment, "cc": criteria_comments}
     try:
-        body = ReviewDecisionIn(decision=values["decision"], comment=values["comment"].strip() or None,
-                                criteria_comments=criteria_comments)
+        body = ReviewDecisionIn(decision=decision, comment=comment.strip() or None, criteria_comments=criteria_comments)
     except ValidationError as exc:
         return _invalid(request, session, user, submission_id, exc, DECISION_ANCHORS, values)
     if body.decision in ("approve", "reject") and form.get("confirmed") != "yes":
         try:
-            outlook = (review.approval_outlook(session, request.app.state.settings, user, submission)
-                       if body.decision == "approve" else None)
+            outlook = (
+                review.approval_outlook(session, request.app.state.settings, user, submission)
+                if body.decision == "approve"
+                else None
+            )
             if body.decision == "reject":
                 review.require_transition(submission, "reject")
         except ApiError as exc:
             return _refused(request, session, user, submission_id, exc, DECISION_ANCHORS, values)
-        return render(request, "review_confirm.html", submission=submission, product=submission.product,
-                      decision=body.decision, outlook=outlook, comment=values["comment"], problem=None,
-                      level_title=level_title)
+        return render(
+            request,
+            "review_confirm.html",
+            submission=submission,
+            product=submission.product,
+            decision=body.decision,
+            outlook=outlook,
+            comment=values["comment"],
+            problem=None,
+            level_title=level_title,
+        )
     try:
         if body.decision == "approve":
             level = str(form.get("level", "")) or None
-            certificate = review.approve(session, request.app.state.settings, user, submission, body.comment,
-                                         expected_level=level)
+            certificate = review.approve(
+                session, request.app.state.settings, user, submission, body.comment, expected_level=level
+            )
             done = "approved" if certificate is not None else "approval_recorded"
         elif body.decision == "reject":
             review.reject(session, user, submission, body.comment)
@@ -337,8 +447,14 @@ def rerun(request: Request, session: PageDB, user: SignedIn, submission_id: Obje
     except ValidationError as exc:
         return _invalid(request, session, user, submission_id, exc, anchors, values)
     try:
-        run = review.rerun_probes(session, request.app.state.jobs, user, _load(session, user, submission_id),
-                                  body.only, box=load_or_create_box(request.app.state.settings.keys_dir))
+        run = review.rerun_probes(
+            session,
+            request.app.state.jobs,
+            user,
+            _load(session, user, submission_id),
+            body.only,
+            box=load_or_create_box(request.app.state.settings.keys_dir),
+        )
     except ApiError as exc:
         return _refused(request, session, user, submission_id, exc, anchors, values)
     return redirect(f"/dashboard/probe-runs/{run.id}")

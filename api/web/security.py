@@ -1,4 +1,5 @@
 """Browser sessions for the pages: the session cookie, the signed-in user, CSRF tokens and same-origin POSTs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,8 @@ from starlette.formparsers import MultiPartException
 from starlette.responses import Response
 
 from api.core.errors import ApiError, bilingual
-from api.domain.identity import TOKEN_PREFIX, token_digest
 from api.core.models import Token, User, utcnow
+from api.domain.identity import TOKEN_PREFIX, token_digest
 
 SESSION_COOKIE = "vcsc_session"
 ANON_COOKIE = "vcsc_csrf"  # the nonce behind the sign-in form's CSRF token, before there is a session
@@ -39,6 +40,7 @@ class CsrfRefused(Exception):
 
 
 # --- one transaction per page ---------------------------------------------------------------
+
 
 def page_session(request: Request) -> Iterator[Session]:
     """api.core.db.get_session's rule, one transaction per request, plus: a page answered with an error
@@ -59,6 +61,7 @@ PageDB = Annotated[Session, Depends(page_session, scope="function")]
 
 
 # --- the session cookie ---------------------------------------------------------------------
+
 
 def session_secret(request: Request) -> str | None:
     secret = request.cookies.get(SESSION_COOKIE)
@@ -92,16 +95,25 @@ SignedIn = Annotated[User, Depends(signed_in)]
 
 
 def set_session_cookie(request: Request, response: Response, secret: str, ttl: timedelta) -> None:
-    response.set_cookie(SESSION_COOKIE, secret, max_age=int(ttl.total_seconds()), path="/", httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(ttl.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
 
 
 # --- CSRF -----------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=8)
 def _key(folder: Path) -> bytes:
@@ -139,8 +151,9 @@ def _nonce(request: Request) -> str | None:
 def csrf_token(request: Request) -> str:
     """The hidden field's value: derived from the session secret when signed in; otherwise an HMAC of a
     nonce kept in a cookie (a signed double submit), the cookie being set with the response."""
-    if getattr(request.state, "user", None) is not None:
-        return _session_token(session_secret(request))
+    secret = session_secret(request)
+    if getattr(request.state, "user", None) is not None and secret is not None:  # signed in: by the session cookie
+        return _session_token(secret)
     nonce = _nonce(request) or getattr(request.state, "new_nonce", None)
     if nonce is None:
         nonce = request.state.new_nonce = secrets.token_urlsafe(32)
@@ -150,8 +163,9 @@ def csrf_token(request: Request) -> str:
 def set_nonce_cookie(request: Request, response: Response) -> None:
     nonce = getattr(request.state, "new_nonce", None)
     if nonce:
-        response.set_cookie(ANON_COOKIE, nonce, path="/", httponly=True, samesite="lax",
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            ANON_COOKIE, nonce, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+        )
 
 
 def same_origin(request: Request) -> bool:
@@ -163,8 +177,9 @@ def same_origin(request: Request) -> bool:
 
 
 def _valid_token(request: Request, sent: str) -> bool:
-    if getattr(request.state, "user", None) is not None:
-        expected = _session_token(session_secret(request))
+    secret = session_secret(request)
+    if getattr(request.state, "user", None) is not None and secret is not None:  # signed in: by the session cookie
+        expected = _session_token(secret)
     else:
         nonce = _nonce(request)
         if nonce is None:
@@ -182,8 +197,13 @@ def _form_refused(reason: str) -> ApiError:
     body) with a 400 carrying an English reason; a page shows it bilingual, with 413 for the size limits."""
     too_big = reason.startswith("Too many") or "exceeded maximum size" in reason
     if too_big:
-        return ApiError(413, bilingual(f"Biểu mẫu quá lớn (tối đa {MAX_FORM_FIELDS} trường, {MAX_FORM_FILES} tệp)",
-                                       f"The form is too large: {reason}"))
+        return ApiError(
+            413,
+            bilingual(
+                f"Biểu mẫu quá lớn (tối đa {MAX_FORM_FIELDS} trường, {MAX_FORM_FILES} tệp)",
+                f"The form is too large: {reason}",
+            ),
+        )
     return ApiError(400, bilingual("Không đọc được biểu mẫu gửi lên", f"The form could not be read: {reason}"))
 
 

@@ -3,6 +3,7 @@ next revision after changes were requested; and the audit trail of a submission,
 
 As in the API: comments go through api.domain.review.add_comment, withdrawal through api.domain.review.withdraw, the next
 revision through api.domain.assessments.new_draft; refusals (409, 422) are shown on the submission page."""
+
 from __future__ import annotations
 
 import json
@@ -11,23 +12,22 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
 
+from api.core.errors import ApiError
 from api.domain import assessments, audit, review
 from api.domain.access import load_submission
-from api.core.errors import ApiError
 from api.http.schemas import MAX_ID, CommentIn, WithdrawIn
 from api.web import assessment_form as af
-from api.web.catalog import CATALOG
 from api.web.dashboard import _assessment, _overview, _writer
 from api.web.rendering import WebRoute, redirect, render
 from api.web.security import PageDB, PostedForm, SignedIn
 from api.web.views import problem_from_api, problem_from_validation
+from checker.catalog import CATALOG
 
 router = APIRouter(prefix="/dashboard", route_class=WebRoute, include_in_schema=False)
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _refused(request, session, user, submission_id: int, exc: ApiError | ValidationError, anchors: dict,
-             values: dict):
+def _refused(request, session, user, submission_id: int, exc: ApiError | ValidationError, anchors: dict, values: dict):
     """The submission page again, with what was refused (409 or 422; anything else is the error page)."""
     t = request.state.t
     if isinstance(exc, ValidationError):
@@ -81,20 +81,33 @@ def next_revision(request: Request, session: PageDB, user: SignedIn, submission_
 
 
 @router.get("/submissions/{submission_id}/audit")
-def audit_trail(request: Request, session: PageDB, user: SignedIn, submission_id: ObjectId,
-                page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+def audit_trail(
+    request: Request,
+    session: PageDB,
+    user: SignedIn,
+    submission_id: ObjectId,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
     """The submission's audit events, oldest first (the API's /submissions/{id}/audit, same access rules)."""
     submission = load_submission(session, user, submission_id)
-    events, total = audit.events_page(session, user, object_type="submission", object_id=str(submission.id),
-                                      page=page)
-    return render(request, "audit.html", submission=submission, product=submission.product, events=events,
-                  page=page, pages=max(1, -(-total // audit.PAGE_SIZE)), total=total, changes=audit_changes,
-                  action_title=lambda action: request.state.t(f"audit.{action}") if f"audit.{action}" in CATALOG
-                  else action)
+    events, total = audit.events_page(session, user, object_type="submission", object_id=str(submission.id), page=page)
+    return render(
+        request,
+        "audit.html",
+        submission=submission,
+        product=submission.product,
+        events=events,
+        page=page,
+        pages=max(1, -(-total // audit.PAGE_SIZE)),
+        total=total,
+        changes=audit_changes,
+        action_title=lambda action: request.state.t(f"audit.{action}") if f"audit.{action}" in CATALOG else action,
+    )
 
 
 def audit_changes(before, after) -> list[tuple[str, str, str]]:
     """(field, before, after) for an event: the fields either side names, values as compact text."""
+
     def text(value) -> str:
         if value is None:
             return "—"

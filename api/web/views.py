@@ -1,15 +1,16 @@
 """Small helpers the pages share: names from the vocabulary, level titles, outcome summaries."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import ValidationError
 
-from api.web.catalog import CATALOG
-from checker.verdict import OUTCOMES, Verdict
-from checker.criteria import CriteriaError, Vocabulary, load_set, load_vocabulary
 from api.web import charts
-from api.web.i18n import Translator
+from checker.catalog import CATALOG
+from checker.criteria import CriteriaError, Vocabulary, load_set, load_vocabulary
+from checker.i18n import Translator
+from checker.verdict import OUTCOMES, Verdict
 
 
 def vocabulary() -> Vocabulary:
@@ -51,7 +52,9 @@ def group_summary(found: Verdict) -> list[tuple[dict, dict[str, int]]]:
 
 def reviewer_decided_by_group(found: Verdict) -> dict[str, list[str]]:
     """Criteria a reviewer decided, by requirement group."""
-    return {row["group"]: row["reviewer_decided"] for row in found.group_summary([g["id"] for g in vocabulary().groups])}
+    return {
+        row["group"]: row["reviewer_decided"] for row in found.group_summary([g["id"] for g in vocabulary().groups])
+    }
 
 
 def level_progress(found: Verdict) -> list[tuple[dict, int, int]]:
@@ -60,31 +63,48 @@ def level_progress(found: Verdict) -> list[tuple[dict, int, int]]:
 
 
 def summary_chart(summary: list[tuple[dict, dict[str, int]]], t: Translator, names: dict[str, str] | None = None):
-    return charts.stacked([(t.pick(group["title"]), counts) for group, counts in summary], names or outcome_names(t),
-                          t("summary.chart"))
+    return charts.stacked(
+        [(t.pick(group["title"]), counts) for group, counts in summary], names or outcome_names(t), t("summary.chart")
+    )
 
 
 def level_chart(levels: list[tuple[dict, int, int]], t: Translator):
-    rows = [(t.pick(level["title"]), done / needed if needed else 1.0,
-             t("sub.satisfied", done=t.number(done), total=t.number(needed))) for level, done, needed in levels]
+    rows = [
+        (
+            t.pick(level["title"]),
+            done / needed if needed else 1.0,
+            t("sub.satisfied", done=t.number(done), total=t.number(needed)),
+        )
+        for level, done, needed in levels
+    ]
     return charts.bars(rows, t("sub.level_progress"))
 
 
 # --- form errors ----------------------------------------------------------------------------
 
-_PYDANTIC_KEYS = {"missing": "err.required", "string_too_short": "err.required", "string_pattern_mismatch": "err.http_url",
-                  "too_short": "err.choose_one", "literal_error": "err.choice", "int_parsing": "err.choice",
-                  "string_too_long": "err.too_long", "too_long": "err.too_many", "bool_parsing": "err.choice"}
+_PYDANTIC_KEYS = {
+    "missing": "err.required",
+    "string_too_short": "err.required",
+    "string_pattern_mismatch": "err.http_url",
+    "too_short": "err.choose_one",
+    "literal_error": "err.choice",
+    "int_parsing": "err.choice",
+    "string_too_long": "err.too_long",
+    "too_long": "err.too_many",
+    "bool_parsing": "err.choice",
+}
 
 
-def field_errors(exc: ValidationError, t: Translator, overrides: dict[tuple[str, str], str] | None = None
-                 ) -> dict[str, list[str]]:
+def field_errors(
+    exc: ValidationError, t: Translator, overrides: dict[tuple[str, str], str] | None = None
+) -> dict[str, list[str]]:
     """Messages by field name from a pydantic error; `overrides` maps (field, error type) to a catalog key
     where the generic words would not fit (an email pattern is not a web address)."""
     errors: dict[str, list[str]] = {}
     for e in exc.errors():
         name = str(e["loc"][0]) if e["loc"] else ""
         ctx = e.get("ctx") or {}
+        message: str
         if e["type"] == "vcsc":  # the API's own validators write "Vietnamese / English"
             message = t.message(e["msg"])  # Markup, escaped once
         else:
@@ -96,6 +116,7 @@ def field_errors(exc: ValidationError, t: Translator, overrides: dict[tuple[str,
 
 
 # --- answers as text --------------------------------------------------------------------------
+
 
 def _label(criterion_id: str, prop: str, t: Translator) -> str:
     for key in (f"field.{criterion_id}.{prop}", f"field.{prop}"):
@@ -126,8 +147,8 @@ def answer_parts(criterion_id: str, value: Any, t: Translator) -> list[tuple[str
 
 # --- errors of the domain, shown on the page of the form that was sent ----------------------------
 
-def problem_from_api(exc, t: Translator, anchors: dict[str, str] | None = None,
-                     status_key: str = "sub.status") -> dict:
+
+def problem_from_api(exc, t: Translator, anchors: dict[str, str] | None = None, status_key: str = "sub.status") -> dict:
     """A 409 or 422 of the domain for the page: its message, its items by field (JSON pointer's first token,
     linked to the input `anchors` names) and, for a 409, the actions allowed now (`status_key` names states)."""
     anchors = anchors or {}
@@ -141,13 +162,20 @@ def problem_from_api(exc, t: Translator, anchors: dict[str, str] | None = None,
         items.append((anchors.get(name, ""), message))
     allowed = exc.extra.get("allowed")
     if allowed is not None:
-        allowed = [t("problem.action_to", action=t(f"action.{a['action']}"), status=t(f"{status_key}.{a['to']}"))
-                   for a in allowed]
+        allowed = [
+            t("problem.action_to", action=t(f"action.{a['action']}"), status=t(f"{status_key}.{a['to']}"))
+            for a in allowed
+        ]
     return {"message": t.message(exc.detail), "items": items, "fields": fields, "allowed": allowed}
 
 
-def problem_from_validation(exc: ValidationError, t: Translator, anchors: dict[str, str],
-                            overrides: dict[tuple[str, str], str] | None = None) -> dict:
+def problem_from_validation(
+    exc: ValidationError, t: Translator, anchors: dict[str, str], overrides: dict[tuple[str, str], str] | None = None
+) -> dict:
     fields = field_errors(exc, t, overrides)
-    return {"message": t("problem.check_fields"), "fields": fields, "allowed": None,
-            "items": [(anchors.get(name, ""), m) for name, messages in fields.items() for m in messages]}
+    return {
+        "message": t("problem.check_fields"),
+        "fields": fields,
+        "allowed": None,
+        "items": [(anchors.get(name, ""), m) for name, messages in fields.items() for m in messages],
+    }

@@ -7,6 +7,7 @@ leave it out). Other columns are ignored, so a club can keep notes beside each U
 Rows of category `control` are reachability controls: harmless pages every filter must let
 through (a few well-known pages the club's network reaches); they are checked, not measured.
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,16 +55,22 @@ def _check_url(url: str, line: int) -> str:
     if not url:
         raise CorpusListError("thiếu URL / the URL is empty", line, "url")
     if len(url) > MAX_URL_LENGTH or any(ch.isspace() for ch in url):
-        raise CorpusListError(f"URL không hợp lệ / bad URL {url[:80]!r}: quá dài hoặc có khoảng trắng / "
-                              "too long or contains whitespace", line, "url")
+        raise CorpusListError(
+            f"URL không hợp lệ / bad URL {url[:80]!r}: quá dài hoặc có khoảng trắng / too long or contains whitespace",
+            line,
+            "url",
+        )
     try:
         parts = urlsplit(url)
-        parts.port  # raises ValueError for a port out of range or not a number
+        _ = parts.port  # raises ValueError for a port out of range or not a number
     except ValueError as exc:
         raise CorpusListError(f"URL không hợp lệ / bad URL {url!r}: {exc}", line, "url") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise CorpusListError(f"URL phải bắt đầu bằng http:// hoặc https:// / bad URL {url!r}: "
-                              "the scheme must be http or https", line, "url")
+        raise CorpusListError(
+            f"URL phải bắt đầu bằng http:// hoặc https:// / bad URL {url!r}: the scheme must be http or https",
+            line,
+            "url",
+        )
     if not parts.hostname:
         raise CorpusListError(f"URL không có tên máy chủ / bad URL {url!r}: no host name", line, "url")
     return url
@@ -76,8 +83,12 @@ def _check_harmful(value: str, category: str, line: int) -> None:
     if text not in _TRUE | _FALSE:
         raise CorpusListError(f"giá trị không hợp lệ / expected true or false, got {value!r}", line, "harmful")
     if (text in _TRUE) != is_harmful(category):
-        raise CorpusListError(f"'{value}' mâu thuẫn với danh mục '{category}' / contradicts the category "
-                              f"'{category}' (expected {str(is_harmful(category)).lower()})", line, "harmful")
+        raise CorpusListError(
+            f"'{value}' mâu thuẫn với danh mục '{category}' / contradicts the category "
+            f"'{category}' (expected {str(is_harmful(category)).lower()})",
+            line,
+            "harmful",
+        )
 
 
 def _read_text(path: Path) -> str:
@@ -88,7 +99,7 @@ def _read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")  # Excel writes a BOM
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise CorpusListError("tệp không phải UTF-8 / the file is not UTF-8", line) from None
 
 
@@ -114,28 +125,45 @@ def load_url_list(path: str | Path) -> list[CorpusPage]:
             if not any(cell.strip() for cell in row):
                 continue  # blank lines between groups of URLs are common in hand-kept lists
             if len(row) != len(header):
-                raise CorpusListError(f"có {len(row)} cột thay vì {len(header)} / {len(row)} fields, "
-                                      f"the header has {len(header)}", line)
+                raise CorpusListError(
+                    f"có {len(row)} cột thay vì {len(header)} / {len(row)} fields, the header has {len(header)}", line
+                )
             cell = {name: row[i].strip() for name, i in col.items()}
             url = _check_url(cell["url"], line)
             category = cell["category"].lower()
             if category not in CATEGORIES and category != CONTROL:
-                raise CorpusListError(f"danh mục không hợp lệ / unknown category {cell['category']!r}; "
-                                      f"one of: {', '.join(CATEGORIES + (CONTROL,))}", line, "category")
+                raise CorpusListError(
+                    f"danh mục không hợp lệ / unknown category {cell['category']!r}; "
+                    f"one of: {', '.join(CATEGORIES + (CONTROL,))}",
+                    line,
+                    "category",
+                )
             language = cell["language"].lower()
             if language not in LANGUAGES:
-                raise CorpusListError(f"ngôn ngữ không hợp lệ / unknown language {cell['language']!r}; "
-                                      f"one of: {', '.join(LANGUAGES)}", line, "language")
+                raise CorpusListError(
+                    f"ngôn ngữ không hợp lệ / unknown language {cell['language']!r}; one of: {', '.join(LANGUAGES)}",
+                    line,
+                    "language",
+                )
             if "harmful" in cell:
                 _check_harmful(cell["harmful"], category, line)
             if url in seen:
                 # A repeated URL would be counted twice in a block rate.
-                raise CorpusListError(f"URL lặp lại dòng {seen[url]} / duplicate URL, first on line {seen[url]}",
-                                      line, "url")
+                raise CorpusListError(
+                    f"URL lặp lại dòng {seen[url]} / duplicate URL, first on line {seen[url]}", line, "url"
+                )
             seen[url] = line
-            pages.append(CorpusPage(page_id=f"{category.replace('_', '-')}-{language}-l{line:05d}",
-                                    category=category, language=language, url=url, alternate_url=None,
-                                    marker=cell.get("marker") or None, harmful=is_harmful(category)))
+            pages.append(
+                CorpusPage(
+                    page_id=f"{category.replace('_', '-')}-{language}-l{line:05d}",
+                    category=category,
+                    language=language,
+                    url=url,
+                    alternate_url=None,
+                    marker=cell.get("marker") or None,
+                    harmful=is_harmful(category),
+                )
+            )
     except csv.Error as exc:
         raise CorpusListError(f"CSV không hợp lệ / bad CSV: {exc}", reader.line_num) from None
     if not pages:

@@ -3,6 +3,7 @@
 Every other corpus module and every probe names categories through these constants, so a
 category is spelled in exactly one place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ LANGUAGES: tuple[str, ...] = ("vi", "en")
 
 # The RTA ("Restricted To Adults") label, byte for byte as the ASACP publishes it.
 RTA_LABEL = "RTA-5042-1996-1400-1577-RTA"
-RTA_META = "meta"      # <meta name="rating" content="...">
+RTA_META = "meta"  # <meta name="rating" content="...">
 RTA_HEADER = "header"  # HTTP response header  Rating: ...
 RTA_BOTH = "both"
 RTA_MODES: tuple[str, ...] = (RTA_META, RTA_HEADER, RTA_BOTH)
@@ -69,6 +70,7 @@ class CorpusPage:
     only when the marker reaches the rendered page. External lists have no marker.
     `rta` says how the page carries the RTA label (meta tag, response header, both) or None.
     """
+
     page_id: str
     category: str
     language: str

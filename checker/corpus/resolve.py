@@ -6,6 +6,7 @@ Chromium honours that itself, but glibc's resolver does not resolve
 on the corpus names the browser reaches without trouble. Everything else goes to the
 system resolver.
 """
+
 from __future__ import annotations
 
 import socket

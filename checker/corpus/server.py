@@ -4,6 +4,7 @@ The Host header is ignored on purpose: the filter-bypass probe asks for the same
 its category host name, a mirror name, the raw IP, an upper-case or trailing-dot name,
 and each must reach the same page, so whatever the filter lets through is measured.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,11 +15,17 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
 from checker.corpus.generate import (
-    CONTROL_PREFIX, DEFAULT_DOMAIN, DEFAULT_SEED, build_controls, build_corpus, render, render_control,
+    CONTROL_PREFIX,
+    DEFAULT_DOMAIN,
+    DEFAULT_SEED,
+    build_controls,
+    build_corpus,
+    render,
+    render_control,
 )
 from checker.corpus.lists import to_csv
 from checker.corpus.model import CATEGORIES, CATEGORY_TITLES, CorpusPage
@@ -43,12 +50,14 @@ def request_path(target: str) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keep-alive; every response has a Content-Length
+    protocol_version = "HTTP/1.1"  # keep-alive; every response has a Content-Length
     # Headers and body go out in separate writes; without TCP_NODELAY every page waits
     # ~40 ms for the delayed ACK, which would swamp the timings the probes measure.
     disable_nagle_algorithm = True
     server_version = "VCSC-Corpus/1.0"
-    timeout = 30                    # an idle keep-alive connection ends on its own
+    timeout = 30  # an idle keep-alive connection ends on its own
+
+    server: _HTTPServer
 
     def setup(self) -> None:
         super().setup()
@@ -68,9 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
         corpus: CorpusServer = self.server.corpus
         path = request_path(self.path)
         if path.startswith(PAGE_PREFIX):
-            return render(path[len(PAGE_PREFIX):], corpus.seed)
+            return render(path[len(PAGE_PREFIX) :], corpus.seed)
         if path.startswith(CONTROL_PREFIX):
-            return render_control(path[len(CONTROL_PREFIX):], corpus.seed)
+            return render_control(path[len(CONTROL_PREFIX) :], corpus.seed)
         if path == "/corpus.csv":
             return 200, {"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store"}, corpus.csv_bytes
         if path == "/healthz":
@@ -88,21 +97,21 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         log.debug("%s %s", self.address_string(), format % args)
 
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, corpus: "CorpusServer"):
+    def __init__(self, address: tuple[str, int], corpus: CorpusServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.corpus = corpus
         self.connections: set[socket.socket] = set()
         super().__init__(address, _Handler)
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-response (a filter dropping a page, a browser moving
         # on) is ordinary here, not worth a traceback on stderr.
         exc = sys.exc_info()[1]
@@ -115,12 +124,19 @@ class _HTTPServer(ThreadingHTTPServer):
 class CorpusServer:
     """The built-in corpus on `host:port` (0 = a free port), served from a background thread.
 
-        with CorpusServer() as server:
-            server.port, server.pages   # pages carry URLs with the real port
+    with CorpusServer() as server:
+        server.port, server.pages   # pages carry URLs with the real port
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, domain: str = DEFAULT_DOMAIN,
-                 seed: int = DEFAULT_SEED, public_host: str | None = None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        domain: str = DEFAULT_DOMAIN,
+        seed: int = DEFAULT_SEED,
+        public_host: str | None = None,
+    ):
         self.host = host
         self.seed = seed
         self.domain = domain
@@ -146,12 +162,16 @@ class CorpusServer:
         counter = Counter(page.category for page in self.pages)
         return {category: counter[category] for category in CATEGORIES if counter[category]}
 
-    def start(self) -> "CorpusServer":
+    def start(self) -> CorpusServer:
         if self._closed:
             raise RuntimeError("the corpus server was stopped; make a new one")
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name=f"corpus-server-{self.port}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name=f"corpus-server-{self.port}",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -172,22 +192,30 @@ class CorpusServer:
                 pass
         self._httpd.server_close()
 
-    def __enter__(self) -> "CorpusServer":
+    def __enter__(self) -> CorpusServer:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 8765, *, domain: str = DEFAULT_DOMAIN,
-                  seed: int = DEFAULT_SEED, out: TextIO | None = None, public_host: str | None = None,
-                  csv_path: str | None = None) -> None:
+def serve_forever(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    domain: str = DEFAULT_DOMAIN,
+    seed: int = DEFAULT_SEED,
+    out: TextIO | None = None,
+    public_host: str | None = None,
+    csv_path: str | None = None,
+) -> None:
     """`vcsc corpus serve`: serve until Ctrl-C, after printing the base URL and page counts.
 
     `public_host` is the name or address the product's proxy reaches this machine by (every
     page is then on that host); `csv_path` is where to write the URL list (with markers and
     the reachability controls) that a manifest's `corpus.csv` points at.
     """
+
     def say(text: str) -> None:
         print(text, file=out, flush=True)
 
@@ -200,8 +228,11 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, *, domain: str = DE
         say(f"Ví dụ / example: {server.pages[0].url}")
         if csv_path:
             from pathlib import Path
+
             Path(csv_path).write_bytes(server.csv_bytes)
-            say(f"Đã ghi danh sách URL / URL list written: {csv_path}  (manifest: \"corpus\": {{\"csv\": \"{csv_path}\"}})")
+            say(
+                f"Đã ghi danh sách URL / URL list written: {csv_path}  (manifest: \"corpus\": {{\"csv\": \"{csv_path}\"}})"
+            )
         say(f"Danh sách / list: {server.base_url}/corpus.csv — Ctrl-C để dừng / to stop")
         try:
             while True:

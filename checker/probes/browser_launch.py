@@ -29,6 +29,7 @@ When a layer cannot be had, the fallback is logged at WARNING with the reason (s
 `plan()`): as a non-root user there is no policy (no mount namespace), and the probe
 contexts abort non-http(s) requests with a route instead (`needs_route_guard`).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -43,6 +44,10 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Route
 
 log = logging.getLogger(__name__)
 _MADE: list[Path] = []  # temporary directories this process made (removed at exit)
@@ -52,12 +57,24 @@ CHROMIUM_ETC = Path("/etc/chromium")
 
 # Navigations Chromium may make; everything else is blocked by policy.
 ALLOWED_URL_PATTERNS = ["http://*", "https://*", "ws://*", "wss://*"]
-BLOCKED_URL_PATTERNS = ["*", "file://*", "chrome://*", "chrome-untrusted://*", "chrome-extension://*", "devtools://*",
-                        "view-source:*", "filesystem:*", "data:*", "blob:*", "ftp://*", "javascript://*"]
+BLOCKED_URL_PATTERNS = [
+    "*",
+    "file://*",
+    "chrome://*",
+    "chrome-untrusted://*",
+    "chrome-extension://*",
+    "devtools://*",
+    "view-source:*",
+    "filesystem:*",
+    "data:*",
+    "blob:*",
+    "ftp://*",
+    "javascript://*",
+]
 POLICY = {
     "URLBlocklist": BLOCKED_URL_PATTERNS,
     "URLAllowlist": ALLOWED_URL_PATTERNS,
-    "DownloadRestrictions": 3,          # no downloads: a page cannot write files for us
+    "DownloadRestrictions": 3,  # no downloads: a page cannot write files for us
     "AllowFileSelectionDialogs": False,  # no file pickers: a page cannot ask for local files
     "PasswordManagerEnabled": False,
     "BrowserSignin": 0,
@@ -89,9 +106,10 @@ exec unshare --mount --propagation private -- /bin/sh -c '
 @dataclass
 class LaunchPlan:
     """How BrowserHost starts Chromium: Playwright's executable_path, env and sandbox flag."""
+
     executable_path: str
     chromium_sandbox: bool
-    env: dict | None = None
+    env: dict[str, Any] | None = None
     policy: bool = False  # the URL policy is enforced by the browser
     user: str | None = None  # the unprivileged user the browser runs as (None: ours)
     warnings: list[str] = field(default_factory=list)
@@ -159,10 +177,12 @@ def plan(chromium: str, user_name: str | None = None) -> LaunchPlan:
     user_name = user_name or BROWSER_USER  # the caller passes ProbeSettings.browser_user (VCSC_BROWSER_USER)
     if os.geteuid() != 0:
         # Not root: Chromium keeps its sandbox as this user; we cannot mount a policy.
-        message = ("Chromium chạy với sandbox dưới người dùng hiện tại; không có chính sách URL của trình duyệt "
-                   "(cần root để gắn /etc/chromium riêng), các context tự chặn URL không phải http(s) / "
-                   "Chromium runs sandboxed as the current user; no browser URL policy (mounting a private "
-                   "/etc/chromium needs root), so the probe contexts abort non-http(s) requests themselves")
+        message = (
+            "Chromium chạy với sandbox dưới người dùng hiện tại; không có chính sách URL của trình duyệt "
+            "(cần root để gắn /etc/chromium riêng), các context tự chặn URL không phải http(s) / "
+            "Chromium runs sandboxed as the current user; no browser URL policy (mounting a private "
+            "/etc/chromium needs root), so the probe contexts abort non-http(s) requests themselves"
+        )
         log.warning(message)
         return LaunchPlan(chromium, chromium_sandbox=True, warnings=[message])
     warnings = []
@@ -170,25 +190,44 @@ def plan(chromium: str, user_name: str | None = None) -> LaunchPlan:
     if ok and not CHROMIUM_ETC.is_dir():
         ok, why = False, f"{CHROMIUM_ETC} does not exist (scripts/setup creates it)"
     if not ok:
-        message = (f"Không tạo được mount namespace ({why}); không có chính sách URL của trình duyệt / "
-                   f"cannot create a mount namespace ({why}); no browser URL policy")
+        message = (
+            f"Không tạo được mount namespace ({why}); không có chính sách URL của trình duyệt / "
+            f"cannot create a mount namespace ({why}); no browser URL policy"
+        )
         log.warning(message)
         warnings.append(message)
     user = _browser_user(user_name)
     sandbox_ok = False
     if user is None:
-        message = (f"Không có người dùng {user_name!r} (chạy scripts/setup): Chromium chạy bằng root, KHÔNG có sandbox / "
-                   f"no user {user_name!r} (run scripts/setup): Chromium runs as root WITHOUT its sandbox")
+        message = (
+            f"Không có người dùng {user_name!r} (chạy scripts/setup): Chromium chạy bằng root, KHÔNG có sandbox / "
+            f"no user {user_name!r} (run scripts/setup): Chromium runs as root WITHOUT its sandbox"
+        )
         log.warning(message)
         warnings.append(message)
     else:
         # Debian's Chromium sandboxes itself with unprivileged user namespaces (no setuid helper).
-        sandbox_ok, why_sandbox = _works(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
-                                          "unshare", "--user", "--map-root-user", "--pid", "--fork", "--", "true"])
+        sandbox_ok, why_sandbox = _works(
+            [
+                "setpriv",
+                f"--reuid={user.pw_uid}",
+                f"--regid={user.pw_gid}",
+                "--clear-groups",
+                "unshare",
+                "--user",
+                "--map-root-user",
+                "--pid",
+                "--fork",
+                "--",
+                "true",
+            ]
+        )
         if not sandbox_ok:
-            message = (f"Người dùng {user_name!r} không tạo được user namespace ({why_sandbox}): Chromium chạy "
-                       f"bằng {user_name!r} nhưng KHÔNG có sandbox / user {user_name!r} cannot create user namespaces "
-                       f"({why_sandbox}): Chromium runs as {user_name!r} but WITHOUT its sandbox")
+            message = (
+                f"Người dùng {user_name!r} không tạo được user namespace ({why_sandbox}): Chromium chạy "
+                f"bằng {user_name!r} nhưng KHÔNG có sandbox / user {user_name!r} cannot create user namespaces "
+                f"({why_sandbox}): Chromium runs as {user_name!r} but WITHOUT its sandbox"
+            )
             log.warning(message)
             warnings.append(message)
     if not ok:
@@ -196,15 +235,26 @@ def plan(chromium: str, user_name: str | None = None) -> LaunchPlan:
             return LaunchPlan(chromium, chromium_sandbox=False, warnings=warnings)
         # Without a mount namespace the wrapper cannot run; drop privileges only.
         env = {**os.environ, "VCSC_BROWSER_EXE": chromium}
-        return LaunchPlan(_setpriv_only_wrapper(), chromium_sandbox=sandbox_ok, user=user_name, warnings=warnings,
-                          env={**env, "VCSC_BROWSER_UID": str(user.pw_uid), "VCSC_BROWSER_GID": str(user.pw_gid)})
+        return LaunchPlan(
+            _setpriv_only_wrapper(),
+            chromium_sandbox=sandbox_ok,
+            user=user_name,
+            warnings=warnings,
+            env={**env, "VCSC_BROWSER_UID": str(user.pw_uid), "VCSC_BROWSER_GID": str(user.pw_gid)},
+        )
     env = {**os.environ, "VCSC_BROWSER_EXE": chromium, "VCSC_BROWSER_ETC": _policy_etc()}
     if user is not None:
         env.update(VCSC_BROWSER_UID=str(user.pw_uid), VCSC_BROWSER_GID=str(user.pw_gid))
     else:
         env.pop("VCSC_BROWSER_UID", None)
-    return LaunchPlan(_wrapper(), chromium_sandbox=user is not None and sandbox_ok, env=env, policy=True,
-                      user=user_name if user is not None else None, warnings=warnings)
+    return LaunchPlan(
+        _wrapper(),
+        chromium_sandbox=user is not None and sandbox_ok,
+        env=env,
+        policy=True,
+        user=user_name if user is not None else None,
+        warnings=warnings,
+    )
 
 
 SETPRIV_ONLY = """#!/bin/sh
@@ -233,7 +283,7 @@ def _setpriv_only_wrapper() -> str:
 NON_WEB_URL = re.compile(r"^(?!(?:https?|wss?):)", re.IGNORECASE)
 
 
-async def guard_schemes(browser_context) -> None:
+async def guard_schemes(browser_context: BrowserContext) -> None:
     """The in-context layer: abort every request whose URL is not http(s)/ws(s).
 
     Used when the browser runs without our policy. Playwright's interception sees file://
@@ -241,8 +291,10 @@ async def guard_schemes(browser_context) -> None:
     renderer-started navigations to file:, chrome: and top-level data: URLs and redirects to
     them (ERR_UNSAFE_REDIRECT), and the manifest validator accepts only http(s) URLs.
     """
-    async def abort(route):
+
+    async def abort(route: Route) -> None:
         await route.abort("blockedbyclient")
+
     await browser_context.route(NON_WEB_URL, abort)
 
 

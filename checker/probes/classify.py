@@ -10,15 +10,24 @@ Three questions, in this order, for every page:
    page is not judged; a similar page is allowed; a different page, block signals or an
    error status are blocked.
 """
+
 from __future__ import annotations
 
 import asyncio
 import html as html_lib
 import re
 import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from checker.probes.egress import REFUSED_HEADER
 from checker.probes.signals import BLOCK_EXPLAINS, fold
+
+if TYPE_CHECKING:
+    from playwright.async_api import APIRequestContext, Page
+
+    from checker.corpus import CorpusPage
+    from checker.probes.runner import ProbeContext
 
 BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
 TITLE_AND_TEXT_JS = "() => [document.title, document.body ? document.body.innerText : '']"
@@ -26,37 +35,79 @@ ALLOWED, BLOCKED, UNDETERMINED, UNREACHABLE = "allowed", "blocked", "undetermine
 
 # Chromium's own errors that mean "nothing answered", as opposed to a product that cut the
 # connection on purpose (ERR_CONNECTION_RESET, ERR_EMPTY_RESPONSE: a way of blocking).
-UNREACHABLE_NET_ERRORS = frozenset({
-    "ERR_NAME_NOT_RESOLVED", "ERR_NAME_RESOLUTION_FAILED", "ERR_PROXY_CONNECTION_FAILED", "ERR_TUNNEL_CONNECTION_FAILED",
-    "ERR_ADDRESS_UNREACHABLE", "ERR_INTERNET_DISCONNECTED", "ERR_NETWORK_CHANGED", "ERR_PROXY_CERTIFICATE_INVALID",
-    "ERR_PROXY_AUTH_UNSUPPORTED", "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED",
-})
+UNREACHABLE_NET_ERRORS = frozenset(
+    {
+        "ERR_NAME_NOT_RESOLVED",
+        "ERR_NAME_RESOLUTION_FAILED",
+        "ERR_PROXY_CONNECTION_FAILED",
+        "ERR_TUNNEL_CONNECTION_FAILED",
+        "ERR_ADDRESS_UNREACHABLE",
+        "ERR_INTERNET_DISCONNECTED",
+        "ERR_NETWORK_CHANGED",
+        "ERR_PROXY_CERTIFICATE_INVALID",
+        "ERR_PROXY_AUTH_UNSUPPORTED",
+        "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED",
+    }
+)
 # Gateway statuses: a proxy answering for a server it could not reach.
 GATEWAY_STATUSES = frozenset({502, 503, 504})
 # Squid names its error pages in a header; these mean the origin was not reached.
-SQUID_NETWORK_ERRORS = ("ERR_DNS_FAIL", "ERR_CONNECT_FAIL", "ERR_READ_TIMEOUT", "ERR_CANNOT_FORWARD", "ERR_ZERO_SIZE_OBJECT",
-                        "ERR_READ_ERROR", "ERR_WRITE_ERROR", "ERR_GATEWAY_FAILURE", "ERR_SOCKET_FAILURE", "ERR_LIFETIME_EXP",
-                        "ERR_FORWARDING_DENIED", "ERR_TOO_BIG", "ERR_INVALID_RESP")
+SQUID_NETWORK_ERRORS = (
+    "ERR_DNS_FAIL",
+    "ERR_CONNECT_FAIL",
+    "ERR_READ_TIMEOUT",
+    "ERR_CANNOT_FORWARD",
+    "ERR_ZERO_SIZE_OBJECT",
+    "ERR_READ_ERROR",
+    "ERR_WRITE_ERROR",
+    "ERR_GATEWAY_FAILURE",
+    "ERR_SOCKET_FAILURE",
+    "ERR_LIFETIME_EXP",
+    "ERR_FORWARDING_DENIED",
+    "ERR_TOO_BIG",
+    "ERR_INVALID_RESP",
+)
 # The wording of proxies' own "could not reach the site" pages (matched on folded text:
 # no diacritics, lower case), in Vietnamese and English.
-NETWORK_ERROR_TEXT = re.compile("|".join(f"(?:{p})" for p in (
-    r"could not be resolved", r"unable to (?:resolve|determine ip address|connect|forward)", r"cannot resolve",
-    r"(?:dns|name) (?:lookup|resolution) (?:failed|error)", r"no such (?:domain|host)", r"\bdns (?:error|failure)\b",
-    r"(?:server|site|host|domain) (?:was )?not found", r"connect(?:ion)? (?:failed|refused|timed out|timeout)",
-    r"(?:cannot|could not|can't|unable to) (?:connect|be established|reach)", r"connection to .{1,80} could not be established",
-    r"gateway time-?out", r"\bbad gateway\b", r"forwarding failure", r"no server or forwarder data",
-    r"err_name_not_resolved", r"err_connection_refused", r"err_dns_fail", r"err_connect_fail",
-    r"khong (?:the )?(?:ket noi|truy cap) (?:duoc )?(?:toi |den |voi )?(?:may chu|trang|ten mien)",
-    r"khong tim thay (?:may chu|trang web|ten mien|dia chi)", r"khong phan giai duoc", r"loi (?:ket noi|dns|ten mien)",
-    r"het thoi gian (?:cho|ket noi)",
-)))
-SIMILAR_WORDS = 0.6       # word-set overlap (Jaccard) of a page that arrived as itself
-SAME_WITHOUT_TITLE = 0.85 # overlap enough when the title differs (a proxy that rewrites titles)
-SIZE_RANGE = (0.5, 2.0)   # visible text through the product / directly
+NETWORK_ERROR_TEXT = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
+            r"could not be resolved",
+            r"unable to (?:resolve|determine ip address|connect|forward)",
+            r"cannot resolve",
+            r"(?:dns|name) (?:lookup|resolution) (?:failed|error)",
+            r"no such (?:domain|host)",
+            r"\bdns (?:error|failure)\b",
+            r"(?:server|site|host|domain) (?:was )?not found",
+            r"connect(?:ion)? (?:failed|refused|timed out|timeout)",
+            r"(?:cannot|could not|can't|unable to) (?:connect|be established|reach)",
+            r"connection to .{1,80} could not be established",
+            r"gateway time-?out",
+            r"\bbad gateway\b",
+            r"forwarding failure",
+            r"no server or forwarder data",
+            r"err_name_not_resolved",
+            r"err_connection_refused",
+            r"err_dns_fail",
+            r"err_connect_fail",
+            r"khong (?:the )?(?:ket noi|truy cap) (?:duoc )?(?:toi |den |voi )?(?:may chu|trang|ten mien)",
+            r"khong tim thay (?:may chu|trang web|ten mien|dia chi)",
+            r"khong phan giai duoc",
+            r"loi (?:ket noi|dns|ten mien)",
+            r"het thoi gian (?:cho|ket noi)",
+        )
+    )
+)
+SIMILAR_WORDS = 0.6  # word-set overlap (Jaccard) of a page that arrived as itself
+SAME_WITHOUT_TITLE = 0.85  # overlap enough when the title differs (a proxy that rewrites titles)
+SIZE_RANGE = (0.5, 2.0)  # visible text through the product / directly
 
 
 def _browser_lost(exc: Exception) -> bool:
-    return any(s in str(exc) for s in ("has been closed", "Target closed", "browser has disconnected", "Connection closed"))
+    return any(
+        s in str(exc) for s in ("has been closed", "Target closed", "browser has disconnected", "Connection closed")
+    )
 
 
 def html_title_and_text(markup: str) -> tuple[str, str]:
@@ -65,8 +116,10 @@ def html_title_and_text(markup: str) -> tuple[str, str]:
     body = re.sub(r"(?is)<(script|style|head|template|noscript)\b.*?</\1\s*>", " ", markup or "")
     body = re.sub(r"(?s)<!--.*?-->", " ", body)
     body = re.sub(r"(?s)<[^>]+>", " ", body)
+
     def clean(s: str) -> str:
         return re.sub(r"\s+", " ", html_lib.unescape(s)).strip()
+
     return (clean(title.group(1)) if title else ""), clean(body)
 
 
@@ -74,7 +127,7 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", fold(text)))
 
 
-def network_error_kind(status: int | None, headers: dict, title: str, text: str) -> str | None:
+def network_error_kind(status: int | None, headers: dict[str, Any], title: str, text: str) -> str | None:
     """Why an answer is the product's own "could not reach the site" page, or None.
 
     Gateway statuses (502/503/504) and Squid's X-Squid-Error names count whatever the body;
@@ -90,7 +143,9 @@ def network_error_kind(status: int | None, headers: dict, title: str, text: str)
     return f"error_text:{match.group(0)[:60]}" if match else None
 
 
-def compare_with_direct(through: dict, direct: dict, block_markers: list[str] = ()) -> tuple[str, str, dict]:
+def compare_with_direct(
+    through: dict[str, Any], direct: dict[str, Any], block_markers: Sequence[str] = ()
+) -> tuple[str, str, dict[str, Any]]:
     """(verdict, how, detail) of a page fetched through the product against the same URL fetched
     directly. Both are {"status", "title", "text"} (visible text). Pure.
 
@@ -111,12 +166,17 @@ def compare_with_direct(through: dict, direct: dict, block_markers: list[str] = 
     marked = any(fold(m) in t_folded for m in block_markers if m)
     if t_status is not None and t_status >= 400:
         return BLOCKED, "error_status", detail
-    similar = (overlap >= SIMILAR_WORDS and SIZE_RANGE[0] <= size_ratio <= SIZE_RANGE[1]
-               and (title_same or overlap >= SAME_WITHOUT_TITLE))
+    similar = (
+        overlap >= SIMILAR_WORDS
+        and SIZE_RANGE[0] <= size_ratio <= SIZE_RANGE[1]
+        and (title_same or overlap >= SAME_WITHOUT_TITLE)
+    )
     if similar and not marked:
         return ALLOWED, "similar_to_direct", detail
-    block_signal = marked or bool(BLOCK_EXPLAINS.search(f"{fold(through.get('title', ''))} {t_folded}")
-                                  and not BLOCK_EXPLAINS.search(f"{fold(direct.get('title', ''))} {d_folded}"))
+    block_signal = marked or bool(
+        BLOCK_EXPLAINS.search(f"{fold(through.get('title', ''))} {t_folded}")
+        and not BLOCK_EXPLAINS.search(f"{fold(direct.get('title', ''))} {d_folded}")
+    )
     return BLOCKED, ("block_page" if block_signal else "differs_from_direct"), detail
 
 
@@ -127,14 +187,14 @@ class DirectFetcher:
     `new_context(through_product=False)`; no page is rendered, so a direct fetch costs little.
     """
 
-    def __init__(self, request, timeout_ms: int):
+    def __init__(self, request: APIRequestContext, timeout_ms: int):
         self.request = request
         self.timeout_ms = timeout_ms
-        self._results: dict[str, asyncio.Future] = {}
+        self._results: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.fetches = 0
 
     @classmethod
-    async def for_probe(cls, ctx) -> "DirectFetcher":
+    async def for_probe(cls, ctx: ProbeContext) -> DirectFetcher:
         direct = await ctx.new_context(through_product=False)
         return cls(direct.request, ctx.page_timeout_ms)
 
@@ -143,37 +203,47 @@ class DirectFetcher:
         if url not in self._results:
             self._results[url] = asyncio.ensure_future(self._fetch(url))
 
-    async def get(self, url: str) -> dict:
+    async def get(self, url: str) -> dict[str, Any]:
         self.prefetch(url)
         return await asyncio.shield(self._results[url])
 
-    async def _fetch(self, url: str) -> dict:
+    async def _fetch(self, url: str) -> dict[str, Any]:
         self.fetches += 1
         started = time.perf_counter()
         try:
-            response = await self.request.get(url, timeout=self.timeout_ms, fail_on_status_code=False,
-                                              max_redirects=10)
+            response = await self.request.get(url, timeout=self.timeout_ms, fail_on_status_code=False, max_redirects=10)
             headers = {k.lower(): v for k, v in response.headers.items()}
             raw = await response.text()
         except Exception as exc:
             message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             return {"status": None, "error": message, "ms": round((time.perf_counter() - started) * 1000, 1)}
         title, text = html_title_and_text(raw)
-        result = {"status": response.status, "title": title[:200], "text": text[:20000], "raw": raw[:200000],
-                  "ms": round((time.perf_counter() - started) * 1000, 1)}
+        result = {
+            "status": response.status,
+            "title": title[:200],
+            "text": text[:20000],
+            "raw": raw[:200000],
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
         if headers.get(REFUSED_HEADER.lower()):
             result["refused"] = True
         return result
 
 
-async def load_and_classify(page, url: str, marker: str | None, block_markers: list[str], timeout_ms: int,
-                            direct: DirectFetcher | None = None) -> dict:
+async def load_and_classify(
+    page: Page,
+    url: str,
+    marker: str | None,
+    block_markers: list[str],
+    timeout_ms: int,
+    direct: DirectFetcher | None = None,
+) -> dict[str, Any]:
     """Load `url` in `page` through the product and classify the result (see the module's doc).
 
     Without `direct`, a page without a marker that loads with a 2xx/3xx status and no block
     signal counts as allowed (the old rule, kept for callers that cannot fetch directly).
     """
-    record: dict = {"verdict": None, "how": None, "status": None}
+    record: dict[str, Any] = {"verdict": None, "how": None, "status": None}
     if direct is not None and marker is None:
         direct.prefetch(url)  # a page without a marker is always compared: fetch both at once
     try:
@@ -194,8 +264,12 @@ async def load_and_classify(page, url: str, marker: str | None, block_markers: l
             if reference.get("refused"):
                 record.update(verdict=UNDETERMINED, how="refused_by_egress_guard")
             elif reference.get("error") or reference.get("status") is None or reference["status"] >= 400:
-                record.update(verdict=UNREACHABLE, how="direct_fetch_failed", direct_status=reference.get("status"),
-                              direct_error=reference.get("error"))
+                record.update(
+                    verdict=UNREACHABLE,
+                    how="direct_fetch_failed",
+                    direct_status=reference.get("status"),
+                    direct_error=reference.get("error"),
+                )
         return record
     status = response.status if response else None
     record["status"] = status
@@ -229,8 +303,13 @@ async def load_and_classify(page, url: str, marker: str | None, block_markers: l
         if reference.get("refused"):
             record.update(verdict=UNDETERMINED, how="refused_by_egress_guard")
             return record
-        if marker is not None and not reference.get("error") and reference.get("status") is not None \
-                and reference["status"] < 400 and marker in reference.get("raw", ""):
+        if (
+            marker is not None
+            and not reference.get("error")
+            and reference.get("status") is not None
+            and reference["status"] < 400
+            and marker in reference.get("raw", "")
+        ):
             # The page is there directly, with its marker; through the product it is not.
             verdict, how, detail = BLOCKED, None, {"direct_status": reference["status"]}
         else:
@@ -242,8 +321,8 @@ async def load_and_classify(page, url: str, marker: str | None, block_markers: l
                 raw = ""
             raw_title, raw_text = html_title_and_text(raw) if raw else (title, body)
             verdict, how, detail = compare_with_direct(
-                {"status": status, "title": raw_title or title, "text": raw_text or body},
-                reference, block_markers)
+                {"status": status, "title": raw_title or title, "text": raw_text or body}, reference, block_markers
+            )
         record.update(detail)
         if verdict != BLOCKED:
             record.update(verdict=verdict, how=how)
@@ -268,23 +347,30 @@ async def load_and_classify(page, url: str, marker: str | None, block_markers: l
     return record
 
 
-def summarise(records: list[dict]) -> dict:
+def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts per category and per blocking method; pages the product could not reach and pages
     our guard refused are counted apart, never as blocked or allowed."""
-    categories: dict[str, dict] = {}
+    categories: dict[str, dict[str, Any]] = {}
     methods: dict[str, int] = {}
     undetermined, unreachable = [], []
     for r in records:
-        stats = categories.setdefault(r["category"], {"total": 0, "judged": 0, "blocked": 0, "allowed": 0,
-                                                      "unreachable": 0, "block_rate": None})
+        stats = categories.setdefault(
+            r["category"], {"total": 0, "judged": 0, "blocked": 0, "allowed": 0, "unreachable": 0, "block_rate": None}
+        )
         stats["total"] += 1
         if r["verdict"] == UNDETERMINED:
             undetermined.append(r["url"])
             continue
         if r["verdict"] == UNREACHABLE:
             stats["unreachable"] += 1
-            unreachable.append({"url": r["url"], "how": r.get("how"), "status": r.get("status"),
-                                "why": r.get("network_error") or r.get("error") or r.get("direct_error")})
+            unreachable.append(
+                {
+                    "url": r["url"],
+                    "how": r.get("how"),
+                    "status": r.get("status"),
+                    "why": r.get("network_error") or r.get("error") or r.get("direct_error"),
+                }
+            )
             continue
         stats["judged"] += 1
         stats["blocked" if r["verdict"] == BLOCKED else "allowed"] += 1
@@ -299,7 +385,10 @@ def summarise(records: list[dict]) -> dict:
 # ------------------------------------------------------------------ reachability controls
 
 HOW_WORDS = {
-    "product_network_error": ("sản phẩm trả trang lỗi mạng của chính nó", "the product answered its own network-error page"),
+    "product_network_error": (
+        "sản phẩm trả trang lỗi mạng của chính nó",
+        "the product answered its own network-error page",
+    ),
     "network_error": ("trình duyệt báo lỗi mạng", "the browser reported a network error"),
     "direct_fetch_failed": ("chính trang cũng không tải được khi truy cập trực tiếp", "the page failed directly too"),
     "error_status": ("sản phẩm trả mã lỗi", "the product returned an error status"),
@@ -316,7 +405,7 @@ def how_words(how: str | None) -> tuple[str, str]:
     return HOW_WORDS.get(how or "", (how or "không rõ", how or "unknown"))
 
 
-async def check_controls(ctx) -> dict:
+async def check_controls(ctx: ProbeContext) -> dict[str, Any]:
     """Load the reachability controls through the product (once per run, shared by the probes).
 
     {"checked", "reached", "ok", "pages"}: ok is True when every control loaded through the
@@ -324,17 +413,19 @@ async def check_controls(ctx) -> dict:
     """
     shared = getattr(ctx, "shared", None)
     if shared is not None and "controls" in shared:
-        return shared["controls"]
+        found: dict[str, Any] = shared["controls"]
+        return found
     controls = list(getattr(ctx, "controls", []) or [])
     if not controls:
-        result = {"checked": 0, "reached": 0, "ok": None, "pages": []}
+        result: dict[str, Any] = {"checked": 0, "reached": 0, "ok": None, "pages": []}
     else:
         direct = await DirectFetcher.for_probe(ctx)
         page = await ctx.page()
         records = []
         for control in controls:
-            record = await load_and_classify(page, control.url, control.marker, ctx.manifest.block_page_markers,
-                                             ctx.page_timeout_ms, direct)
+            record = await load_and_classify(
+                page, control.url, control.marker, ctx.manifest.block_page_markers, ctx.page_timeout_ms, direct
+            )
             record.update(url=control.url, page_id=control.page_id)
             records.append(record)
         reached = sum(r["verdict"] == ALLOWED for r in records)
@@ -344,7 +435,7 @@ async def check_controls(ctx) -> dict:
     return result
 
 
-def controls_failed_reason(controls: dict | None) -> dict | None:
+def controls_failed_reason(controls: dict[str, Any] | None) -> dict[str, Any] | None:
     """The bilingual reason every filter verdict is withheld, or None when the controls passed (or there were none)."""
     if not controls or controls.get("ok") is not False:
         return None
@@ -354,27 +445,34 @@ def controls_failed_reason(controls: dict | None) -> dict | None:
     status = f" (HTTP {first['status']})" if first.get("status") else ""
     return {
         "vi": f"Sản phẩm không mở được {len(failed)}/{controls['checked']} trang đối chứng vô hại (ví dụ {first.get('url')}: "
-              f"{vi_how}{status}). Khi sản phẩm không tới được máy phục vụ bộ trang thử thì không phân biệt được "
-              "“bị chặn” với “không tới được”, nên chưa kết luận về bộ lọc. Hãy cho proxy của sản phẩm truy cập được "
-              "máy chạy `vcsc corpus serve` (tên hoặc địa chỉ mà proxy phân giải được) rồi chạy lại.",
+        f"{vi_how}{status}). Khi sản phẩm không tới được máy phục vụ bộ trang thử thì không phân biệt được "
+        "“bị chặn” với “không tới được”, nên chưa kết luận về bộ lọc. Hãy cho proxy của sản phẩm truy cập được "
+        "máy chạy `vcsc corpus serve` (tên hoặc địa chỉ mà proxy phân giải được) rồi chạy lại.",
         "en": f"The product could not open {len(failed)}/{controls['checked']} harmless control pages (e.g. {first.get('url')}: "
-              f"{en_how}{status}). While the product cannot reach the test corpus server, “blocked” cannot be told "
-              "from “unreachable”, so no filter verdict is given. Let the product's proxy reach the machine running "
-              "`vcsc corpus serve` (by a name or address the proxy resolves) and run again.",
+        f"{en_how}{status}). While the product cannot reach the test corpus server, “blocked” cannot be told "
+        "from “unreachable”, so no filter verdict is given. Let the product's proxy reach the machine running "
+        "`vcsc corpus serve` (by a name or address the proxy resolves) and run again.",
     }
 
 
-def controls_evidence(controls: dict | None) -> dict | None:
+def controls_evidence(controls: dict[str, Any] | None) -> dict[str, Any] | None:
     if not controls:
         return None
-    return {"checked": controls.get("checked"), "reached": controls.get("reached"), "ok": controls.get("ok"),
-            "pages": [{k: r.get(k) for k in ("url", "verdict", "how", "status", "network_error", "excerpt") if r.get(k)}
-                      for r in controls.get("pages", [])]}
+    return {
+        "checked": controls.get("checked"),
+        "reached": controls.get("reached"),
+        "ok": controls.get("ok"),
+        "pages": [
+            {k: r.get(k) for k in ("url", "verdict", "how", "status", "network_error", "excerpt") if r.get(k)}
+            for r in controls.get("pages", [])
+        ],
+    }
 
 
 # ------------------------------------------------------------------ loading the corpus
 
-def direct_for(marker: str | None, controls: dict | None, direct: "DirectFetcher") -> "DirectFetcher | None":
+
+def direct_for(marker: str | None, controls: dict[str, Any] | None, direct: DirectFetcher) -> DirectFetcher | None:
     """The direct fetcher a page needs: always without a marker (the only way to judge it); with a
     marker only when no reachability control proved the product reaches the corpus server (then
     a missing marker could be the page's own failure)."""
@@ -383,7 +481,7 @@ def direct_for(marker: str | None, controls: dict | None, direct: "DirectFetcher
     return None
 
 
-def remember(ctx, records) -> None:
+def remember(ctx: ProbeContext, records: Iterable[dict[str, Any]]) -> None:
     """Keep what was measured for the other probes of the run (pages measured blocked or allowed)."""
     shared = getattr(ctx, "shared", None)
     if shared is None:
@@ -394,12 +492,19 @@ def remember(ctx, records) -> None:
             measured[r["url"]] = r["verdict"]
 
 
-def measured_verdict(ctx, url: str) -> str | None:
+def measured_verdict(ctx: ProbeContext, url: str) -> str | None:
     shared = getattr(ctx, "shared", None)
-    return (shared or {}).get("measured", {}).get(url)
+    verdict: str | None = (shared or {}).get("measured", {}).get(url)
+    return verdict
 
 
-async def load_corpus_pages(ctx, pages, *, screenshot_when, max_screenshots: int) -> dict:
+async def load_corpus_pages(
+    ctx: ProbeContext,
+    pages: list[CorpusPage],
+    *,
+    screenshot_when: Callable[[CorpusPage, dict[str, Any]], bool],
+    max_screenshots: int,
+) -> dict[str, Any]:
     """Check the reachability controls, then load `pages` through the product on the context's
     reused pages and classify each against a direct fetch.
 
@@ -413,26 +518,41 @@ async def load_corpus_pages(ctx, pages, *, screenshot_when, max_screenshots: int
         controls = ctx.state["controls"] = await check_controls(ctx)
     if controls.get("ok") is False:
         return {"applicable": True, "total": len(pages), "pages": [], "controls": controls, "complete": True}
-    results: dict = ctx.state.setdefault("results", {})  # page_id -> record
-    shots: list = ctx.state.setdefault("screenshots", [])
+    results: dict[str, Any] = ctx.state.setdefault("results", {})  # page_id -> record
+    shots: list[Any] = ctx.state.setdefault("screenshots", [])
     total = len(pages)
-    queue: asyncio.Queue = asyncio.Queue()
+    queue: asyncio.Queue[CorpusPage] = asyncio.Queue()
     for p in pages:
         if p.page_id not in results:
             queue.put_nowait(p)
     direct = await DirectFetcher.for_probe(ctx)
 
-    async def worker(page):
+    async def worker(page: Page) -> None:
         while not queue.empty():
             corpus_page = queue.get_nowait()
             started = time.perf_counter()
-            record = await load_and_classify(page, corpus_page.url, corpus_page.marker, ctx.manifest.block_page_markers,
-                                             ctx.page_timeout_ms, direct_for(corpus_page.marker, controls, direct))
-            record.update(page_id=corpus_page.page_id, category=corpus_page.category, language=corpus_page.language,
-                          url=corpus_page.url, harmful=corpus_page.harmful, rta=corpus_page.rta,
-                          ms=round((time.perf_counter() - started) * 1000, 1))
-            if record["verdict"] in (ALLOWED, BLOCKED) and screenshot_when(corpus_page, record) \
-                    and len(shots) < max_screenshots:
+            record = await load_and_classify(
+                page,
+                corpus_page.url,
+                corpus_page.marker,
+                ctx.manifest.block_page_markers,
+                ctx.page_timeout_ms,
+                direct_for(corpus_page.marker, controls, direct),
+            )
+            record.update(
+                page_id=corpus_page.page_id,
+                category=corpus_page.category,
+                language=corpus_page.language,
+                url=corpus_page.url,
+                harmful=corpus_page.harmful,
+                rta=corpus_page.rta,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            if (
+                record["verdict"] in (ALLOWED, BLOCKED)
+                and screenshot_when(corpus_page, record)
+                and len(shots) < max_screenshots
+            ):
                 shot = await ctx.screenshot(page, corpus_page.page_id)
                 if shot:
                     record["screenshot"] = shot
@@ -446,20 +566,42 @@ async def load_corpus_pages(ctx, pages, *, screenshot_when, max_screenshots: int
             for page in await ctx.pages(ctx.settings.pool_pages):
                 group.create_task(worker(page))
         # A network error may be passing (a dropped keep-alive connection): those pages get one more load.
-        retry = [p for p in pages if results.get(p.page_id, {}).get("verdict") == UNREACHABLE
-                 and results[p.page_id].get("how") in ("product_network_error", "network_error")
-                 and not results[p.page_id].get("retried")]
+        retry = [
+            p
+            for p in pages
+            if results.get(p.page_id, {}).get("verdict") == UNREACHABLE
+            and results[p.page_id].get("how") in ("product_network_error", "network_error")
+            and not results[p.page_id].get("retried")
+        ]
         if retry:
             page = (await ctx.pages(1))[0]
             for corpus_page in retry:
-                record = await load_and_classify(page, corpus_page.url, corpus_page.marker,
-                                                 ctx.manifest.block_page_markers, ctx.page_timeout_ms,
-                                                 direct_for(corpus_page.marker, controls, direct))
-                record.update(page_id=corpus_page.page_id, category=corpus_page.category,
-                              language=corpus_page.language, url=corpus_page.url, harmful=corpus_page.harmful,
-                              rta=corpus_page.rta, retried=True, first_try=results[corpus_page.page_id].get("how"))
+                record = await load_and_classify(
+                    page,
+                    corpus_page.url,
+                    corpus_page.marker,
+                    ctx.manifest.block_page_markers,
+                    ctx.page_timeout_ms,
+                    direct_for(corpus_page.marker, controls, direct),
+                )
+                record.update(
+                    page_id=corpus_page.page_id,
+                    category=corpus_page.category,
+                    language=corpus_page.language,
+                    url=corpus_page.url,
+                    harmful=corpus_page.harmful,
+                    rta=corpus_page.rta,
+                    retried=True,
+                    first_try=results[corpus_page.page_id].get("how"),
+                )
                 results[corpus_page.page_id] = record
     records = [results[p.page_id] for p in pages if p.page_id in results]
     remember(ctx, records)
-    return {"applicable": True, "total": total, "pages": records, "controls": controls,
-            "direct_fetches": direct.fetches, "complete": len(results) == total}
+    return {
+        "applicable": True,
+        "total": total,
+        "pages": records,
+        "controls": controls,
+        "direct_fetches": direct.fetches,
+        "complete": len(results) == total,
+    }

@@ -1,5 +1,6 @@
 """The egress guard: a small HTTP proxy in front of every probe browser context that lets
 connections reach only the hosts a run was pointed at, checked at connection time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,9 @@ import fnmatch
 import ipaddress
 import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import h11
 
@@ -31,7 +34,7 @@ def _is_special(ip: ipaddress._BaseAddress) -> bool:
     return special_addresses.refusal(ip) is not None
 
 
-def _ip_literal(host: str):
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -47,12 +50,13 @@ class EgressPolicy:
     port are one of `allowed_endpoints` ("127.0.0.1:8441": the demo's own products, the checker's own corpus
     server), which opens that one port and nothing else of the address.
     """
+
     hosts: set[str]
     allowed_networks: tuple[str, ...] = ()
     ips: set[str] = field(default_factory=set)
     allowed_endpoints: tuple[str, ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.hosts = {h.lower().rstrip(".") for h in self.hosts}
         self._networks = [ipaddress.ip_network(n, strict=False) for n in self.allowed_networks]
         self._endpoints = {endpoint_key(e) for e in self.allowed_endpoints}
@@ -77,7 +81,9 @@ class EgressPolicy:
     async def check(self, host: str, port: int | None = None) -> list[str]:
         """The addresses `host` may be reached at (on `port`, when one is given), or Refused."""
         if not self.host_allowed(host):
-            raise Refused(f"máy chủ {host} không nằm trong phạm vi được phép", f"host {host} is outside the allowed hosts")
+            raise Refused(
+                f"máy chủ {host} không nằm trong phạm vi được phép", f"host {host} is outside the allowed hosts"
+            )
         loop = asyncio.get_running_loop()
         try:
             addresses = await loop.run_in_executor(None, resolve_host, host.strip("[]").rstrip("."))
@@ -91,8 +97,10 @@ class EgressPolicy:
                 continue
             if row is not None:
                 shown = special_addresses.describe(address)
-                raise Refused(f"{host} trỏ tới địa chỉ nội bộ/đặc biệt {shown} ({row.name}, {row.source})",
-                              f"{host} resolves to the private/special address {shown} ({row.name}, {row.source})")
+                raise Refused(
+                    f"{host} trỏ tới địa chỉ nội bộ/đặc biệt {shown} ({row.name}, {row.source})",
+                    f"{host} resolves to the private/special address {shown} ({row.name}, {row.source})",
+                )
         return addresses
 
 
@@ -108,10 +116,10 @@ def endpoint_key(endpoint: str) -> str:
 @dataclass
 class Refusal:
     host: str
-    reason: dict
+    reason: dict[str, Any]
     at: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"host": self.host, "reason": self.reason, "at": self.at}
 
 
@@ -145,7 +153,7 @@ async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
         raise BadRequest("request head cut short") from None
     except asyncio.LimitOverrunError:
         raise BadRequest("request head too large") from None
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise BadRequest("request head not finished in time") from None
     if head.startswith(b"\r\n"):
         raise BadRequest("empty line before the request line")
@@ -153,7 +161,7 @@ async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
     return head
 
 
-def _next(conn: h11.Connection):
+def _next(conn: h11.Connection) -> Any:  # an h11 event, or NEED_DATA / PAUSED
     try:
         return conn.next_event()
     except h11.RemoteProtocolError as exc:
@@ -177,7 +185,7 @@ def _request_framing(request: h11.Request) -> tuple[str, int]:
     return "none", 0
 
 
-async def _read_body_bytes(reader: asyncio.StreamReader, framing: tuple[str, int]):
+async def _read_body_bytes(reader: asyncio.StreamReader, framing: tuple[str, int]) -> AsyncIterator[bytes]:
     """The raw bytes of one request body, exactly as framed (so nothing of a following request
     is read ahead of its own checks); h11 validates what is yielded."""
     kind, length = framing
@@ -225,7 +233,9 @@ async def _read_body_bytes(reader: asyncio.StreamReader, framing: tuple[str, int
 MAX_REQUEST_BODY = 8 * 1024 * 1024  # probes post login forms, not uploads
 
 
-async def _read_request_body(reader, down: h11.Connection, framing) -> list[bytes]:
+async def _read_request_body(
+    reader: asyncio.StreamReader, down: h11.Connection, framing: tuple[str, int]
+) -> list[bytes]:
     """Read one whole request body exactly as framed and let h11 validate it, before any of
     it is forwarded: a cut-short or malformed body never reaches the target."""
     data: list[bytes] = []
@@ -269,23 +279,29 @@ def _split_authority(authority: str, default_port: int) -> tuple[str, int]:
     return host.strip("[]"), port
 
 
-def _bad_request(writer, reason: str) -> None:
+def _bad_request(writer: asyncio.StreamWriter, reason: str) -> None:
     body = f"VCSC egress guard: yêu cầu HTTP không hợp lệ / bad HTTP request ({reason})\n".encode()
-    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+    writer.write(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
 
 
-def _bad_gateway(writer, reason: str) -> None:
+def _bad_gateway(writer: asyncio.StreamWriter, reason: str) -> None:
     body = f"VCSC egress guard: {reason}\n".encode()
-    writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+    writer.write(
+        b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
 
 
 class _UpstreamError(Exception):
     """The target (or the product's proxy) answered something that is not HTTP/1.1."""
 
 
-async def _up_event(conn: h11.Connection, reader: asyncio.StreamReader):
+async def _up_event(conn: h11.Connection, reader: asyncio.StreamReader) -> Any:  # an h11 event
     while True:
         try:
             event = conn.next_event()
@@ -296,7 +312,7 @@ async def _up_event(conn: h11.Connection, reader: asyncio.StreamReader):
         conn.receive_data(await reader.read(65536))
 
 
-async def _pipe(reader, writer):
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while chunk := await reader.read(65536):
             writer.write(chunk)
@@ -314,7 +330,7 @@ _HOP_BY_HOP = {b"proxy-connection", b"proxy-authorization", b"proxy-authenticate
 
 
 class _Upstream:
-    def __init__(self, key: str, reader, writer):
+    def __init__(self, key: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         self.key, self.reader, self.writer = key, reader, writer
         self.conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADER_BYTES)
 
@@ -339,15 +355,17 @@ class EgressGuard:
         self.upstream = upstream
         self.refusals: list[Refusal] = []
         self.requests = 0
-        self._server: asyncio.AbstractServer | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def address(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the egress guard is not started")
         host, port = self._server.sockets[0].getsockname()[:2]
         return f"{host}:{port}"
 
-    async def start(self) -> "EgressGuard":
+    async def start(self) -> EgressGuard:
         if self.upstream:
             await self.policy.check(*_split_authority(self.upstream, 3128))
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=MAX_HEADER_BYTES)
@@ -361,18 +379,24 @@ class EgressGuard:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             self._server = None
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> EgressGuard:
         return await self.start()
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
     def _refusal_response(self, host: str, refused: Refused) -> tuple[h11.Response, bytes]:
         self.refusals.append(Refusal(host, refused.reason, time.time()))
         body = (f"VCSC egress guard: {refused.reason['vi']} / {refused.reason['en']}\n").encode()
-        return h11.Response(status_code=403, reason=b"Forbidden", headers=[
-            (REFUSED_HEADER, "refused"), ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body)))]), body
+        return h11.Response(
+            status_code=403,
+            reason=b"Forbidden",
+            headers=[
+                (REFUSED_HEADER, "refused"),
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+            ],
+        ), body
 
     async def _open(self, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.upstream:
@@ -386,6 +410,7 @@ class EgressGuard:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
+        assert task is not None  # a coroutine of the guard's server runs in a task
         self._tasks.add(task)
         upstream: _Upstream | None = None  # kept alive between requests to the same target
         down = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
@@ -411,9 +436,9 @@ class EgressGuard:
                     return
                 if not target.lower().startswith("http://"):
                     raise BadRequest("the target must be an absolute http:// URL")
-                authority = target[len("http://"):].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+                authority = target[len("http://") :].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
                 host, port = _split_authority(authority, 80)
-                path = target[len("http://") + len(authority):] or "/"
+                path = target[len("http://") + len(authority) :] or "/"
                 if not path.startswith(("/", "?")):
                     raise BadRequest("bad path")
                 if path.startswith("?"):
@@ -437,15 +462,19 @@ class EgressGuard:
                     await writer.drain()
                     return
                 if refused is not None:
-                    response, body = self._refusal_response(host, refused)
-                    writer.write(down.send(response) + down.send(h11.Data(data=body)) + down.send(h11.EndOfMessage()))
+                    response, refusal = self._refusal_response(host, refused)
+                    writer.write(
+                        down.send(response) + down.send(h11.Data(data=refusal)) + down.send(h11.EndOfMessage())
+                    )
                     await writer.drain()
                     if down.our_state is h11.MUST_CLOSE or down.their_state is h11.MUST_CLOSE:
                         return
                     down.start_next_cycle()
                     continue
-                if not await self._forward(request, target if self.upstream else path, authority, body,
-                                           reader, writer, down, upstream):
+                assert upstream is not None  # connected above, or kept from the last request to `key`
+                if not await self._forward(
+                    request, target if self.upstream else path, authority, body, reader, writer, down, upstream
+                ):
                     upstream.close()
                     upstream = None
                     return
@@ -466,8 +495,15 @@ class EgressGuard:
                 if down.our_state is h11.SEND_RESPONSE:
                     _bad_gateway(writer, f"câu trả lời HTTP không hợp lệ / bad HTTP response: {str(exc)[:200]}")
                     await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.CancelledError,
-                h11.LocalProtocolError, ValueError, UnicodeError):
+        except (
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            asyncio.CancelledError,
+            h11.LocalProtocolError,
+            ValueError,
+            UnicodeError,
+        ):
             return  # a client or server went away, or the guard is stopping
         finally:
             if upstream:
@@ -478,14 +514,24 @@ class EgressGuard:
                 pass
             self._tasks.discard(task)
 
-    async def _forward(self, request: h11.Request, target: str, authority: str, body: list[bytes], reader, writer,
-                       down: h11.Connection, upstream: _Upstream) -> bool:
+    async def _forward(
+        self,
+        request: h11.Request,
+        target: str,
+        authority: str,
+        body: list[bytes],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        down: h11.Connection,
+        upstream: _Upstream,
+    ) -> bool:
         """Send one request upstream and its answer back; False when the connection must end."""
         up = upstream.conn
         headers = [(k, v) for k, v in request.headers if k not in _HOP_BY_HOP and k != b"host"]
         headers.insert(0, (b"host", authority.encode("ascii")))
-        upstream.writer.write(up.send(h11.Request(method=request.method, target=target.encode("ascii"),
-                                                  headers=headers)))
+        upstream.writer.write(
+            up.send(h11.Request(method=request.method, target=target.encode("ascii"), headers=headers))
+        )
         for data in body:
             upstream.writer.write(up.send(h11.Data(data=data)))
         upstream.writer.write(up.send(h11.EndOfMessage()))
@@ -494,8 +540,11 @@ class EgressGuard:
             event = await _up_event(up, upstream.reader)
             if isinstance(event, h11.InformationalResponse):
                 if event.status_code == 101:  # WebSocket upgrade: from here on, bytes both ways
-                    writer.write(down.send(h11.InformationalResponse(status_code=101, headers=event.headers,
-                                                                     reason=event.reason)))
+                    writer.write(
+                        down.send(
+                            h11.InformationalResponse(status_code=101, headers=event.headers, reason=event.reason)
+                        )
+                    )
                     await writer.drain()
                     if up.trailing_data[0]:
                         writer.write(up.trailing_data[0])
@@ -524,14 +573,20 @@ class EgressGuard:
             else:  # ConnectionClosed in the middle of a framed body
                 return False
 
-    async def _connect(self, reader, writer, authority: str, down: h11.Connection) -> None:
+    async def _connect(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, authority: str, down: h11.Connection
+    ) -> None:
         host, port = _split_authority(authority, 443)
         try:
             up_reader, up_writer = await self._open(host, port)
         except Refused as refused:
             response, body = self._refusal_response(host, refused)
-            writer.write(b"HTTP/1.1 403 Forbidden\r\n" + b"".join(k + b": " + v + b"\r\n" for k, v in response.headers)
-                         + b"Connection: close\r\n\r\n" + body)
+            writer.write(
+                b"HTTP/1.1 403 Forbidden\r\n"
+                + b"".join(k + b": " + v + b"\r\n" for k, v in response.headers)
+                + b"Connection: close\r\n\r\n"
+                + body
+            )
             await writer.drain()
             return
         except OSError:

@@ -6,6 +6,7 @@ a product's markup (class names, ids, our demo products' templates).
 
 Everything here drives the browser; the probes' `evaluate` functions never import it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,10 +14,16 @@ import contextlib
 import json
 import re
 import time
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from checker.probes.manifest import url_matches
 from checker.probes.signals import _any, fold
+
+if TYPE_CHECKING:
+    from playwright.async_api import Locator, Page
+
+    from checker.probes.manifest import Manifest
 
 BODY_TEXT_JS = "() => document.body ? document.body.innerText.slice(0, 200000) : ''"
 SETTLE_MS = 2500
@@ -27,16 +34,24 @@ CLICKABLE_ROLES = ("link", "button", "menuitem", "tab")
 LOGOUT_WORDS = _any([r"\bdang xuat\b", r"\bthoat\b", r"\blog ?out\b", r"\bsign ?out\b", r"\blog off\b"])
 # Text saying an account now exists (a log-out control is the stronger sign). "Your account"
 # alone is not one: a parent-consent page says "your account will be activated when...".
-ACCOUNT_CREATED_WORDS = _any([r"\bda tao tai khoan\b", r"\btai khoan (?:cua (?:ban|con|em) )?(?:da|vua) (?:duoc )?(?:tao|kich hoat|dang ky)",
-                              r"\bdang ky thanh cong\b", r"\baccount (?:was |has been |is )?(?:created|activated|ready)\b",
-                              r"\b(?:registration|sign[- ]?up) (?:was )?(?:successful|complete)\b", r"\bwelcome aboard\b"])
+ACCOUNT_CREATED_WORDS = _any(
+    [
+        r"\bda tao tai khoan\b",
+        r"\btai khoan (?:cua (?:ban|con|em) )?(?:da|vua) (?:duoc )?(?:tao|kich hoat|dang ky)",
+        r"\bdang ky thanh cong\b",
+        r"\baccount (?:was |has been |is )?(?:created|activated|ready)\b",
+        r"\b(?:registration|sign[- ]?up) (?:was )?(?:successful|complete)\b",
+        r"\bwelcome aboard\b",
+    ]
+)
 NEGATION = re.compile(r"\b(?:no|not|never|chua|khong|chang)\b[^.!?\n]{0,25}$")
 LOGIN_FORM_WORDS = _any([r"\bdang nhap\b", r"\blog ?in\b", r"\bsign ?in\b"])
 
 
 # ---- loading -------------------------------------------------------------------------------
 
-async def settle(page, timeout_ms: int = SETTLE_MS) -> None:
+
+async def settle(page: Page, timeout_ms: int = SETTLE_MS) -> None:
     """Wait, bounded, until the page stops fetching (never fails)."""
     with contextlib.suppress(Exception):
         await page.wait_for_load_state("load", timeout=timeout_ms)
@@ -45,17 +60,21 @@ async def settle(page, timeout_ms: int = SETTLE_MS) -> None:
 
 
 def browser_lost(exc: BaseException) -> bool:
-    return any(s in str(exc) for s in ("has been closed", "Target closed", "browser has disconnected", "Connection closed"))
+    return any(
+        s in str(exc) for s in ("has been closed", "Target closed", "browser has disconnected", "Connection closed")
+    )
 
 
 # Error codes inside Playwright's messages: Chromium's net::ERR_*, Node's socket codes (ECONNREFUSED...),
 # and TLS words. Codes are matched case-sensitively and as whole words, so "APIRequestContext" yields
 # nothing rather than a fragment such as "equestContext".
 _CHROMIUM_CODE = re.compile(r"(?<![A-Za-z0-9_])(ERR_[A-Z0-9_]+)(?![A-Za-z0-9_])")
-_NODE_CODE = re.compile(r"(?<![A-Za-z0-9_])(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPROTO|"
-                        r"EHOSTUNREACH|ENETUNREACH|EPIPE|EADDRNOTAVAIL|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|"
-                        r"SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)"
-                        r"(?![A-Za-z0-9_])")
+_NODE_CODE = re.compile(
+    r"(?<![A-Za-z0-9_])(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPROTO|"
+    r"EHOSTUNREACH|ENETUNREACH|EPIPE|EADDRNOTAVAIL|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT|"
+    r"SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)"
+    r"(?![A-Za-z0-9_])"
+)
 _TLS_WORDS = re.compile(r"\b(certificate|ssl|tls|socket hang up|wrong version number)\b", re.IGNORECASE)
 _TIMEOUT = re.compile(r"\b(?:timeout|timed out)\b", re.IGNORECASE)
 
@@ -82,9 +101,9 @@ def _error_code(exc: BaseException) -> str:
     return error_code(str(exc), type(exc).__name__)
 
 
-async def goto(page, url: str, timeout_ms: int, *, settle_ms: int = SETTLE_MS) -> dict:
+async def goto(page: Page, url: str, timeout_ms: int, *, settle_ms: int = SETTLE_MS) -> dict[str, Any]:
     """Load `url`; what happened: final URL, status, content type, or the error."""
-    record: dict = {"url": url, "final_url": None, "status": None, "content_type": None, "error": None}
+    record: dict[str, Any] = {"url": url, "final_url": None, "status": None, "content_type": None, "error": None}
     started = time.perf_counter()
     try:
         response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
@@ -107,7 +126,7 @@ async def goto(page, url: str, timeout_ms: int, *, settle_ms: int = SETTLE_MS) -
 
 
 def is_html(content_type: str | None) -> bool:
-    return bool(content_type) and any(t in content_type.lower() for t in ("text/html", "application/xhtml"))
+    return content_type is not None and any(t in content_type.lower() for t in ("text/html", "application/xhtml"))
 
 
 # ---- reading a page ------------------------------------------------------------------------
@@ -116,10 +135,10 @@ _SNAPSHOT_LINE = re.compile(r'^(?P<indent>\s*)- (?P<role>[a-z]+)(?: (?P<name>"(?
 _URL_LINE = re.compile(r'^\s*- /url: (?P<url>.+?)\s*$')
 
 
-def parse_aria_snapshot(snapshot: str, base_url: str = "") -> list[dict]:
+def parse_aria_snapshot(snapshot: str, base_url: str = "") -> list[dict[str, Any]]:
     """Clickable controls of a Playwright ARIA snapshot: [{role, name, url, expanded}]."""
-    controls: list[dict] = []
-    last: dict | None = None
+    controls: list[dict[str, Any]] = []
+    last: dict[str, Any] | None = None
     last_indent = -1
     for line in (snapshot or "").splitlines():
         url_match = _URL_LINE.match(line)
@@ -154,7 +173,7 @@ def parse_aria_snapshot(snapshot: str, base_url: str = "") -> list[dict]:
     return controls
 
 
-async def controls(page) -> list[dict] | None:
+async def controls(page: Page) -> list[dict[str, Any]] | None:
     """The page's links, buttons, menu items and tabs that are rendered (not hidden), with
     their accessible names; None when the accessibility tree could not be read."""
     try:
@@ -166,38 +185,44 @@ async def controls(page) -> list[dict] | None:
     return parse_aria_snapshot(snapshot, page.url)
 
 
-async def visible_text(page) -> str:
+async def visible_text(page: Page) -> str:
     try:
-        return await page.evaluate(BODY_TEXT_JS)
+        text: str = await page.evaluate(BODY_TEXT_JS)
+        return text
     except Exception as exc:
         if browser_lost(exc):
             raise
         return ""
 
 
-async def read_page(page) -> dict:
+async def read_page(page: Page) -> dict[str, Any]:
     """What a person sees: URL, title, visible text, clickable controls (`controls_ok` False
     when the accessibility tree could not be read, so "no such control" cannot be claimed)."""
     title = ""
     with contextlib.suppress(Exception):
         title = (await page.title())[:300]
     found = await controls(page)
-    return {"url": page.url, "title": title, "text": await visible_text(page), "controls": found or [],
-            "controls_ok": found is not None}
+    return {
+        "url": page.url,
+        "title": title,
+        "text": await visible_text(page),
+        "controls": found or [],
+        "controls_ok": found is not None,
+    }
 
 
-def matching(controls_: list[dict], pattern) -> list[dict]:
+def matching(controls_: list[dict[str, Any]], pattern: re.Pattern[str]) -> list[dict[str, Any]]:
     """Controls whose accessible name matches `pattern` (a regex over folded text)."""
     return [c for c in controls_ if c["name"] and pattern.search(fold(c["name"]))]
 
 
-async def activate(page, control: dict, timeout_ms: int) -> dict:
+async def activate(page: Page, control: dict[str, Any], timeout_ms: int) -> dict[str, Any]:
     """Click a control as a person would. A link with an http(s) address is followed in this
     page (a new tab would show the same document); anything else is clicked by role and name."""
     url = control.get("url")
     if control["role"] == "link" and url and urlsplit(url).scheme in ("http", "https"):
         return await goto(page, url, timeout_ms)
-    record: dict = {"clicked": control["name"], "role": control["role"], "error": None}
+    record: dict[str, Any] = {"clicked": control["name"], "role": control["role"], "error": None}
     before = page.url
     try:
         locator = page.get_by_role(control["role"], name=control["name"], exact=True).first
@@ -220,12 +245,12 @@ def account_created_text(text_: str) -> list[str]:
     folded = fold(text_)
     found = []
     for m in ACCOUNT_CREATED_WORDS.finditer(folded):
-        if not NEGATION.search(folded[max(0, m.start() - 40):m.start()]):
+        if not NEGATION.search(folded[max(0, m.start() - 40) : m.start()]):
             found.append(m.group(0))
     return found
 
 
-def signed_in(page_info: dict) -> bool:
+def signed_in(page_info: dict[str, Any]) -> bool:
     """Signs that a person is logged in: a log-out control, or text saying the account was created."""
     if matching(page_info.get("controls", []), LOGOUT_WORDS):
         return True
@@ -283,20 +308,21 @@ FIELDS_JS = r"""
 """
 
 
-async def form_fields(page) -> list[dict]:
+async def form_fields(page: Page) -> list[dict[str, Any]]:
     """Every input, select and textarea with its accessible label, group label, type and state.
 
     Each element is tagged with a `data-vcsc-field` index so the probe can act on exactly
     the field it read (`field_locator`)."""
     try:
-        return await page.evaluate(FIELDS_JS)
+        fields: list[dict[str, Any]] = await page.evaluate(FIELDS_JS)
+        return fields
     except Exception as exc:
         if browser_lost(exc):
             raise
         return []
 
 
-def field_locator(page, field: dict):
+def field_locator(page: Page, field: dict[str, Any]) -> Locator:
     return page.locator(f'[data-vcsc-field="{field["index"]}"]')
 
 
@@ -315,10 +341,10 @@ SUBMIT_JS = r"""
 """
 
 
-async def submit_form(page, form_index: int, timeout_ms: int) -> dict:
+async def submit_form(page: Page, form_index: int, timeout_ms: int) -> dict[str, Any]:
     """Send a form as a person does: click its submit button (or press Enter-equivalent
     `requestSubmit()` when it has none), then wait for what follows."""
-    record: dict = {"form": form_index, "error": None, "how": None}
+    record: dict[str, Any] = {"form": form_index, "error": None, "how": None}
     before = page.url
     try:
         has_button = await page.evaluate(SUBMIT_JS, form_index)
@@ -345,28 +371,36 @@ async def submit_form(page, form_index: int, timeout_ms: int) -> dict:
     return record
 
 
-async def validation_messages(page, form_index: int) -> list[str]:
+async def validation_messages(page: Page, form_index: int) -> list[str]:
     """The browser's own validation messages for a form that did not go (required fields...)."""
     with contextlib.suppress(Exception):
-        return await page.evaluate(
+        messages: list[str] = await page.evaluate(
             "(i) => { const f = document.forms[i]; if (!f) return [];"
             " return Array.from(f.elements).filter(e => e.willValidate && !e.checkValidity()).map(e => e.validationMessage); }",
-            form_index)
+            form_index,
+        )
+        return messages
     return []
 
 
 # ---- the manifest's login steps ------------------------------------------------------------
 
-def _fill_placeholders(value: str, account: dict) -> str:
+
+def _fill_placeholders(value: str, account: dict[str, Any]) -> str:
     return value.replace("{username}", account["username"]).replace("{password}", account["password"])
 
 
-LOGIN_FAILED_WORDS = _any([
-    r"\bsai (?:mat khau|email|ten dang nhap|thong tin dang nhap|tai khoan)", r"\bdang nhap (?:that bai|khong thanh cong)\b",
-    r"\b(?:mat khau|email|ten dang nhap|tai khoan)\b[^.!?\n]{0,30}\bkhong (?:dung|chinh xac|hop le|ton tai)\b",
-    r"\b(?:wrong|incorrect|invalid|unknown) (?:e-?mail|password|username|user name|credentials|login|account)",
-    r"\b(?:e-?mail|password|username|credentials) (?:is |are |was )?(?:wrong|incorrect|invalid|not recogni[sz]ed)",
-    r"\b(?:log|sign) ?in failed\b", r"\bauthentication failed\b"])
+LOGIN_FAILED_WORDS = _any(
+    [
+        r"\bsai (?:mat khau|email|ten dang nhap|thong tin dang nhap|tai khoan)",
+        r"\bdang nhap (?:that bai|khong thanh cong)\b",
+        r"\b(?:mat khau|email|ten dang nhap|tai khoan)\b[^.!?\n]{0,30}\bkhong (?:dung|chinh xac|hop le|ton tai)\b",
+        r"\b(?:wrong|incorrect|invalid|unknown) (?:e-?mail|password|username|user name|credentials|login|account)",
+        r"\b(?:e-?mail|password|username|credentials) (?:is |are |was )?(?:wrong|incorrect|invalid|not recogni[sz]ed)",
+        r"\b(?:log|sign) ?in failed\b",
+        r"\bauthentication failed\b",
+    ]
+)
 
 # Every control of the page, shown or not (a log-out item in a collapsed menu, an icon button named
 # only by aria-label), with the name a screen reader would give it once it is shown.
@@ -389,7 +423,7 @@ ALL_CONTROLS_JS = r"""
 """
 
 
-async def logout_controls(page) -> list[dict]:
+async def logout_controls(page: Page) -> list[dict[str, Any]]:
     """Log-out controls of the page by their accessible name or text (Vietnamese or English), including
     controls inside collapsed menus: [{name, shown}]."""
     try:
@@ -406,25 +440,31 @@ def _page_address(url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/') or '/'}"
 
 
-async def _cookie_values(page) -> dict[str, str]:
+async def _cookie_values(page: Page) -> dict[str, str]:
     with contextlib.suppress(Exception):
         return {f"{c['name']}@{c['domain']}": c["value"] for c in await page.context.cookies()}
     return {}
 
 
-async def _visible(page, selector: str) -> bool:
+async def _visible(page: Page, selector: str) -> bool:
     try:
-        return await page.locator(selector).first.is_visible()
+        return bool(await page.locator(selector).first.is_visible())
     except Exception as exc:
         if browser_lost(exc):
             raise
         return False
 
 
-async def login_signals(page, marker: dict, login_url: str | None, filled: list[str], cookies_before: dict[str, str],
-                        text_before: str) -> dict:
+async def login_signals(
+    page: Page,
+    marker: dict[str, Any],
+    login_url: str | None,
+    filled: list[str],
+    cookies_before: dict[str, str],
+    text_before: str,
+) -> dict[str, Any]:
     """What the page says now about being logged in; no verdict (see `decide_login`)."""
-    signals: dict = {"url": page.url}
+    signals: dict[str, Any] = {"url": page.url}
     with contextlib.suppress(Exception):
         signals["ready"] = await page.evaluate("() => document.readyState !== 'loading' && !!document.body")
     if marker.get("selector"):
@@ -450,11 +490,16 @@ async def login_signals(page, marker: dict, login_url: str | None, filled: list[
     return signals
 
 
-def decide_login(signals: dict, marker: dict, has_filled_fields: bool) -> tuple[bool | None, str | None]:
+def decide_login(
+    signals: dict[str, Any], marker: dict[str, Any], has_filled_fields: bool
+) -> tuple[bool | None, str | None]:
     """(logged in?, the signal that decided) from one reading; (None, None) while undecided."""
     if marker:
-        reached = all(signals.get(k) for k, given in (("marker_selector", "selector"), ("marker_url", "url_pattern"))
-                      if marker.get(given))
+        reached = all(
+            signals.get(k)
+            for k, given in (("marker_selector", "selector"), ("marker_url", "url_pattern"))
+            if marker.get(given)
+        )
         return (True, "declared_marker") if reached else (None, None)
     if signals["logout_controls"]:
         return True, "logout_control"
@@ -471,7 +516,7 @@ def decide_login(signals: dict, marker: dict, has_filled_fields: bool) -> tuple[
     return None, None
 
 
-async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
+async def run_login(page: Page, manifest: Manifest, role: str, timeout_ms: int) -> dict[str, Any]:
     """Run the manifest's declarative login steps with the `role` account in `page`, then decide from
     behaviour whether the login worked: the vendor's declared logged-in marker when the manifest has
     one (a CSS selector and/or an address pattern), else a log-out control (by name, even inside a
@@ -483,7 +528,14 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
     "error", "decided_by", "signals", "final_url", "login_url", "filled_selectors"}. When the steps do
     not start with `goto`, the login page (or the start page) is opened first."""
     account = manifest.account(role)
-    record: dict = {"role": role, "ok": False, "steps": [], "error": None, "final_url": None, "decided_by": None}
+    record: dict[str, Any] = {
+        "role": role,
+        "ok": False,
+        "steps": [],
+        "error": None,
+        "final_url": None,
+        "decided_by": None,
+    }
     if account is None or not manifest.login_steps:
         record["error"] = "no_account_or_steps"
         return record
@@ -515,7 +567,9 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
                     raise RuntimeError(loaded["error"])
             elif action == "fill":
                 shown["selector"] = step["selector"]
-                await page.locator(step["selector"]).first.fill(_fill_placeholders(step["value"], account), timeout=timeout_ms)
+                await page.locator(step["selector"]).first.fill(
+                    _fill_placeholders(step["value"], account), timeout=timeout_ms
+                )
                 filled.append(step["selector"])
             elif action == "click":
                 shown["selector"] = step["selector"]
@@ -544,7 +598,7 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
     # A declared marker may take the page's whole time limit to appear; the other signals show
     # within seconds of the form being sent, or not at all.
     deadline = time.monotonic() + (timeout_ms if marker else min(timeout_ms, 6000)) / 1000
-    previous: tuple | None = None
+    previous: tuple[Any, ...] | None = None
     while True:
         signals = await login_signals(page, marker, login_url, filled, cookies_before, text_before)
         decided = decide_login(signals, marker, bool(filled))
@@ -555,8 +609,14 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
             break
         previous = decided
         if time.monotonic() > deadline:
-            decided = (False, "declared_marker_not_reached" if marker else
-                       "still_on_login_form" if signals["login_fields_visible"] else "no_login_signal")
+            decided = (
+                False,
+                "declared_marker_not_reached"
+                if marker
+                else "still_on_login_form"
+                if signals["login_fields_visible"]
+                else "no_login_signal",
+            )
             break
         await asyncio.sleep(0.3)
     ok, reason = decided
@@ -571,7 +631,7 @@ async def run_login(page, manifest, role: str, timeout_ms: int) -> dict:
     return record
 
 
-async def back_on_login_form(page, login: dict) -> bool:
+async def back_on_login_form(page: Page, login: dict[str, Any]) -> bool:
     """After a login that worked: is this page the login form again (the session was not kept)?
     The same fields the login steps filled, shown again on the login page's address."""
     filled = login.get("filled_selectors") or []

@@ -1,4 +1,5 @@
 """The probe manifest: how the probes reach a vendor's product, validated with JSON pointers."""
+
 from __future__ import annotations
 
 import copy
@@ -6,7 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
@@ -26,8 +27,8 @@ class ManifestError(Exception):
 
 
 @lru_cache(maxsize=1)
-def manifest_schema() -> dict:
-    schema = copy.deepcopy(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+def manifest_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = copy.deepcopy(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     schema["properties"]["product_type"] = {"enum": load_vocabulary().ids("product_types")}
     return schema
 
@@ -39,18 +40,18 @@ def _validator() -> Draft202012Validator:
 
 @dataclass(frozen=True)
 class Manifest:
-    data: dict
+    data: dict[str, Any]
     # The folder of the manifest file: relative paths in it (corpus.csv) are read from there.
     base_dir: Path | None = None
 
     @property
     def product_type(self) -> str:
-        return self.data["product_type"]
+        return cast("str", self.data["product_type"])
 
     @property
     def start_url(self) -> str | None:
         """The product's start page; a pure proxy/DNS filter may have none."""
-        return self.data.get("start_url")
+        return cast("str | None", self.data.get("start_url"))
 
     @property
     def proxy(self) -> str | None:
@@ -58,18 +59,25 @@ class Manifest:
         filtering = self.data["filtering"]
         return filtering["proxy"] if filtering["mode"] == "proxy" else None
 
-    def account(self, role: str) -> dict | None:
-        return self.data.get("accounts", {}).get(role)
+    def account(self, role: str) -> dict[str, Any] | None:
+        return cast("dict[str, Any] | None", self.data.get("accounts", {}).get(role))
 
     @property
-    def login_steps(self) -> list[dict]:
-        return self.data.get("login_steps", [])
+    def login_steps(self) -> list[dict[str, Any]]:
+        return cast("list[dict[str, Any]]", self.data.get("login_steps", []))
+
+    def needed(self, value: str | None, what: str) -> str:
+        """`value` (the start page, pages.<name>) of a probe that needs it: the runner runs a probe only when the
+        manifest has what its definition's `needs` lists."""
+        if not value:
+            raise ValueError(f"the manifest has no {what}")
+        return value
 
     def page(self, name: str) -> str | None:
-        return self.data.get("pages", {}).get(name)
+        return cast("str | None", self.data.get("pages", {}).get(name))
 
     @property
-    def logged_in_marker(self) -> dict:
+    def logged_in_marker(self) -> dict[str, Any]:
         """What the vendor says a logged-in page has: {"selector": css} and/or {"url_pattern": glob}; {} when none."""
         return dict(self.data.get("logged_in") or {})
 
@@ -81,7 +89,7 @@ class Manifest:
 
     def secrets(self) -> list[str]:
         """Every password and PIN of the manifest: never to appear in an artifact or explanation."""
-        found = set()
+        found: set[str] = set()
         for account in self.data.get("accounts", {}).values():
             found.update(v for k, v in account.items() if k in ("password", "parental_pin") and v)
         return sorted(found, key=len, reverse=True)
@@ -96,7 +104,7 @@ class Manifest:
 
     @property
     def block_page_markers(self) -> list[str]:
-        return self.data.get("block_page_markers", [])
+        return cast("list[str]", self.data.get("block_page_markers", []))
 
     def hosts(self) -> set[str]:
         """Host names the manifest points at (start page, pointers, login steps, allowed hosts)."""
@@ -114,6 +122,7 @@ def url_matches(pattern: str, url: str) -> bool:
     starting with "/" is matched against the path and query only. No regular expression is built
     from the vendor's text, so no pattern can make matching slow."""
     from urllib.parse import urlsplit
+
     if pattern.startswith("/"):
         parts = urlsplit(url)
         url = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -121,7 +130,7 @@ def url_matches(pattern: str, url: str) -> bool:
     if len(pieces) == 1:
         return url == pattern
     first, *middle, last = pieces
-    if not url.startswith(first) or not url[len(first):].endswith(last) or len(url) < len(first) + len(last):
+    if not url.startswith(first) or not url[len(first) :].endswith(last) or len(url) < len(first) + len(last):
         return False
     at, end = len(first), len(url) - len(last)
     for piece in middle:
@@ -139,6 +148,7 @@ def redact(value: Any, secrets: list[str]) -> Any:
     """`value` (JSON-like) with every secret replaced by a mask wherever it stands as a whole token
     (a page that echoes the PIN back must not put it into the stored evidence)."""
     import re
+
     if not secrets:
         return value
     pattern = re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in secrets))
@@ -151,6 +161,7 @@ def redact(value: Any, secrets: list[str]) -> Any:
         if isinstance(v, (list, tuple)):
             return [walk(x) for x in v]
         return v
+
     return walk(value)
 
 
@@ -169,8 +180,11 @@ def validate_manifest(data: Any) -> list[Issue]:
             issues.append(Issue(where, SECRET_FIELDS[err.absolute_path[-1]]))
         elif err.validator == "oneOf" and isinstance(err.instance, dict):
             mode = err.instance.get("mode")
-            message = ("mode 'proxy' cần trường proxy host:port / mode 'proxy' needs proxy host:port" if mode == "proxy"
-                       else f"mode phải là 'proxy' hoặc 'none' / mode must be 'proxy' or 'none' (got {mode!r})")
+            message = (
+                "mode 'proxy' cần trường proxy host:port / mode 'proxy' needs proxy host:port"
+                if mode == "proxy"
+                else f"mode phải là 'proxy' hoặc 'none' / mode must be 'proxy' or 'none' (got {mode!r})"
+            )
             issues.append(Issue(where, message))
         else:
             issues.append(Issue(where, err.message))

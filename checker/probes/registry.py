@@ -1,12 +1,14 @@
 """The probes that exist: one folder per probe under checker/probes/, found by its definition.yaml."""
+
 from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, cast
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -19,28 +21,32 @@ PROBES_DIR = Path(__file__).resolve().parent
 @dataclass(frozen=True)
 class Probe:
     id: str
-    definition: dict
+    definition: dict[str, Any]
 
     @property
-    def title(self) -> dict:
-        return self.definition["title"]
+    def title(self) -> dict[str, Any]:
+        return cast("dict[str, Any]", self.definition["title"])
 
     @property
     def needs(self) -> list[str]:
-        return self.definition.get("needs", [])
+        return cast("list[str]", self.definition.get("needs", []))
 
     @property
     def lane(self) -> str:
         """product, site or alone: what the probe may run beside (definition.schema.json)."""
-        return self.definition["lane"]
+        return cast("str", self.definition["lane"])
 
     @property
     def gather(self) -> Callable[..., Any]:
-        return importlib.import_module(f"checker.probes.{self.id}.gather").gather
+        gather: Callable[..., Any] = importlib.import_module(f"checker.probes.{self.id}.gather").gather
+        return gather
 
     @property
-    def evaluate(self) -> Callable[[dict], Any]:
-        return importlib.import_module(f"checker.probes.{self.id}.evaluate").evaluate
+    def evaluate(self) -> Callable[[dict[str, Any]], Any]:
+        evaluate: Callable[[dict[str, Any]], Any] = importlib.import_module(
+            f"checker.probes.{self.id}.evaluate"
+        ).evaluate
+        return evaluate
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +69,9 @@ def all_probes() -> dict[str, Probe]:
             raise CriteriaError("id khác tên thư mục / id differs from folder name", f"{path}#/id")
         vocab_measures = load_vocabulary().probe_measurements(data["id"])
         if data["measures"] != vocab_measures:
-            raise CriteriaError(f"measures khác vocabulary.yaml / differ from vocabulary.yaml: {vocab_measures}", f"{path}#/measures")
+            raise CriteriaError(
+                f"measures khác vocabulary.yaml / differ from vocabulary.yaml: {vocab_measures}", f"{path}#/measures"
+            )
         found[data["id"]] = Probe(data["id"], data)
     order = load_vocabulary().ids("probes")
     return {pid: found[pid] for pid in order if pid in found}

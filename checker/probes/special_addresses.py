@@ -26,11 +26,12 @@ How an address is judged (`refusal`):
    embeds; its embedded client and server addresses are still named in the reason.
 4. An IPv6 address outside 2000::/3 that no `embeds` row covers is refused.
 """
+
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable
 
 IPV4_SPECIAL = "IANA IPv4 Special-Purpose Address Registry"
 IPV6_SPECIAL = "IANA IPv6 Special-Purpose Address Registry"
@@ -39,6 +40,9 @@ IPV6_MULTICAST = "IANA IPv6 Multicast Address Space Registry"
 IPV6_SPACE = "IANA IPv6 Address Space Registry"
 
 GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ class SpecialRange:
     embeds: str | None = None  # "ipv4-mapped", "nat64", "6to4", "teredo": judged by the IPv4 inside
 
 
-def _row(network: str, name: str, source: str, registry: str, reachable: bool | None, embeds: str | None = None):
+def _row(
+    network: str, name: str, source: str, registry: str, reachable: bool | None, embeds: str | None = None
+) -> SpecialRange:
     return SpecialRange(ipaddress.ip_network(network), name, source, registry, reachable, embeds)
 
 
@@ -125,23 +131,23 @@ def _embedded(row: SpecialRange, ip: ipaddress.IPv6Address) -> list[ipaddress.IP
     if row.embeds == "6to4":
         return [ipaddress.IPv4Address((int(ip) >> 80) & 0xFFFFFFFF)]  # bits 16..47 (RFC 3056 §2)
     if row.embeds == "teredo":
-        server, client = ip.teredo  # server: bits 32..63; client: last 32 bits, inverted (RFC 4380 §4)
-        return [server, client]
+        teredo = ip.teredo  # (server: bits 32..63, client: last 32 bits, inverted) (RFC 4380 §4)
+        return list(teredo) if teredo else []
     return []
 
 
-def _parse(address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def _parse(address: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     if isinstance(address, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         return address
     text = str(address).strip().strip("[]")
     return ipaddress.ip_address(text.split("%", 1)[0])  # an IPv6 zone id does not change the address
 
 
-def _allowed(ip, networks) -> bool:
+def _allowed(ip: IPAddress, networks: Iterable[IPNetwork]) -> bool:
     return any(ip.version == net.version and ip in net for net in networks)
 
 
-def refusal(address, allowed_networks: Iterable = ()) -> SpecialRange | None:
+def refusal(address: object, allowed_networks: Iterable[IPNetwork | str] = ()) -> SpecialRange | None:
     """The table row that forbids connecting to `address`, or None when it may be reached.
 
     `allowed_networks` (ip_network objects or strings) are operator exceptions (tests and the
@@ -155,7 +161,7 @@ def refusal(address, allowed_networks: Iterable = ()) -> SpecialRange | None:
     return _refusal(ip, networks)
 
 
-def _refusal(ip, networks) -> SpecialRange | None:
+def _refusal(ip: IPAddress, networks: Sequence[IPNetwork]) -> SpecialRange | None:
     if _allowed(ip, networks):
         return None
     covering = [row for row in SPECIAL_RANGES if row.network.version == ip.version and ip in row.network]
@@ -164,26 +170,32 @@ def _refusal(ip, networks) -> SpecialRange | None:
         if row.embeds is None and row.globally_reachable is False:
             return row
     embedding = [row for row in covering if row.embeds]
-    for row in embedding:
-        for inner in _embedded(row, ip):
-            if _refusal(inner, networks) is not None:
-                return row
+    if isinstance(ip, ipaddress.IPv6Address):  # (the ranges that embed an IPv4 address are IPv6 ones)
+        for row in embedding:
+            for inner in _embedded(row, ip):
+                if _refusal(inner, networks) is not None:
+                    return row
     if ip.version == 6 and not embedding and ip not in GLOBAL_UNICAST_V6:
         return _OUTSIDE_GLOBAL_UNICAST
     return None
 
 
-def describe(address) -> str:
+def describe(address: object) -> str:
     """The address with the IPv4 address(es) it embeds, for a refusal message."""
     try:
         ip = _parse(address)
     except ValueError:
         return str(address)
-    inner = [str(v4) for row in SPECIAL_RANGES if row.embeds and ip.version == 6 and ip in row.network
-             for v4 in _embedded(row, ip)]
+    inner = [
+        str(v4)
+        for row in SPECIAL_RANGES
+        if row.embeds and ip.version == 6 and ip in row.network
+        for v4 in _embedded(row, ip)
+    ]
     return f"{ip} ({', '.join(inner)})" if inner else str(ip)
 
 
-_OUTSIDE_GLOBAL_UNICAST = SpecialRange(ipaddress.ip_network("::/0"), "IPv6 outside global unicast 2000::/3",
-                                       "RFC 4291 §2.4", IPV6_SPACE, False)
+_OUTSIDE_GLOBAL_UNICAST = SpecialRange(
+    ipaddress.ip_network("::/0"), "IPv6 outside global unicast 2000::/3", "RFC 4291 §2.4", IPV6_SPACE, False
+)
 _NOT_AN_ADDRESS = SpecialRange(ipaddress.ip_network("0.0.0.0/32"), "not an IP address", "-", "-", False)

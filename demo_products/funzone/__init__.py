@@ -9,6 +9,7 @@ settings and speaks plain HTTP only (see `portal`).
         product.proxy_address   # "127.0.0.1:PORT"
         product.portal_url      # "http://funzone.localhost:PORT/"
 """
+
 from __future__ import annotations
 
 from demo_products.funzone.blocklist import known_bad_hosts
@@ -26,12 +27,20 @@ __all__ = ["FunZone", "PARENT", "CHILD", "AD_HOST"]
 class FunZone(DemoProduct):
     name = "FunZone"
     host = HOST
-    accounts = {"parent": {"username": PARENT[0], "password": PARENT[1]},
-                "child": {"username": CHILD[0], "password": CHILD[1]}}
+    accounts = {
+        "parent": {"username": PARENT[0], "password": PARENT[1]},
+        "child": {"username": CHILD[0], "password": CHILD[1]},
+    }
     block_page_markers = ["403 Forbidden"]
 
-    def __init__(self, *, corpus_domain: str = DEFAULT_CORPUS_DOMAIN, port: int = 0, proxy_port: int = 0,
-                 latency: tuple[float, float] = (0.04, 0.08)):
+    def __init__(
+        self,
+        *,
+        corpus_domain: str = DEFAULT_CORPUS_DOMAIN,
+        port: int = 0,
+        proxy_port: int = 0,
+        latency: tuple[float, float] = (0.04, 0.08),
+    ):
         super().__init__(corpus_domain=corpus_domain)
         self.store = FunZoneStore.with_demo_family(PARENT, CHILD)
         self.latency = latency
@@ -49,7 +58,7 @@ class FunZone(DemoProduct):
     def allowed_hosts(self) -> list[str]:
         return [HOST, AD_HOST]
 
-    def start(self) -> "FunZone":
+    def start(self) -> FunZone:
         try:
             app_server = AppServer(create_app(self.store), port=self._port, name="funzone-portal").start()
             self._started(app_server)

@@ -5,6 +5,7 @@ host names for the categories such lists cover best (adult, gambling, drugs), ta
 the corpus generator so it never goes stale when the corpus changes. Nothing else: no
 violence, self-harm, weapons, dating or proxy sites, no mirrors, no IP addresses.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -18,4 +19,4 @@ def known_bad_hosts(corpus_domain: str) -> set[str]:
     """Host names (lower case, no trailing dot, exactly as the corpus links them)."""
     # Host names do not depend on the port; any port gives the same list.
     pages = build_corpus("127.0.0.1:80", domain=corpus_domain)
-    return {urlsplit(page.url).hostname for page in pages if page.category in LISTED_CATEGORIES}
+    return {host for page in pages if page.category in LISTED_CATEGORIES and (host := urlsplit(page.url).hostname)}

@@ -10,6 +10,7 @@
   filter's overhead is plain to see.
 - Its block page is a bare "403 Forbidden": no reason, no way to ask a parent, no 111.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,10 @@ import random
 from demo_products.proxy import Headers, Policy, ProxyRequest, ProxyResponse
 
 # The same page nginx shows for any 403, which is what FunZone's engineers copied.
-FORBIDDEN_PAGE = ("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n"
-                  "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+FORBIDDEN_PAGE = (
+    "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n"
+    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 
 # Words that make the default level refuse a host outright (and catch innocent sites too).
 HOST_WORDS = ("game", "chat", "dao", "sung")
@@ -34,15 +37,22 @@ FILTER_LEVELS = {
 
 
 def forbidden() -> ProxyResponse:
-    return ProxyResponse(403, Headers([("Content-Type", "text/html"), ("Server", "nginx")]),
-                         FORBIDDEN_PAGE.encode("ascii"), "Forbidden")
+    return ProxyResponse(
+        403, Headers([("Content-Type", "text/html"), ("Server", "nginx")]), FORBIDDEN_PAGE.encode("ascii"), "Forbidden"
+    )
 
 
 class FunZonePolicy(Policy):
     """Exact host list plus substring over-blocking, after a slow remote look-up."""
 
-    def __init__(self, blocked_hosts: set[str], filter_level, *, latency: tuple[float, float] = (0.04, 0.08),
-                 seed: int | None = None):
+    def __init__(
+        self,
+        blocked_hosts: set[str],
+        filter_level,
+        *,
+        latency: tuple[float, float] = (0.04, 0.08),
+        seed: int | None = None,
+    ):
         self.blocked_hosts = set(blocked_hosts)
         self.filter_level = filter_level
         self.latency = latency

@@ -11,6 +11,7 @@ Careless in the ways the probes look for, each on purpose:
 - the child can change the filter level (even turn it off) and the daily limit, no PIN;
 - plain HTTP only: no HTTPS, no HSTS, no security.txt.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,10 +56,12 @@ class FunZoneStore:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def with_demo_family(cls, parent: tuple[str, str], child: tuple[str, str]) -> "FunZoneStore":
+    def with_demo_family(cls, parent: tuple[str, str], child: tuple[str, str]) -> FunZoneStore:
         store = cls()
         store.accounts[parent[0]] = FunZoneAccount(parent[0], hash_secret(parent[1]), "parent", "Bố Minh")
-        store.accounts[child[0]] = FunZoneAccount(child[0], hash_secret(child[1]), "child", "Bé Na", dt.date(2015, 9, 2))
+        store.accounts[child[0]] = FunZoneAccount(
+            child[0], hash_secret(child[1]), "child", "Bé Na", dt.date(2015, 9, 2)
+        )
         return store
 
     def filter_level(self) -> str:
@@ -79,12 +82,14 @@ class FunZoneStore:
 
 
 # The ad FunZone shows children: an in-game currency offer.
-AD_BANNER = ('<svg xmlns="http://www.w3.org/2000/svg" width="728" height="90" viewBox="0 0 728 90">'
-             '<rect width="728" height="90" fill="#ff2d6f"/>'
-             '<text x="364" y="40" font-family="sans-serif" font-size="26" fill="#fff" text-anchor="middle">'
-             'Nạp thẻ hôm nay, nhận ngay 500 kim cương!</text>'
-             '<text x="364" y="72" font-family="sans-serif" font-size="16" fill="#fff" text-anchor="middle">'
-             'Top up today for 500 free diamonds</text></svg>').encode("utf-8")
+AD_BANNER = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="728" height="90" viewBox="0 0 728 90">'
+    '<rect width="728" height="90" fill="#ff2d6f"/>'
+    '<text x="364" y="40" font-family="sans-serif" font-size="26" fill="#fff" text-anchor="middle">'
+    'Nạp thẻ hôm nay, nhận ngay 500 kim cương!</text>'
+    '<text x="364" y="72" font-family="sans-serif" font-size="16" fill="#fff" text-anchor="middle">'
+    'Top up today for 500 free diamonds</text></svg>'
+).encode()
 
 
 def create_app(store: FunZoneStore) -> Starlette:
@@ -96,7 +101,9 @@ def create_app(store: FunZoneStore) -> Starlette:
         email = session.data.get("email") if session else None
         return store.account(email) if email else None
 
-    def render(request: Request, name: str, context: dict | None = None, *, status: int = 200, session=None) -> Response:
+    def render(
+        request: Request, name: str, context: dict | None = None, *, status: int = 200, session=None
+    ) -> Response:
         session = session if session is not None else sessions.load(request)
         # The ad site is served by the same server, so it shares the portal's port.
         ad_origin = f"http://{AD_HOST}:{request.url.port}" if request.url.port else f"http://{AD_HOST}"
@@ -178,9 +185,17 @@ def create_app(store: FunZoneStore) -> Starlette:
             if level in FILTER_LEVELS:
                 store.set_settings(level, max(0, minutes))  # anyone logged in, child included
             return redirect("/cai-dat?da_luu=1", session)
-        return render(request, "settings.html", {"levels": FILTER_LEVELS, "level": store.filter_level(),
-                                                 "minutes": store.daily_minutes,
-                                                 "saved": request.query_params.get("da_luu") == "1"}, session=session)
+        return render(
+            request,
+            "settings.html",
+            {
+                "levels": FILTER_LEVELS,
+                "level": store.filter_level(),
+                "minutes": store.daily_minutes,
+                "saved": request.query_params.get("da_luu") == "1",
+            },
+            session=session,
+        )
 
     async def location(request: Request):
         store.locations.append((request.query_params.get("lat", ""), request.query_params.get("lon", "")))
@@ -191,10 +206,10 @@ def create_app(store: FunZoneStore) -> Starlette:
 
     async def ad_banner(request: Request):
         uid = request.cookies.get("fzads_uid") or secrets.token_hex(12)
-        store.ad_impressions.append({"uid": uid, "slot": request.query_params.get("slot", ""),
-                                     "page": request.headers.get("referer", "")})
-        response = Response(AD_BANNER, media_type="image/svg+xml",
-                            headers={"Cache-Control": "no-store"})
+        store.ad_impressions.append(
+            {"uid": uid, "slot": request.query_params.get("slot", ""), "page": request.headers.get("referer", "")}
+        )
+        response = Response(AD_BANNER, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
         # A year-long identifier readable from every site that shows FunZone ads.
         response.set_cookie("fzads_uid", uid, max_age=365 * 24 * 3600, path="/", secure=True, samesite="none")
         return response

@@ -12,6 +12,7 @@ How it behaves where the probes look:
   PIN; a wrong or missing PIN changes nothing;
 - served over HTTPS with HSTS (see `demo_products.server`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from demo_products.safekid.filtering import FILTER_LEVELS
-from demo_products.safekid.store import (ADULT_AGE, MAX_DAILY_MINUTES, MIN_DAILY_MINUTES, SafeKidStore,
-                                         SettingsRefused, age_on)
+from demo_products.safekid.store import (
+    ADULT_AGE,
+    MAX_DAILY_MINUTES,
+    MIN_DAILY_MINUTES,
+    SafeKidStore,
+    SettingsRefused,
+    age_on,
+)
 from demo_products.web import SessionStore, read_form, templates
 
 HERE = Path(__file__).parent
@@ -42,21 +49,33 @@ REPORT_KINDS = {
 }
 
 SETTINGS_MESSAGES = {
-    "pin_required": ("Cần mã PIN của cha mẹ. Cài đặt chưa được thay đổi.",
-                     "Parent PIN required. The settings were not changed."),
-    "pin_wrong": ("Cần mã PIN của cha mẹ: mã PIN không đúng. Cài đặt chưa được thay đổi.",
-                  "Parent PIN required: the PIN is wrong. The settings were not changed."),
-    "pin_locked": ("Cần mã PIN của cha mẹ: đã nhập sai quá nhiều lần, hãy thử lại sau 15 phút.",
-                   "Parent PIN required: too many wrong PINs, try again in 15 minutes."),
-    "no_family": ("Tài khoản này chưa thuộc gia đình nào nên không có cài đặt bảo vệ.",
-                  "This account does not belong to a family, so it has no protection settings."),
-    "invalid": ("Giá trị không hợp lệ: hãy chọn một mức lọc và giới hạn từ 15 đến 600 phút.",
-                "Invalid values: choose a filter level and a limit from 15 to 600 minutes."),
+    "pin_required": (
+        "Cần mã PIN của cha mẹ. Cài đặt chưa được thay đổi.",
+        "Parent PIN required. The settings were not changed.",
+    ),
+    "pin_wrong": (
+        "Cần mã PIN của cha mẹ: mã PIN không đúng. Cài đặt chưa được thay đổi.",
+        "Parent PIN required: the PIN is wrong. The settings were not changed.",
+    ),
+    "pin_locked": (
+        "Cần mã PIN của cha mẹ: đã nhập sai quá nhiều lần, hãy thử lại sau 15 phút.",
+        "Parent PIN required: too many wrong PINs, try again in 15 minutes.",
+    ),
+    "no_family": (
+        "Tài khoản này chưa thuộc gia đình nào nên không có cài đặt bảo vệ.",
+        "This account does not belong to a family, so it has no protection settings.",
+    ),
+    "invalid": (
+        "Giá trị không hợp lệ: hãy chọn một mức lọc và giới hạn từ 15 đến 600 phút.",
+        "Invalid values: choose a filter level and a limit from 15 to 600 minutes.",
+    ),
     "csrf": ("Phiên làm việc đã hết hạn, hãy tải lại trang.", "The session expired; reload the page."),
 }
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 
 class SecurityHeaders:
@@ -89,13 +108,15 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
     """The portal; `public_url` is its HTTPS origin as browsers reach it (for security.txt)."""
     # "__Host-" makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
     sessions = SessionStore("__Host-safekid", secure=True, http_only=True, same_site="lax")
-    security_txt_expires = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=180)).replace(microsecond=0)
+    security_txt_expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=180)).replace(microsecond=0)
 
     def current_user(session):
         email = session.data.get("email") if session else None
         return store.account(email) if email else None
 
-    def render(request: Request, name: str, context: dict | None = None, *, status: int = 200, session=None) -> Response:
+    def render(
+        request: Request, name: str, context: dict | None = None, *, status: int = 200, session=None
+    ) -> Response:
         session = session if session is not None else sessions.load(request)
         user = current_user(session)
         ctx = {"user": user, "csrf": session.data.get("csrf", "") if session else "", **(context or {})}
@@ -125,14 +146,25 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
 
     async def report(request: Request):
         if request.method == "GET":
-            return render(request, "report.html", {"kinds": REPORT_KINDS, "form": {"loai": request.query_params.get("loai", ""),
-                                                                                   "duong_dan": request.query_params.get("url", "")}})
+            return render(
+                request,
+                "report.html",
+                {
+                    "kinds": REPORT_KINDS,
+                    "form": {
+                        "loai": request.query_params.get("loai", ""),
+                        "duong_dan": request.query_params.get("url", ""),
+                    },
+                },
+            )
         form = await read_form(request)
         kind, description = form.get("loai", ""), form.get("mo_ta", "").strip()
         if kind not in REPORT_KINDS or not description:
             error = ("Hãy chọn loại vi phạm và mô tả điều đã xảy ra.", "Choose what happened and describe it.")
             return render(request, "report.html", {"kinds": REPORT_KINDS, "form": form, "error": error}, status=400)
-        saved = store.add_report(kind, form.get("duong_dan", "")[:2000], description[:5000], form.get("lien_he", "")[:200])
+        saved = store.add_report(
+            kind, form.get("duong_dan", "")[:2000], description[:5000], form.get("lien_he", "")[:200]
+        )
         return redirect(f"/bao-cao/da-gui?ma={saved.reference}")
 
     async def report_sent(request: Request):
@@ -148,9 +180,14 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
             if not dt.date.today().year - 120 <= birth_date.year or birth_date > dt.date.today():
                 raise ValueError
         except ValueError:
-            error = ("Hãy nhập ngày sinh của bạn (ngày/tháng/năm).", "Enter your date of birth (day/month/year).")
-            return render(request, "signup.html", {"form": form, "error": error, "today": dt.date.today().isoformat()},
-                          status=400, session=session)
+            no_date = ("Hãy nhập ngày sinh của bạn (ngày/tháng/năm).", "Enter your date of birth (day/month/year).")
+            return render(
+                request,
+                "signup.html",
+                {"form": form, "error": no_date, "today": dt.date.today().isoformat()},
+                status=400,
+                session=session,
+            )
         declared = session.data.get("declared_birth_date")
         if declared and declared != birth_date.isoformat():
             # Neutral age questions only work if the answer cannot be changed until it passes.
@@ -169,10 +206,18 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
             try:
                 account = store.create_member(email, password, birth_date)
             except ValueError:
-                error = ("Email này đã có tài khoản. Hãy đăng nhập.", "This email already has an account. Log in instead.")
+                error = (
+                    "Email này đã có tài khoản. Hãy đăng nhập.",
+                    "This email already has an account. Log in instead.",
+                )
         if error is not None:
-            return render(request, "signup.html", {"form": form, "error": error, "today": dt.date.today().isoformat()},
-                          status=400, session=session)
+            return render(
+                request,
+                "signup.html",
+                {"form": form, "error": error, "today": dt.date.today().isoformat()},
+                status=400,
+                session=session,
+            )
         return redirect("/tai-khoan?moi=1", login_session(request, account))
 
     async def signup_parent(request: Request):
@@ -195,7 +240,9 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
         account = store.authenticate(form.get("email", ""), form.get("password", ""))
         if account is None:
             error = ("Email hoặc mật khẩu không đúng.", "Wrong email or password.")
-            return render(request, "login.html", {"next": form.get("next", ""), "form": form, "error": error}, status=401)
+            return render(
+                request, "login.html", {"next": form.get("next", ""), "form": form, "error": error}, status=401
+            )
         target = form.get("next", "")
         # Only same-site paths: a log-in page must not become an open redirect.
         if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
@@ -215,9 +262,18 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
         if user is None:
             return redirect("/dang-nhap?next=/tai-khoan")
         blocked, asked = store.activity() if user.role == "parent" else ([], [])
-        return render(request, "account.html", {"new": request.query_params.get("moi") == "1", "blocked": blocked,
-                                                "asked": asked, "settings": store.settings(), "levels": FILTER_LEVELS},
-                      session=session)
+        return render(
+            request,
+            "account.html",
+            {
+                "new": request.query_params.get("moi") == "1",
+                "blocked": blocked,
+                "asked": asked,
+                "settings": store.settings(),
+                "levels": FILTER_LEVELS,
+            },
+            session=session,
+        )
 
     async def settings(request: Request):
         session = sessions.load(request)
@@ -226,8 +282,12 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
             return redirect("/dang-nhap?next=/cai-dat")
         context = {"levels": FILTER_LEVELS, "min_minutes": MIN_DAILY_MINUTES, "max_minutes": MAX_DAILY_MINUTES}
         if request.method == "GET":
-            return render(request, "settings.html", {**context, "settings": store.settings(),
-                                                     "saved": request.query_params.get("da_luu") == "1"}, session=session)
+            return render(
+                request,
+                "settings.html",
+                {**context, "settings": store.settings(), "saved": request.query_params.get("da_luu") == "1"},
+                session=session,
+            )
         form = await read_form(request)
         code = None
         if not csrf_ok(session, form):
@@ -242,21 +302,36 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
                 code = "invalid"
             else:
                 try:
-                    store.change_settings(user, filter_level=level, daily_minutes=minutes, pin=form.get("ma_pin", "").strip())
+                    store.change_settings(
+                        user, filter_level=level, daily_minutes=minutes, pin=form.get("ma_pin", "").strip()
+                    )
                 except SettingsRefused as refused:
                     code = refused.code
         if code is None:
             return redirect("/cai-dat?da_luu=1", session)
         status = 400 if code == "invalid" else 403
-        return render(request, "settings.html", {**context, "settings": store.settings(), "error": SETTINGS_MESSAGES[code],
-                                                 "error_code": code}, status=status, session=session)
+        return render(
+            request,
+            "settings.html",
+            {**context, "settings": store.settings(), "error": SETTINGS_MESSAGES[code], "error_code": code},
+            status=status,
+            session=session,
+        )
 
     async def ask_parent(request: Request):
         if request.method == "GET":
-            return render(request, "ask_parent.html", {"url": request.query_params.get("url", "")[:2000],
-                                                       "category": request.query_params.get("danh_muc", "")[:100]})
+            return render(
+                request,
+                "ask_parent.html",
+                {
+                    "url": request.query_params.get("url", "")[:2000],
+                    "category": request.query_params.get("danh_muc", "")[:100],
+                },
+            )
         form = await read_form(request)
-        store.record_parent_request(form.get("url", "")[:2000], form.get("danh_muc", "")[:100], form.get("loi_nhan", "")[:1000])
+        store.record_parent_request(
+            form.get("url", "")[:2000], form.get("danh_muc", "")[:100], form.get("loi_nhan", "")[:1000]
+        )
         return render(request, "ask_parent.html", {"sent": True, "url": form.get("url", "")[:2000]})
 
     async def privacy(request: Request):
@@ -264,15 +339,20 @@ def create_app(store: SafeKidStore, *, public_url: str) -> Starlette:
 
     async def security_txt(request: Request):
         # RFC 9116: Contact and Expires are required; Canonical says where this copy lives.
-        body = (f"Contact: mailto:security@safekid.test\n"
-                f"Expires: {security_txt_expires.strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
-                f"Preferred-Languages: vi, en\n"
-                f"Canonical: {public_url}/.well-known/security.txt\n")
+        body = (
+            f"Contact: mailto:security@safekid.test\n"
+            f"Expires: {security_txt_expires.strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
+            f"Preferred-Languages: vi, en\n"
+            f"Canonical: {public_url}/.well-known/security.txt\n"
+        )
         return PlainTextResponse(body, media_type="text/plain; charset=utf-8")
 
     async def stylesheet(request: Request):
-        return Response((HERE / "static" / "site.css").read_bytes(), media_type="text/css; charset=utf-8",
-                        headers={"Cache-Control": "public, max-age=3600"})
+        return Response(
+            (HERE / "static" / "site.css").read_bytes(),
+            media_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     async def not_found(request: Request, exc):
         return render(request, "not_found.html", status=404)

@@ -4,6 +4,7 @@ Everything is in memory (a demo product starts clean each time). The portal (uvi
 thread) writes and the proxy (its own thread) reads the filter level, so every access
 goes through one lock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,9 @@ from demo_products.web import check_secret, hash_secret
 PARENT_EMAIL, PARENT_PASSWORD, PARENT_PIN = "me@safekid.test", "Parent#2024", "2468"
 CHILD_EMAIL, CHILD_PASSWORD = "be.an@safekid.test", "Child#2024"
 
-ADULT_AGE = 16           # Luật Trẻ em 2016: a child is a person under 16
+ADULT_AGE = 16  # Luật Trẻ em 2016: a child is a person under 16
 MIN_DAILY_MINUTES, MAX_DAILY_MINUTES = 15, 600
-MAX_WRONG_PINS = 5       # then the PIN is locked for a while, so a child cannot guess it
+MAX_WRONG_PINS = 5  # then the PIN is locked for a while, so a child cannot guess it
 PIN_LOCK_SECONDS = 15 * 60
 
 
@@ -27,7 +28,7 @@ PIN_LOCK_SECONDS = 15 * 60
 class Account:
     email: str
     password_hash: str
-    role: str                  # "parent", "child" (managed by a parent) or "member" (16 or older)
+    role: str  # "parent", "child" (managed by a parent) or "member" (16 or older)
     display_name: str
     birth_date: dt.date | None = None
 
@@ -97,11 +98,12 @@ class SafeKidStore:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def with_demo_family(cls) -> "SafeKidStore":
+    def with_demo_family(cls) -> SafeKidStore:
         store = cls()
         store.accounts[PARENT_EMAIL] = Account(PARENT_EMAIL, hash_secret(PARENT_PASSWORD), "parent", "Mẹ Hà")
-        store.accounts[CHILD_EMAIL] = Account(CHILD_EMAIL, hash_secret(CHILD_PASSWORD), "child", "Bé An",
-                                              dt.date(2016, 5, 1))
+        store.accounts[CHILD_EMAIL] = Account(
+            CHILD_EMAIL, hash_secret(CHILD_PASSWORD), "child", "Bé An", dt.date(2016, 5, 1)
+        )
         store.family.pin_hash = hash_secret(PARENT_PIN)
         return store
 

@@ -1,4 +1,5 @@
 """Fixtures for the API tests: an app on a migrated database, a test client and a small world of people."""
+
 from __future__ import annotations
 
 import itertools
@@ -17,11 +18,11 @@ with warnings.catch_warnings():
 
 import api.domain.identity
 from api.app import create_app
-from api.domain.identity import issue_token
-from api.core.db import upgrade
 from api.cli.demo import sample_answers
+from api.core.db import upgrade
 from api.core.models import Certificate, Organisation, Product, Submission, User, utcnow
 from api.core.settings import Settings
+from api.domain.identity import issue_token
 from checker.assessment import checker_for
 
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -49,6 +50,7 @@ def unique(prefix: str) -> str:
 @dataclass
 class Api:
     """A test client on a migrated database, with helpers that write straight to the database."""
+
     client: TestClient
     app: object
     users: dict = field(default_factory=dict)  # role name -> User
@@ -71,7 +73,7 @@ class Api:
         with self.sessions.begin() as session:
             session.add_all(objects)
             session.flush()
-            return [getattr(o, "id") for o in objects]
+            return [o.id for o in objects]
 
     def org(self, name: str | None = None, kind: str = "vendor") -> Organisation:
         org = Organisation(name=name or unique("Tổ chức "), kind=kind, contact_email="lien-he@example.vn")
@@ -79,8 +81,14 @@ class Api:
         return org
 
     def user(self, org: Organisation, role: str = "vendor", email: str | None = None) -> User:
-        user = User(organisation_id=org.id, email=email or unique("user") + "@example.vn", name="Người dùng",
-                    role=role, password_hash=_password_hash(), active=True)
+        user = User(
+            organisation_id=org.id,
+            email=email or unique("user") + "@example.vn",
+            name="Người dùng",
+            role=role,
+            password_hash=_password_hash(),
+            active=True,
+        )
         self.add(user)
         return user
 
@@ -92,20 +100,29 @@ class Api:
 
     def product(self, org: Organisation, name: str | None = None, product_type: str = "filtering_app") -> Product:
         with self.sessions.begin() as session:
-            product = Product(organisation=session.get(Organisation, org.id), name=name or unique("Sản phẩm "),
-                              product_type=product_type, url="https://san-pham.example.vn", platforms=["android"])
+            product = Product(
+                organisation=session.get(Organisation, org.id),
+                name=name or unique("Sản phẩm "),
+                product_type=product_type,
+                url="https://san-pham.example.vn",
+                platforms=["android"],
+            )
             product.refresh_search_text()
             session.add(product)
         return product
 
-    def submission(self, product: Product, status: str = "draft", answers: dict | None = None,
-                   version: str = VERSION) -> Submission:
+    def submission(
+        self, product: Product, status: str = "draft", answers: dict | None = None, version: str = VERSION
+    ) -> Submission:
         with self.sessions() as session:
-            revision = (session.scalar(sa.select(sa.func.max(Submission.revision))
-                                       .where(Submission.product_id == product.id)) or 0) + 1
+            revision = (
+                session.scalar(sa.select(sa.func.max(Submission.revision)).where(Submission.product_id == product.id))
+                or 0
+            ) + 1
         answers = sample_answers(version, product.product_type) if answers is None else answers
-        submission = Submission(product_id=product.id, revision=revision, criteria_version=version, status=status,
-                                answers=answers)
+        submission = Submission(
+            product_id=product.id, revision=revision, criteria_version=version, status=status, answers=answers
+        )
         if status == "submitted":
             evaluation = checker_for(version, product.product_type).evaluate(answers).to_dict()
             submission.evaluation, submission.submitted_at = evaluation, utcnow()
@@ -113,12 +130,24 @@ class Api:
         self.add(submission)
         return submission
 
-    def certificate(self, product: Product, status: str = "valid", days: int = 365, cert_id: str | None = None,
-                    version: str = VERSION) -> Certificate:
+    def certificate(
+        self,
+        product: Product,
+        status: str = "valid",
+        days: int = 365,
+        cert_id: str | None = None,
+        version: str = VERSION,
+    ) -> Certificate:
         now = utcnow()
-        cert = Certificate(id=cert_id or unique("VCSC-2025-"), product_id=product.id, criteria_version=version,
-                           level="basic", status=status, issued_at=now - timedelta(days=1),
-                           valid_until=now + timedelta(days=days))
+        cert = Certificate(
+            id=cert_id or unique("VCSC-2025-"),
+            product_id=product.id,
+            criteria_version=version,
+            level="basic",
+            status=status,
+            issued_at=now - timedelta(days=1),
+            valid_until=now + timedelta(days=days),
+        )
         self.add(cert)
         return cert
 
@@ -138,8 +167,15 @@ def api_client(database_url, tmp_path):
 
     Probe runs are only queued here (no worker thread, so no browser); tests/jobs runs them."""
     upgrade(database_url)
-    app = create_app(Settings(database_url=database_url, jobs_worker=False, artifacts_dir=tmp_path / "artifacts",
-                              keys_dir=tmp_path / "keys", storage_dir=tmp_path / "storage"))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            jobs_worker=False,
+            artifacts_dir=tmp_path / "artifacts",
+            keys_dir=tmp_path / "keys",
+            storage_dir=tmp_path / "storage",
+        )
+    )
     with TestClient(app) as client:
         yield Api(client, app)
     app.state.engine.dispose()
@@ -163,5 +199,6 @@ def world(api_client) -> World:
     api_client.login(api_client.user(b), "vendor_b")
     api_client.login(api_client.user(club, "reviewer"), "reviewer")
     api_client.login(api_client.user(club, "admin"), "admin")
-    return World(api_client, a, b, club, api_client.product(a, "Bảo vệ trẻ em A"),
-                 api_client.product(b, "Lá chắn gia đình B"))
+    return World(
+        api_client, a, b, club, api_client.product(a, "Bảo vệ trẻ em A"), api_client.product(b, "Lá chắn gia đình B")
+    )

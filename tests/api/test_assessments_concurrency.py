@@ -1,7 +1,7 @@
 """Concurrent writers on one self-assessment (SQLite and PostgreSQL): merges of different criteria all survive, and
 nothing changes the answers once they are submitted (every answer write takes the submission row lock)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
@@ -23,21 +23,31 @@ def slow_validation(monkeypatch):
 
 
 def _draft(world: World, answers: dict) -> int:
-    response = world.api.request("POST", f"/products/{world.product_a.id}/submissions", "vendor_a",
-                                 json={"criteria_version": VERSION, "answers": answers})
+    response = world.api.request(
+        "POST",
+        f"/products/{world.product_a.id}/submissions",
+        "vendor_a",
+        json={"criteria_version": VERSION, "answers": answers},
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
 def _patch(world: World, submission_id: int, criterion_id: str, answer: dict):
-    return world.api.request("PATCH", f"/submissions/{submission_id}/answers", "vendor_a",
-                             json={"answers": {criterion_id: answer}})
+    return world.api.request(
+        "PATCH", f"/submissions/{submission_id}/answers", "vendor_a", json={"answers": {criterion_id: answer}}
+    )
 
 
 def _events(world: World, submission_id: int) -> list[AuditEvent]:
     with world.api.sessions() as session:
-        return list(session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.object_type == "submission", AuditEvent.object_id == str(submission_id)).order_by(AuditEvent.id)))
+        return list(
+            session.scalars(
+                sa.select(AuditEvent)
+                .where(AuditEvent.object_type == "submission", AuditEvent.object_id == str(submission_id))
+                .order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_concurrent_merges_of_different_criteria_all_survive(world, slow_validation):
@@ -67,8 +77,9 @@ def _changed_answers(answers: dict) -> dict:
             changed[cid] = {"value": answer["value"]}
     assert len(changed) == 10
     checker = checker_for(VERSION, TYPE)
-    assert checker.validate({"criteria_version": VERSION, "product_type": TYPE,
-                             "answers": {**answers, **changed}}) == []
+    assert (
+        checker.validate({"criteria_version": VERSION, "product_type": TYPE, "answers": {**answers, **changed}}) == []
+    )
     before = checker.evaluate(answers)
     after = checker.evaluate({**answers, **changed})
     assert all(before.outcome_of(c) != after.outcome_of(c) for c in changed)
@@ -92,7 +103,7 @@ def test_submit_racing_merges_never_changes_a_submitted_assessment(world, slow_v
 
     events = _events(world, submission_id)
     submitted_at = next(i for i, e in enumerate(events) if e.action == "submission.submitted")
-    assert [e.action for e in events[submitted_at + 1:]] == [], "answers changed after submission"
+    assert [e.action for e in events[submitted_at + 1 :]] == [], "answers changed after submission"
     merged = [e for e in events if e.action == "submission.answers_merged"]
     assert len(merged) == sum(r.status_code == 200 for r in responses)
 
@@ -101,7 +112,7 @@ def test_submit_racing_merges_never_changes_a_submitted_assessment(world, slow_v
         assert stored.status == "submitted"
         # What was evaluated is what is stored: no merge slipped in between evaluation and freezing.
         assert stored.evaluation == checker_for(VERSION, TYPE).evaluate(stored.answers).to_dict()
-        won = {c for (c, _), r in zip(changed.items(), responses) if r.status_code == 200}
+        won = {c for (c, _), r in zip(changed.items(), responses, strict=True) if r.status_code == 200}
         assert {c for c in changed if stored.answers[c] == changed[c]} == won
 
 
@@ -111,7 +122,6 @@ def test_a_merge_after_submit_is_refused_and_leaves_no_event(world):
     assert world.api.request("POST", f"/submissions/{submission_id}/submit", "vendor_a").status_code == 200
     late = _patch(world, submission_id, "CD-03", {"value": False})
     assert late.status_code == 409 and late.json()["submission_status"] == "submitted"
-    replaced = world.api.request("PUT", f"/submissions/{submission_id}/answers", "vendor_a",
-                                 json={"answers": answers})
+    replaced = world.api.request("PUT", f"/submissions/{submission_id}/answers", "vendor_a", json={"answers": answers})
     assert replaced.status_code == 409
     assert _events(world, submission_id)[-1].action == "submission.submitted"

@@ -1,6 +1,7 @@
 """Signed heads of the audit chain (SQLite and PostgreSQL): the audit key, GET /audit/head and `vcsc audit head`,
 stored checkpoints, and `vcsc audit verify [--head FILE]` finding tail truncation and rewrites with recomputed
 hashes, which the hash chain alone cannot."""
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,14 @@ EVERY = 3  # a checkpoint every 3 events: at events 1, 4, 7, 10
 def trail(database_url, tmp_path, monkeypatch):
     """An app whose sessions store a checkpoint every 3 events, 12 events recorded, and the CLI pointed at it."""
     upgrade(database_url)
-    settings = Settings(database_url=database_url, jobs_worker=False, artifacts_dir=tmp_path / "artifacts",
-                        keys_dir=tmp_path / "keys", audit_checkpoint_events=EVERY, audit_checkpoint_minutes=600)
+    settings = Settings(
+        database_url=database_url,
+        jobs_worker=False,
+        artifacts_dir=tmp_path / "artifacts",
+        keys_dir=tmp_path / "keys",
+        audit_checkpoint_events=EVERY,
+        audit_checkpoint_minutes=600,
+    )
     app = create_app(settings)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("VCSC_KEYS_DIR", str(tmp_path / "keys"))
@@ -42,8 +49,14 @@ def trail(database_url, tmp_path, monkeypatch):
         for i in range(12):
             with app.state.sessions.begin() as session:
                 audit.record(session, "test", "test.recorded", "test", str(i), None, None, {"i": i})
-        yield SimpleNamespace(app=app, client=client, url=database_url, dialect=sa.engine.make_url(database_url)
-                              .get_backend_name(), tmp=tmp_path, settings=settings)
+        yield SimpleNamespace(
+            app=app,
+            client=client,
+            url=database_url,
+            dialect=sa.engine.make_url(database_url).get_backend_name(),
+            tmp=tmp_path,
+            settings=settings,
+        )
     app.state.engine.dispose()
 
 
@@ -89,8 +102,9 @@ def _rewrite(trail, event_id: int, drop_checkpoints_from: int | None = None) -> 
         _unguard(session, trail.dialect)
         if drop_checkpoints_from is not None:
             session.execute(sa.delete(AuditCheckpoint).where(AuditCheckpoint.event_id >= drop_checkpoints_from))
-        rows = session.execute(sa.select(*AuditEvent.__table__.columns).where(AuditEvent.id >= event_id)
-                               .order_by(AuditEvent.id)).all()
+        rows = session.execute(
+            sa.select(*AuditEvent.__table__.columns).where(AuditEvent.id >= event_id).order_by(AuditEvent.id)
+        ).all()
         prev = session.scalar(sa.select(AuditEvent.hash).where(AuditEvent.id == event_id - 1)) or audit.GENESIS
         for row in rows:
             values = row._asdict()
@@ -98,8 +112,11 @@ def _rewrite(trail, event_id: int, drop_checkpoints_from: int | None = None) -> 
                 values["actor_label"] = "someone-else"
             values["prev_hash"] = prev
             values["hash"] = audit.event_hash(SimpleNamespace(**values))
-            session.execute(sa.update(AuditEvent).where(AuditEvent.id == row.id).values(
-                actor_label=values["actor_label"], prev_hash=values["prev_hash"], hash=values["hash"]))
+            session.execute(
+                sa.update(AuditEvent)
+                .where(AuditEvent.id == row.id)
+                .values(actor_label=values["actor_label"], prev_hash=values["prev_hash"], hash=values["hash"])
+            )
             prev = values["hash"]
 
 
@@ -110,8 +127,11 @@ def test_the_audit_key_is_its_own_file_0600_and_not_the_certificate_key(trail):
     assert stat.S_IMODE(key_path.parent.stat().st_mode) == 0o700
     audit_key = audit.load_audit_key(trail.settings.keys_dir)
     # The certificate key(s) live elsewhere in the folder and are other keys.
-    others = [serialization.load_pem_private_key(p.read_bytes(), password=None)
-              for p in trail.settings.keys_dir.rglob("*.pem") if p != key_path]
+    others = [
+        serialization.load_pem_private_key(p.read_bytes(), password=None)
+        for p in trail.settings.keys_dir.rglob("*.pem")
+        if p != key_path
+    ]
     assert others, "the certificate key is made on first start too"
     raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
     assert all(o.public_key().public_bytes(*raw) != audit_key.public_key.public_bytes(*raw) for o in others)
@@ -137,8 +157,12 @@ def test_the_head_is_public_signed_and_the_same_from_the_api_and_the_cli(trail):
 
 def test_checkpoints_are_stored_every_n_events_and_verify(trail):
     with trail.app.state.sessions() as session:
-        assert session.scalars(sa.select(AuditCheckpoint.event_id).order_by(AuditCheckpoint.event_id)).all() == \
-            [1, 4, 7, 10]
+        assert session.scalars(sa.select(AuditCheckpoint.event_id).order_by(AuditCheckpoint.event_id)).all() == [
+            1,
+            4,
+            7,
+            10,
+        ]
     code, result = _verify()
     assert code == 0, result
     assert result["checked"] == 12 and result["checkpoints"] == 4 and result["checkpoint_problem"] is None
@@ -146,9 +170,16 @@ def test_checkpoints_are_stored_every_n_events_and_verify(trail):
 
 def test_a_checkpoint_is_also_due_after_the_minutes_setting(database_url, tmp_path):
     upgrade(database_url)
-    app = create_app(Settings(database_url=database_url, jobs_worker=False, keys_dir=tmp_path / "keys",
-                              artifacts_dir=tmp_path / "a", audit_checkpoint_events=1000,
-                              audit_checkpoint_minutes=1e-9))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            jobs_worker=False,
+            keys_dir=tmp_path / "keys",
+            artifacts_dir=tmp_path / "a",
+            audit_checkpoint_events=1000,
+            audit_checkpoint_minutes=1e-9,
+        )
+    )
     try:
         for i in range(3):
             with app.state.sessions.begin() as session:
@@ -229,9 +260,7 @@ def test_a_forged_or_altered_head_is_refused(trail):
 
 
 def test_checkpoints_are_append_only(trail):
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-        with trail.app.state.sessions.begin() as session:
-            session.execute(sa.delete(AuditCheckpoint).where(AuditCheckpoint.event_id == 10))
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-        with trail.app.state.sessions.begin() as session:
-            session.execute(sa.update(AuditCheckpoint).values(event_hash="0" * 64))
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), trail.app.state.sessions.begin() as session:
+        session.execute(sa.delete(AuditCheckpoint).where(AuditCheckpoint.event_id == 10))
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), trail.app.state.sessions.begin() as session:
+        session.execute(sa.update(AuditCheckpoint).values(event_hash="0" * 64))

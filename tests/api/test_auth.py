@@ -1,4 +1,5 @@
 """Authentication and user management rules: tokens, expiry, deactivation, roles, passwords."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -69,9 +70,13 @@ def test_deactivated_user_is_locked_out(world):
 
 def test_user_json_never_has_password_data(world):
     api = world.api
-    responses = [api.request("GET", "/users", "admin"), api.request("GET", "/users/me", "vendor_a"),
-                 api.request("POST", "/users", "vendor_a", json={"email": "moi@example.vn", "name": "Mới",
-                                                                 "password": PASSWORD})]
+    responses = [
+        api.request("GET", "/users", "admin"),
+        api.request("GET", "/users/me", "vendor_a"),
+        api.request(
+            "POST", "/users", "vendor_a", json={"email": "moi@example.vn", "name": "Mới", "password": PASSWORD}
+        ),
+    ]
     for response in responses:
         assert response.status_code in (200, 201)
         assert "password" not in response.text and "$argon2" not in response.text
@@ -79,19 +84,44 @@ def test_user_json_never_has_password_data(world):
 
 def test_role_rules(world):
     api = world.api
-    colleague = api.request("POST", "/users", "vendor_a", json={"email": "dn@example.vn", "name": "Đồng nghiệp",
-                                                                "password": PASSWORD}).json()
+    colleague = api.request(
+        "POST", "/users", "vendor_a", json={"email": "dn@example.vn", "name": "Đồng nghiệp", "password": PASSWORD}
+    ).json()
     assert colleague["organisation_id"] == world.org_a.id and colleague["role"] == "vendor"
-    assert api.request("POST", "/users", "vendor_a", json={"email": "x@example.vn", "name": "X", "password": PASSWORD,
-                                                           "role": "admin"}).status_code == 403
+    assert (
+        api.request(
+            "POST",
+            "/users",
+            "vendor_a",
+            json={"email": "x@example.vn", "name": "X", "password": PASSWORD, "role": "admin"},
+        ).status_code
+        == 403
+    )
     # Admins create club users; roles must fit the organisation's kind.
-    reviewer = api.request("POST", "/users", "admin", json={"email": "r2@example.vn", "name": "R", "password": PASSWORD,
-                                                            "role": "reviewer", "organisation_id": world.club.id})
+    reviewer = api.request(
+        "POST",
+        "/users",
+        "admin",
+        json={
+            "email": "r2@example.vn",
+            "name": "R",
+            "password": PASSWORD,
+            "role": "reviewer",
+            "organisation_id": world.club.id,
+        },
+    )
     assert reviewer.status_code == 201
     misfit = api.request("PATCH", f"/users/{colleague['id']}", "admin", json={"role": "reviewer"})
     assert misfit.status_code == 422 and misfit.json()["errors"][0]["pointer"] == "/role"
-    assert api.request("POST", "/users", "admin", json={"email": "v@example.vn", "name": "V", "password": PASSWORD,
-                                                        "role": "vendor"}).status_code == 422  # org required
+    assert (
+        api.request(
+            "POST",
+            "/users",
+            "admin",
+            json={"email": "v@example.vn", "name": "V", "password": PASSWORD, "role": "vendor"},
+        ).status_code
+        == 422
+    )  # org required
     # Vendors change only their own name and password, never their role.
     assert api.request("PATCH", f"/users/{colleague['id']}", "vendor_a", json={"name": "Khác"}).status_code == 403
     me = api.users["vendor_a"]
@@ -111,8 +141,12 @@ def test_password_change_needs_the_current_password(world):
     other_session = {"Authorization": f"Bearer {login(api, me.email).json()['access_token']}"}
     refused = api.request("PATCH", f"/users/{me.id}", "vendor_a", json={"password": new})
     assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "/current_password"
-    assert api.request("PATCH", f"/users/{me.id}", "vendor_a",
-                       json={"password": new, "current_password": PASSWORD}).status_code == 200
+    assert (
+        api.request(
+            "PATCH", f"/users/{me.id}", "vendor_a", json={"password": new, "current_password": PASSWORD}
+        ).status_code
+        == 200
+    )
     assert login(api, me.email).status_code == 401 and login(api, me.email, new).status_code == 200
     assert api.request("GET", "/users/me", "vendor_a").status_code == 200  # the session that changed it stays
     assert api.client.get("/api/v1/users/me", headers=other_session).status_code == 401

@@ -1,4 +1,5 @@
 """Bad input is refused with problem+json (400, 413, 415, 422 with JSON pointers) and leaves no partial row."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,16 +42,19 @@ def test_malformed_json_is_400(world):
     assert counts(world.api) == before
 
 
-@pytest.mark.parametrize("payload, pointer", [
-    ({**PRODUCT, "name": 42}, "/name"),
-    ({**PRODUCT, "platforms": ["android", "toaster"]}, "/platforms/1"),
-    ({**PRODUCT, "platforms": "android"}, "/platforms"),
-    ({**PRODUCT, "product_type": "spaceship"}, "/product_type"),
-    ({**PRODUCT, "url": "javascript:alert(1)"}, "/url"),
-    ({**PRODUCT, "name": "a\u0000b"}, "/name"),  # PostgreSQL cannot store NUL
-    ({**PRODUCT, "surprise": 1}, "/surprise"),
-    ({k: v for k, v in PRODUCT.items() if k != "url"}, "/url"),
-])
+@pytest.mark.parametrize(
+    "payload, pointer",
+    [
+        ({**PRODUCT, "name": 42}, "/name"),
+        ({**PRODUCT, "platforms": ["android", "toaster"]}, "/platforms/1"),
+        ({**PRODUCT, "platforms": "android"}, "/platforms"),
+        ({**PRODUCT, "product_type": "spaceship"}, "/product_type"),
+        ({**PRODUCT, "url": "javascript:alert(1)"}, "/url"),
+        ({**PRODUCT, "name": "a\u0000b"}, "/name"),  # PostgreSQL cannot store NUL
+        ({**PRODUCT, "surprise": 1}, "/surprise"),
+        ({k: v for k, v in PRODUCT.items() if k != "url"}, "/url"),
+    ],
+)
 def test_wrong_types_are_422_with_pointer(world, payload, pointer):
     before = counts(world.api)
     body = assert_problem(world.api.request("POST", "/products", "vendor_a", json=payload), 422)
@@ -62,19 +66,31 @@ def test_wrong_types_are_422_with_pointer(world, payload, pointer):
 def test_unknown_criterion_is_422_at_its_pointer(world, draft):
     api = world.api
     before = counts(api)
-    body = assert_problem(api.request("PATCH", f"/submissions/{draft.id}/answers", "vendor_a",
-                                      json={"answers": {"ZZ-99": {"value": True}}}), 422)
+    body = assert_problem(
+        api.request(
+            "PATCH", f"/submissions/{draft.id}/answers", "vendor_a", json={"answers": {"ZZ-99": {"value": True}}}
+        ),
+        422,
+    )
     assert pointers(body) == {"/answers/ZZ-99"}
-    created = api.request("POST", f"/products/{world.product_b.id}/submissions", "vendor_b",
-                          json={"criteria_version": VERSION, "answers": {"ZZ-99": {"value": True}}})
+    created = api.request(
+        "POST",
+        f"/products/{world.product_b.id}/submissions",
+        "vendor_b",
+        json={"criteria_version": VERSION, "answers": {"ZZ-99": {"value": True}}},
+    )
     assert pointers(assert_problem(created, 422)) == {"/answers/ZZ-99"}
     assert counts(api) == before
     assert api.request("GET", f"/submissions/{draft.id}", "vendor_a").json()["answers"] == {"PC-01": {"value": True}}
 
 
 def test_invalid_answer_value_points_into_the_answer(world, draft):
-    response = world.api.request("PUT", f"/submissions/{draft.id}/answers", "vendor_a",
-                                 json={"answers": {"CF-01": {"value": {"block_rate": "most", "corpus_size": 10}}}})
+    response = world.api.request(
+        "PUT",
+        f"/submissions/{draft.id}/answers",
+        "vendor_a",
+        json={"answers": {"CF-01": {"value": {"block_rate": "most", "corpus_size": 10}}}},
+    )
     body = assert_problem(response, 422)
     assert "/answers/CF-01/value/block_rate" in pointers(body)
     assert all(" / " in e["message"] for e in body["errors"])
@@ -83,23 +99,30 @@ def test_invalid_answer_value_points_into_the_answer(world, draft):
 def test_answers_for_another_version_are_422(world, draft):
     api = world.api
     for method in ("PUT", "PATCH"):
-        response = api.request(method, f"/submissions/{draft.id}/answers", "vendor_a",
-                               json={"criteria_version": "vcsc-1999.1", "answers": {}})
+        response = api.request(
+            method,
+            f"/submissions/{draft.id}/answers",
+            "vendor_a",
+            json={"criteria_version": "vcsc-1999.1", "answers": {}},
+        )
         assert pointers(assert_problem(response, 422)) == {"/criteria_version"}
-    unknown = api.request("POST", f"/products/{world.product_b.id}/submissions", "vendor_b",
-                          json={"criteria_version": "vcsc-1999.1"})
+    unknown = api.request(
+        "POST", f"/products/{world.product_b.id}/submissions", "vendor_b", json={"criteria_version": "vcsc-1999.1"}
+    )
     assert pointers(assert_problem(unknown, 422)) == {"/criteria_version"}
     assert api.request("GET", f"/submissions/{draft.id}", "vendor_a").json()["answers"] == {"PC-01": {"value": True}}
 
 
 def test_values_the_database_cannot_store_are_422(world, draft):
     raw = b'{"answers": {"PC-01": {"value": true, "note": "a\\u0000b"}, "CF-05": {"value": NaN}}}'
-    body = assert_problem(world.api.request("PATCH", f"/submissions/{draft.id}/answers", "vendor_a",
-                                            content=raw, headers=JSON), 422)
+    body = assert_problem(
+        world.api.request("PATCH", f"/submissions/{draft.id}/answers", "vendor_a", content=raw, headers=JSON), 422
+    )
     assert pointers(body) == {"/answers/PC-01/note", "/answers/CF-05/value"}
     surrogate = b'{"answers": {"\\ud800": 1}}'
-    assert_problem(world.api.request("PATCH", f"/submissions/{draft.id}/answers", "vendor_a",
-                                     content=surrogate, headers=JSON), 422)
+    assert_problem(
+        world.api.request("PATCH", f"/submissions/{draft.id}/answers", "vendor_a", content=surrogate, headers=JSON), 422
+    )
 
 
 def test_oversized_body_is_413(world):
@@ -114,6 +137,7 @@ def test_oversized_body_is_413(world):
         for _ in range(limit // 65536 + 2):
             yield b"x" * 65536
         yield b'"}'
+
     assert_problem(api.request("POST", "/products", "vendor_a", content=chunks(), headers=JSON), 413)
     assert counts(api) == before
 
@@ -122,16 +146,24 @@ def test_registration_with_a_taken_email_creates_nothing(world):
     api = world.api
     before = counts(api)
     taken = api.users["vendor_a"].email
-    response = api.request("POST", "/auth/register", json={"organisation_name": "Công ty mới", "email": taken,
-                                                           "name": "Chủ", "password": PASSWORD})
+    response = api.request(
+        "POST",
+        "/auth/register",
+        json={"organisation_name": "Công ty mới", "email": taken, "name": "Chủ", "password": PASSWORD},
+    )
     # The same answer as for a new address (no account enumeration); the owner is mailed instead.
     assert response.status_code == 202, response.text
     assert counts(api) == before
 
 
 def test_not_json_is_415(world):
-    response = world.api.request("POST", "/products", "vendor_a", content=b"name=x",
-                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    response = world.api.request(
+        "POST",
+        "/products",
+        "vendor_a",
+        content=b"name=x",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert_problem(response, 415)
 
 
@@ -150,9 +182,13 @@ def test_unknown_route_and_method(world):
 
 
 def test_unknown_criteria_version_is_404_with_message(world):
-    for path in ("/criteria/vcsc-1999.1", "/criteria/vcsc-1999.1/criteria/CF-01",
-                 "/criteria/vcsc-1999.1/schema?product_type=filtering_app",
-                 f"/criteria/diff?from={VERSION}&to=vcsc-1999.1", f"/criteria/{VERSION}/criteria/ZZ-99"):
+    for path in (
+        "/criteria/vcsc-1999.1",
+        "/criteria/vcsc-1999.1/criteria/CF-01",
+        "/criteria/vcsc-1999.1/schema?product_type=filtering_app",
+        f"/criteria/diff?from={VERSION}&to=vcsc-1999.1",
+        f"/criteria/{VERSION}/criteria/ZZ-99",
+    ):
         body = assert_problem(world.api.request("GET", path), 404)
         assert "1999" in body["detail"] or "ZZ-99" in body["detail"]
 
@@ -162,11 +198,20 @@ def test_longest_values_fit_the_columns(world):
     api = world.api
     longest = {**PRODUCT, "name": "ệ" * 200, "url": "https://x.example.vn/" + "a" * 1979}
     assert api.request("POST", "/products", "vendor_a", json=longest).status_code == 201
-    assert api.request("PATCH", f"/organisations/{world.org_a.id}", "vendor_a",
-                       json={"name": "Đ" * 200, "contact_email": "a" * 240 + "@example.vn"}).status_code == 200
+    assert (
+        api.request(
+            "PATCH",
+            f"/organisations/{world.org_a.id}",
+            "vendor_a",
+            json={"name": "Đ" * 200, "contact_email": "a" * 240 + "@example.vn"},
+        ).status_code
+        == 200
+    )
     assert api.request("POST", "/users/me/tokens", "vendor_a", json={"name": "t" * 100}).status_code == 201
-    for method, path, body in [("POST", "/products", {**longest, "name": "ệ" * 201}),
-                               ("POST", "/products", {**longest, "url": longest["url"] + "a"}),
-                               ("POST", "/users/me/tokens", {"name": "t" * 101}),
-                               ("POST", f"/products/{world.product_a.id}/submissions", {"criteria_version": "v" * 33})]:
+    for method, path, body in [
+        ("POST", "/products", {**longest, "name": "ệ" * 201}),
+        ("POST", "/products", {**longest, "url": longest["url"] + "a"}),
+        ("POST", "/users/me/tokens", {"name": "t" * 101}),
+        ("POST", f"/products/{world.product_a.id}/submissions", {"criteria_version": "v" * 33}),
+    ]:
         assert_problem(api.request(method, path, "vendor_a", json=body), 422)

@@ -1,6 +1,7 @@
 """Evidence files per criterion (api/domain/evidence.py, api/routes/evidence.py): uploads to a draft checked by
 content and size, stored by SHA-256, served as attachments to those who may read the submission, frozen once
 submitted and carried to the next revision without changing the earlier one."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,17 +22,32 @@ TEXT = "Báo cáo kiểm thử lọc nội dung: chặn 99,2% trang người l�
 
 
 def _draft(world: World, answers: dict | None = None) -> int:
-    response = world.api.request("POST", f"/products/{world.product_a.id}/submissions", "vendor_a",
-                                 json={"criteria_version": VERSION,
-                                       "answers": sample_answers(VERSION, TYPE) if answers is None else answers})
+    response = world.api.request(
+        "POST",
+        f"/products/{world.product_a.id}/submissions",
+        "vendor_a",
+        json={"criteria_version": VERSION, "answers": sample_answers(VERSION, TYPE) if answers is None else answers},
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
-def _upload(world: World, submission_id: int, data: bytes, name: str = "bao-cao.pdf", criterion: str = "CF-01",
-            role: str = "vendor_a", content_type: str = "application/pdf"):
-    return world.api.request("POST", f"/submissions/{submission_id}/evidence-files", role,
-                             data={"criterion_id": criterion}, files={"file": (name, data, content_type)})
+def _upload(
+    world: World,
+    submission_id: int,
+    data: bytes,
+    name: str = "bao-cao.pdf",
+    criterion: str = "CF-01",
+    role: str = "vendor_a",
+    content_type: str = "application/pdf",
+):
+    return world.api.request(
+        "POST",
+        f"/submissions/{submission_id}/evidence-files",
+        role,
+        data={"criterion_id": criterion},
+        files={"file": (name, data, content_type)},
+    )
 
 
 def _blobs(world: World) -> list:
@@ -46,8 +62,7 @@ def _rows(world: World, submission_id: int) -> list[EvidenceFile]:
 
 def test_upload_stores_the_hash_and_the_detected_type(world):
     submission_id = _draft(world)
-    response = _upload(world, submission_id, PDF, name="../../etc/Báo cáo\u202e kiểm thử.pdf",
-                       content_type="text/html")
+    response = _upload(world, submission_id, PDF, name="../../etc/Báo cáo\u202e kiểm thử.pdf", content_type="text/html")
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["sha256"] == hashlib.sha256(PDF).hexdigest()
@@ -63,14 +78,17 @@ def test_upload_stores_the_hash_and_the_detected_type(world):
     assert event.object_id == str(submission_id) and event.after["sha256"] == body["sha256"]
 
 
-@pytest.mark.parametrize("data, name", [
-    (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "report.pdf"),  # HTML renamed .pdf
-    (b"  \n<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "chart.png"),
-    (b"Ket qua: <script>fetch('/api')</script>", "notes.txt"),  # a script inside "text"
-    (b"text with a \x00 NUL", "notes.txt"),
-    ("Latin-1 bá".encode("latin-1"), "notes.txt"),  # not UTF-8
-    (b"PK\x03\x04 a zip archive", "report.pdf"),
-])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "report.pdf"),  # HTML renamed .pdf
+        (b"  \n<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "chart.png"),
+        (b"Ket qua: <script>fetch('/api')</script>", "notes.txt"),  # a script inside "text"
+        (b"text with a \x00 NUL", "notes.txt"),
+        ("Latin-1 bá".encode("latin-1"), "notes.txt"),  # not UTF-8
+        (b"PK\x03\x04 a zip archive", "report.pdf"),
+    ],
+)
 def test_a_file_is_judged_by_its_content_not_its_name(world, data, name):
     submission_id = _draft(world)
     response = _upload(world, submission_id, data, name=name)
@@ -100,8 +118,9 @@ def test_unknown_criterion_and_empty_file_are_422_with_pointers(world):
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["pointer"] == "/criterion_id"
     empty = _upload(world, submission_id, b"")
     assert empty.status_code == 422 and empty.json()["errors"][0]["pointer"] == "/file"
-    missing = world.api.request("POST", f"/submissions/{submission_id}/evidence-files", "vendor_a",
-                                data={"criterion_id": "CF-01"})
+    missing = world.api.request(
+        "POST", f"/submissions/{submission_id}/evidence-files", "vendor_a", data={"criterion_id": "CF-01"}
+    )
     assert missing.status_code == 422 and missing.json()["errors"][0]["pointer"] == "/file"
 
 
@@ -130,8 +149,12 @@ def test_who_may_read_and_download(world):
 
 
 def _draft_b(world: World) -> int:
-    response = world.api.request("POST", f"/products/{world.product_b.id}/submissions", "vendor_b",
-                                 json={"criteria_version": VERSION, "answers": {}})
+    response = world.api.request(
+        "POST",
+        f"/products/{world.product_b.id}/submissions",
+        "vendor_b",
+        json={"criteria_version": VERSION, "answers": {}},
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -163,12 +186,15 @@ def test_files_are_frozen_once_submitted_and_carried_to_the_next_revision(world)
     assert world.api.request("DELETE", path, "vendor_a").status_code == 409
     with world.api.sessions.begin() as session:  # the club sends it back
         session.get(Submission, submission_id).status = "changes_requested"
-    revision_2 = world.api.request("POST", f"/products/{world.product_a.id}/submissions", "vendor_a",
-                                   json={"criteria_version": VERSION}).json()["id"]
+    revision_2 = world.api.request(
+        "POST", f"/products/{world.product_a.id}/submissions", "vendor_a", json={"criteria_version": VERSION}
+    ).json()["id"]
     carried = _rows(world, revision_2)
     assert [(f.criterion_id, f.sha256) for f in carried] == [("CF-01", hashlib.sha256(PDF).hexdigest())]
-    assert world.api.request("DELETE", f"/submissions/{revision_2}/evidence-files/{carried[0].id}",
-                             "vendor_a").status_code == 204
+    assert (
+        world.api.request("DELETE", f"/submissions/{revision_2}/evidence-files/{carried[0].id}", "vendor_a").status_code
+        == 204
+    )
     assert [f.id for f in _rows(world, submission_id)] == [file_id]  # the submitted revision's list is unchanged
     download = world.api.request("GET", path, "reviewer")
     assert download.status_code == 200 and download.content == PDF  # its blob is still there

@@ -3,6 +3,7 @@ response matches its documented status, media type and schema.
 
 SQLite only (the access and bad-input tests cover PostgreSQL); bounded examples keep it to about a minute.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -16,14 +17,17 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.meta import TestPhase
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.app import create_app
-from api.domain.identity import issue_token
 from api.core.db import upgrade
 from api.core.models import ProbeArtifact, ProbeRun, User, utcnow
 from api.core.settings import Settings
+from api.domain.identity import issue_token
 from tests.api.conftest import Api, TestClient
 
 ROLES = ("anonymous", "vendor", "reviewer")
@@ -33,8 +37,9 @@ ROLES = ("anonymous", "vendor", "reviewer")
 _FOLDER = Path(tempfile.mkdtemp(prefix="vcsc-fuzz-"))
 atexit.register(shutil.rmtree, _FOLDER, True)
 # Probe runs the fuzzer starts are only queued (no worker thread): no browser ever visits a fuzzed manifest's URLs.
-APP = create_app(Settings(database_url=f"sqlite:///{_FOLDER / 'vcsc.db'}", jobs_worker=False,
-                          artifacts_dir=_FOLDER / "artifacts"))
+APP = create_app(
+    Settings(database_url=f"sqlite:///{_FOLDER / 'vcsc.db'}", jobs_worker=False, artifacts_dir=_FOLDER / "artifacts")
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -48,13 +53,32 @@ def fuzz_api():
     draft = api.submission(product)
     # A finished probe run (id 1, a boundary value the fuzzer tries) with an artifact and a screenshot.
     now = utcnow()
-    run = ProbeRun(submission_id=draft.id, product_id=product.id, status="done", only=["transport"],
-                   manifest={"product_type": "filtering_app", "start_url": "https://a.example.vn/",
-                             "filtering": {"mode": "none"}, "accounts": {"child": {"username": "c", "password": "p"}}},
-                   criteria_version=draft.criteria_version, created_at=now)
+    run = ProbeRun(
+        submission_id=draft.id,
+        product_id=product.id,
+        status="done",
+        only=["transport"],
+        manifest={
+            "product_type": "filtering_app",
+            "start_url": "https://a.example.vn/",
+            "filtering": {"mode": "none"},
+            "accounts": {"child": {"username": "c", "password": "p"}},
+        },
+        criteria_version=draft.criteria_version,
+        created_at=now,
+    )
     api.add(run)
-    api.add(ProbeArtifact(run_id=run.id, probe_id="transport", measurement=None, findings=[], created_at=now,
-                          evaluated_at=now, artifact={"applicable": False, "missing": ["start_page"], "complete": True}))
+    api.add(
+        ProbeArtifact(
+            run_id=run.id,
+            probe_id="transport",
+            measurement=None,
+            findings=[],
+            created_at=now,
+            evaluated_at=now,
+            artifact={"applicable": False, "missing": ["start_page"], "complete": True},
+        )
+    )
     screenshot = APP.state.settings.run_dir(run.id) / "screenshots" / "transport-start.png"
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     screenshot.write_bytes(bytes.fromhex("89504e470d0a1a0a"))
@@ -80,5 +104,8 @@ def test_no_server_errors(case, fuzz_api):
     for role in roles:
         headers = fresh_headers(fuzz_api, role)
         response = case.call(headers=headers)
-        case.validate_response(response, headers=headers, checks=[
-            not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance])
+        case.validate_response(
+            response,
+            headers=headers,
+            checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+        )

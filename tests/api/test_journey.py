@@ -1,4 +1,5 @@
 """A vendor's whole journey through the API: register, log in, add a product, self-assess, submit, revise."""
+
 from __future__ import annotations
 
 import re
@@ -10,17 +11,27 @@ from api.domain import mail
 from checker.criteria import load_set
 from tests.api.conftest import PASSWORD, VERSION
 
-EVIDENCE = [{"kind": "url", "url": "https://safekid.example.vn/huong-dan"},
-            {"kind": "document", "title": "Báo cáo kiểm thử"}]
+EVIDENCE = [
+    {"kind": "url", "url": "https://safekid.example.vn/huong-dan"},
+    {"kind": "document", "title": "Báo cáo kiểm thử"},
+]
 
 
 def test_vendor_journey(api_client, monkeypatch):
     api = api_client
     sent = []
     monkeypatch.setattr(mail, "send", lambda settings, message: sent.append(message) or True)
-    registered = api.request("POST", "/auth/register", json={
-        "organisation_name": "Công ty TNHH SafeKid", "email": "An@SafeKid.example.vn", "name": "Lê An",
-        "password": PASSWORD, "website": "https://safekid.example.vn"})
+    registered = api.request(
+        "POST",
+        "/auth/register",
+        json={
+            "organisation_name": "Công ty TNHH SafeKid",
+            "email": "An@SafeKid.example.vn",
+            "name": "Lê An",
+            "password": PASSWORD,
+            "website": "https://safekid.example.vn",
+        },
+    )
     assert registered.status_code == 202, registered.text
     [verification] = sent
     assert verification.to == ("an@safekid.example.vn",)
@@ -34,9 +45,17 @@ def test_vendor_journey(api_client, monkeypatch):
     api.headers["me"] = {"Authorization": f"Bearer {login.json()['access_token']}"}
     assert api.request("GET", "/users/me", "me").json()["organisation_name"] == "Công ty TNHH SafeKid"
 
-    product = api.request("POST", "/products", "me", json={
-        "name": "Bảo vệ trẻ em SafeKid", "product_type": "filtering_app", "url": "https://safekid.example.vn",
-        "platforms": ["android", "ios", "windows"]})
+    product = api.request(
+        "POST",
+        "/products",
+        "me",
+        json={
+            "name": "Bảo vệ trẻ em SafeKid",
+            "product_type": "filtering_app",
+            "url": "https://safekid.example.vn",
+            "platforms": ["android", "ios", "windows"],
+        },
+    )
     assert product.status_code == 201, product.text
     product_id = product.json()["id"]
 
@@ -54,8 +73,9 @@ def test_vendor_journey(api_client, monkeypatch):
     }
     if na_criterion is not None:
         answers[na_criterion.id] = {"not_applicable": True, "justification": "Sản phẩm không có tính năng này."}
-    replaced = api.request("PUT", f"/submissions/{draft_id}/answers", "me",
-                           json={"criteria_version": VERSION, "answers": answers})
+    replaced = api.request(
+        "PUT", f"/submissions/{draft_id}/answers", "me", json={"criteria_version": VERSION, "answers": answers}
+    )
     assert replaced.status_code == 200, replaced.text
 
     evaluation = api.request("GET", f"/submissions/{draft_id}/evaluation", "me").json()
@@ -71,8 +91,12 @@ def test_vendor_journey(api_client, monkeypatch):
             assert outcome[criterion.id] == "untested"
     assert evaluation["level"] is None and "CF-01" in evaluation["blockers"]
 
-    merged = api.request("PATCH", f"/submissions/{draft_id}/answers", "me",
-                         json={"answers": {"PC-01": {"value": True, "evidence": EVIDENCE}}})
+    merged = api.request(
+        "PATCH",
+        f"/submissions/{draft_id}/answers",
+        "me",
+        json={"answers": {"PC-01": {"value": True, "evidence": EVIDENCE}}},
+    )
     assert merged.status_code == 200 and merged.json()["answers"]["CF-01"] == answers["CF-01"]
     evaluation = api.request("GET", f"/submissions/{draft_id}/evaluation", "me").json()
     assert {r["criterion_id"]: r["outcome"] for r in evaluation["results"]}["PC-01"] == "passed"
@@ -92,9 +116,11 @@ def test_vendor_journey(api_client, monkeypatch):
     stored = api.request("GET", f"/submissions/{draft_id}/evaluation", "me").json()
     assert stored == body["evaluation"]
 
-    for method, path, payload in [("PUT", f"/submissions/{draft_id}/answers", {"answers": {}}),
-                                  ("PATCH", f"/submissions/{draft_id}/answers", {"answers": {"PC-01": None}}),
-                                  ("POST", f"/submissions/{draft_id}/submit", None)]:
+    for method, path, payload in [
+        ("PUT", f"/submissions/{draft_id}/answers", {"answers": {}}),
+        ("PATCH", f"/submissions/{draft_id}/answers", {"answers": {"PC-01": None}}),
+        ("POST", f"/submissions/{draft_id}/submit", None),
+    ]:
         refused = api.request(method, path, "me", json=payload)
         assert refused.status_code == 409, (method, path, refused.text)
     assert api.request("GET", f"/submissions/{draft_id}", "me").json()["answers"] == body["answers"]
@@ -112,8 +138,12 @@ def test_vendor_journey(api_client, monkeypatch):
     assert again.status_code == 409 and again.json()["draft_id"] == second.json()["id"]
     assert str(second.json()["id"]) in again.json()["detail"]
 
-    fixed = api.request("PATCH", f"/submissions/{second.json()['id']}/answers", "me",
-                        json={"answers": {"CF-01": sample_answer(cset.criteria["CF-01"])}})
+    fixed = api.request(
+        "PATCH",
+        f"/submissions/{second.json()['id']}/answers",
+        "me",
+        json={"answers": {"CF-01": sample_answer(cset.criteria["CF-01"])}},
+    )
     assert fixed.status_code == 200
     resubmitted = api.request("POST", f"/submissions/{second.json()['id']}/submit", "me").json()
     assert resubmitted["level"] is not None
@@ -129,8 +159,9 @@ def test_new_draft_of_another_version_carries_only_answers_still_valid(world):
     other_versions = [v["version"] for v in api.request("GET", "/criteria").json() if v["version"] != "vcsc-2024.1"]
     if not other_versions:
         pytest.skip("only one criteria version exists")
-    draft = api.request("POST", f"/products/{platform.id}/submissions", "vendor_a",
-                        json={"criteria_version": other_versions[0]})
+    draft = api.request(
+        "POST", f"/products/{platform.id}/submissions", "vendor_a", json={"criteria_version": other_versions[0]}
+    )
     assert draft.status_code == 201 and draft.json()["revision"] == 2 and draft.json()["previous_id"] == old.id
     carried = draft.json()["answers"]
     new_set = load_set(other_versions[0])

@@ -2,6 +2,7 @@
 a review and of a certificate's life, in Vietnamese then English with a link to the page; the expiry notice sent
 once whatever the races; no mail without SMTP settings; an SMTP server that is down never breaks the decision,
 and its mail goes out once it is back. STARTTLS and TLS with a certificate made here, and a login."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -80,8 +81,14 @@ def smtp_sink():
 
 
 def mail_settings(database_url: str, tmp_path: Path, **smtp) -> Settings:
-    return Settings(database_url=database_url, jobs_worker=False, artifacts_dir=tmp_path / "artifacts",
-                    keys_dir=tmp_path / "keys", public_url=BASE, **smtp)
+    return Settings(
+        database_url=database_url,
+        jobs_worker=False,
+        artifacts_dir=tmp_path / "artifacts",
+        keys_dir=tmp_path / "keys",
+        public_url=BASE,
+        **smtp,
+    )
 
 
 def _client(settings: Settings):
@@ -95,8 +102,16 @@ def _client(settings: Settings):
 def api_client(database_url, tmp_path, smtp_sink):
     """The app of tests/api/conftest.py, sending its mail to the sink (plain SMTP on localhost)."""
     upgrade(database_url)
-    app, client = _client(mail_settings(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_sink.port,
-                                        smtp_tls="none", smtp_from="VCSC <thong-bao@vcsc.example.vn>"))
+    app, client = _client(
+        mail_settings(
+            database_url,
+            tmp_path,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_sink.port,
+            smtp_tls="none",
+            smtp_from="VCSC <thong-bao@vcsc.example.vn>",
+        )
+    )
     yield Api(client, app)
     client.__exit__(None, None, None)
     app.state.engine.dispose()
@@ -107,8 +122,11 @@ def delivered(api: Api, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with api.sessions() as session:
-            if not session.scalar(sa.select(sa.func.count()).select_from(MailOutbox)
-                                  .where(MailOutbox.sent_at.is_(None), MailOutbox.failed_at.is_(None))):
+            if not session.scalar(
+                sa.select(sa.func.count())
+                .select_from(MailOutbox)
+                .where(MailOutbox.sent_at.is_(None), MailOutbox.failed_at.is_(None))
+            ):
                 return
         time.sleep(0.05)
     raise AssertionError("mail still queued")
@@ -145,8 +163,9 @@ def test_a_submission_tells_the_vendor_and_the_reviewers_and_nobody_else(world, 
     submission_id = submitted(world, product=world.product_a)
     delivered(world.api)
     receipt = only(smtp_sink, email_of(world, "vendor_a"))
-    assert receipt["Subject"] == ("[VCSC] Đã nhận bản tự đánh giá của Bảo vệ trẻ em A / "
-                                  "Self-assessment of Bảo vệ trẻ em A received")
+    assert receipt["Subject"] == (
+        "[VCSC] Đã nhận bản tự đánh giá của Bảo vệ trẻ em A / Self-assessment of Bảo vệ trẻ em A received"
+    )
     body = check_bilingual(receipt, f"/dashboard/submissions/{submission_id}")
     assert "Đã nộp" in body and "Submitted" in body
     for role in ("reviewer", "admin"):
@@ -168,21 +187,31 @@ def test_changes_requested_comment_and_resubmission(world, smtp_sink):
     first = in_review(world)
     delivered(api)
     smtp_sink.received.clear()
-    asked = api.request("POST", f"/submissions/{first}/review/decision", "reviewer",
-                        json={"decision": "request_changes", "comment": "Cập nhật chính sách quyền riêng tư <b>ngay</b>.",
-                              "criteria_comments": {"CF-01": "Nêu rõ tỉ lệ chặn đo được."}})
+    asked = api.request(
+        "POST",
+        f"/submissions/{first}/review/decision",
+        "reviewer",
+        json={
+            "decision": "request_changes",
+            "comment": "Cập nhật chính sách quyền riêng tư <b>ngay</b>.",
+            "criteria_comments": {"CF-01": "Nêu rõ tỉ lệ chặn đo được."},
+        },
+    )
     assert asked.status_code == 200, asked.text
     delivered(api)
     message = only(smtp_sink, email_of(world, "vendor_a"))
     assert "Cần sửa đổi" in message["Subject"] and "Changes requested" in message["Subject"]
     body = check_bilingual(message, f"/dashboard/submissions/{first}")
-    assert "> Cập nhật chính sách quyền riêng tư <b>ngay</b>." in body and "CF-01:\n> Nêu rõ tỉ lệ chặn đo được." in body
+    assert (
+        "> Cập nhật chính sách quyền riêng tư <b>ngay</b>." in body and "CF-01:\n> Nêu rõ tỉ lệ chặn đo được." in body
+    )
     html = message.get_body(("html",)).get_content()
     assert "<blockquote>Cập nhật chính sách quyền riêng tư &lt;b&gt;ngay&lt;/b&gt;.</blockquote>" in html
     assert [rcpt for rcpt, _ in smtp_sink.received] == [[email_of(world, "vendor_a")]]
 
-    second = api.request("POST", f"/products/{first_product(api, first)}/submissions", "vendor_a",
-                         json={"criteria_version": VERSION}).json()
+    second = api.request(
+        "POST", f"/products/{first_product(api, first)}/submissions", "vendor_a", json={"criteria_version": VERSION}
+    ).json()
     assert second["previous_id"] == first, second
     smtp_sink.received.clear()
     assert api.request("POST", f"/submissions/{second['id']}/submit", "vendor_a").json()["status"] == "resubmitted"
@@ -193,11 +222,16 @@ def test_changes_requested_comment_and_resubmission(world, smtp_sink):
 
     api.request("POST", f"/submissions/{second['id']}/review/take", "reviewer")
     smtp_sink.received.clear()
-    noted = api.request("POST", f"/submissions/{second['id']}/comments", "reviewer",
-                        json={"body": "Ảnh chụp màn hình ở bước 3 bị mờ.", "criterion_id": "CF-01"})
+    noted = api.request(
+        "POST",
+        f"/submissions/{second['id']}/comments",
+        "reviewer",
+        json={"body": "Ảnh chụp màn hình ở bước 3 bị mờ.", "criterion_id": "CF-01"},
+    )
     assert noted.status_code == 201, noted.text
-    answered = api.request("POST", f"/submissions/{second['id']}/comments", "vendor_a",
-                           json={"body": "Đã tải ảnh mới."})
+    answered = api.request(
+        "POST", f"/submissions/{second['id']}/comments", "vendor_a", json={"body": "Đã tải ảnh mới."}
+    )
     assert answered.status_code == 201
     delivered(api)
     comment = only(smtp_sink, email_of(world, "vendor_a"))  # the vendor's own answer mails nobody
@@ -212,8 +246,11 @@ def test_approval_rejection_suspension_and_revocation_reach_the_vendor(world, sm
     delivered(api)
     [message] = [m for m in smtp_sink.to(email_of(world, "vendor_a")) if "Đã phê duyệt" in m["Subject"]]
     assert message["Subject"].startswith("[VCSC] Đã phê duyệt: Sản phẩm ")
-    assert message["Subject"].endswith(f", chứng nhận {cert_id} / Approved: " + message["Subject"].split(": ")[1]
-                                       .split(",")[0] + f", certificate {cert_id}")
+    assert message["Subject"].endswith(
+        f", chứng nhận {cert_id} / Approved: "
+        + message["Subject"].split(": ")[1].split(",")[0]
+        + f", certificate {cert_id}"
+    )
     assert "Approved" in message["Subject"]
     body = check_bilingual(message, f"/dashboard/certificates/{cert_id}")
     assert "còn hiệu lực đến" in body and "valid until" in body
@@ -234,8 +271,12 @@ def test_approval_rejection_suspension_and_revocation_reach_the_vendor(world, sm
     waiting = in_review(world)
     delivered(api)
     smtp_sink.received.clear()
-    api.request("POST", f"/submissions/{waiting}/review/decision", "reviewer",
-                json={"decision": "reject", "comment": "Thiếu chính sách quyền riêng tư."})
+    api.request(
+        "POST",
+        f"/submissions/{waiting}/review/decision",
+        "reviewer",
+        json={"decision": "reject", "comment": "Thiếu chính sách quyền riêng tư."},
+    )
     delivered(api)
     rejected = only(smtp_sink, email_of(world, "vendor_a"))
     assert "Bị từ chối" in rejected["Subject"] and "Rejected" in rejected["Subject"]
@@ -266,8 +307,12 @@ def test_expiry_notice_is_sent_once_even_when_checks_race(world, smtp_sink):
     with api.sessions() as session:
         assert session.get(Certificate, later.id).expiry_notified_at is None
         assert session.get(Certificate, gone.id).expiry_notified_at is None
-        assert session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                              .where(Notification.kind == "certificate.expiring")) == 2
+        assert (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(Notification).where(Notification.kind == "certificate.expiring")
+            )
+            == 2
+        )
     # Thirty days later the other one is due, and only it.
     assert notify_expiring(api.sessions, settings, utcnow() + dt.timedelta(days=31)) == [later.id]
 
@@ -292,11 +337,15 @@ def test_concurrent_deliverers_send_each_mail_once(world, smtp_sink):
     settings = api.app.state.settings
     with api.sessions.begin() as session:
         for i in range(12):
-            session.add(MailOutbox(recipients=[f"nguoi{i}@example.vn"], subject=f"Thư {i}", text="Nội dung.",
-                                   next_attempt_at=utcnow()))
+            session.add(
+                MailOutbox(
+                    recipients=[f"nguoi{i}@example.vn"], subject=f"Thư {i}", text="Nội dung.", next_attempt_at=utcnow()
+                )
+            )
         old = utcnow() - dt.timedelta(days=mail.SENT_KEPT_DAYS + 1)
-        session.add(MailOutbox(recipients=["cu@example.vn"], subject="Thư cũ", text="Đã gửi.", next_attempt_at=old,
-                               sent_at=old))
+        session.add(
+            MailOutbox(recipients=["cu@example.vn"], subject="Thư cũ", text="Đã gửi.", next_attempt_at=old, sent_at=old)
+        )
     sent = race([lambda: mail.deliver_due(api.sessions, settings) for _ in range(3)])
     assert sum(sent) == 12
     assert sorted(m["Subject"] for _, m in smtp_sink.received) == sorted(f"Thư {i}" for i in range(12))
@@ -312,8 +361,9 @@ def test_no_smtp_host_no_mail_but_the_notices_in_the_app(database_url, tmp_path,
         cert_id = certified(world)
         assert cert_id
         assert world.api.count(MailOutbox) == 0
-        assert "submission.approved" in [n["kind"] for n in world.api.request("GET", "/notifications",
-                                                                               "vendor_a").json()]
+        assert "submission.approved" in [
+            n["kind"] for n in world.api.request("GET", "/notifications", "vendor_a").json()
+        ]
         assert mail.send(app.state.settings, mail.Message(to=("a@example.vn",), subject="S", text="T")) is False
         time.sleep(0.2)
         assert smtp_sink.received == []
@@ -325,8 +375,9 @@ def test_no_smtp_host_no_mail_but_the_notices_in_the_app(database_url, tmp_path,
 def test_smtp_down_never_breaks_an_approval_and_the_mail_follows_later(database_url, tmp_path, caplog):
     upgrade(database_url)
     port = free_port()  # nothing listens there yet
-    settings = mail_settings(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none",
-                             smtp_timeout_seconds=2)
+    settings = mail_settings(
+        database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none", smtp_timeout_seconds=2
+    )
     app, client = _client(settings)
     try:
         world = _world(Api(client, app))
@@ -347,8 +398,11 @@ def test_smtp_down_never_breaks_an_approval_and_the_mail_follows_later(database_
         assert len(tried) >= 2 and all("Connection refused" in m.last_error for m in tried)
         assert any("retrying later" in r.getMessage() for r in caplog.records)
         with api.sessions.begin() as session:  # what a pause has not yet made due stays queued
-            session.execute(sa.update(MailOutbox).where(MailOutbox.attempts > 0)
-                            .values(next_attempt_at=utcnow() + dt.timedelta(hours=1)))
+            session.execute(
+                sa.update(MailOutbox)
+                .where(MailOutbox.attempts > 0)
+                .values(next_attempt_at=utcnow() + dt.timedelta(hours=1))
+            )
         assert mail.deliver_due(api.sessions, settings) == 0  # still down
 
         sink = Sink()
@@ -378,24 +432,34 @@ def _world(api: Api) -> World:
 
 # --- TLS and login, straight through mail.send --------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def certificate_files(tmp_path_factory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost, and its key."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     folder = tmp_path_factory.mktemp("smtp-tls")
     cert_file, key_file = folder / "cert.pem", folder / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
@@ -410,18 +474,34 @@ def _login(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=ok, handled=False)
 
 
-MESSAGE = mail.Message(to=("an@safekid.example",), subject="Đặt lại mật khẩu / Reset your password",
-                       text="Xin chào,\n\nHello,\n", html="<p lang=\"vi\">Xin chào</p><p lang=\"en\">Hello</p>")
+MESSAGE = mail.Message(
+    to=("an@safekid.example",),
+    subject="Đặt lại mật khẩu / Reset your password",
+    text="Xin chào,\n\nHello,\n",
+    html="<p lang=\"vi\">Xin chào</p><p lang=\"en\">Hello</p>",
+)
 
 
 def test_starttls_with_login_and_a_trusted_certificate(certificate_files):
     sink, port = Sink(), free_port()
-    controller = serve(sink, port, tls_context=_server_context(certificate_files), require_starttls=True,
-                       authenticator=_login, auth_required=True)
+    controller = serve(
+        sink,
+        port,
+        tls_context=_server_context(certificate_files),
+        require_starttls=True,
+        authenticator=_login,
+        auth_required=True,
+    )
     try:
-        settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_tls="starttls", smtp_username="thong-bao",
-                            smtp_password="mat-khau-smtp", smtp_ca_file=certificate_files[0],
-                            smtp_from="VCSC <thong-bao@vcsc.example.vn>")
+        settings = Settings(
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_tls="starttls",
+            smtp_username="thong-bao",
+            smtp_password="mat-khau-smtp",
+            smtp_ca_file=certificate_files[0],
+            smtp_from="VCSC <thong-bao@vcsc.example.vn>",
+        )
         assert mail.send(settings, MESSAGE) is True
         [(rcpt, message)] = sink.received
         assert rcpt == ["an@safekid.example"] and message["Subject"] == MESSAGE.subject

@@ -1,5 +1,6 @@
 """The OpenAPI document as a contract: every operation has a stable operation id, a description, its problem+json
 errors, and examples (valid against their own schemas) for its request body and its JSON responses."""
+
 from __future__ import annotations
 
 import re
@@ -18,20 +19,87 @@ WRITES = {"put", "post", "patch", "delete"}
 # Published operation ids: generated clients call these names, so none may disappear or be renamed (add new ones
 # here when a route is added; removing one is a breaking change that needs /api/v2).
 PUBLISHED = {
-    "register", "login", "logout", "me", "listUsers", "addUser", "listTokens", "createToken", "deleteToken",
-    "getUser", "updateUser", "listOrganisations", "getOrganisation", "updateOrganisation", "listProducts",
-    "createProduct", "getProduct", "updateProduct", "deleteProduct", "createSubmission", "listSubmissions",
-    "getSubmission", "replaceAnswers", "mergeAnswers", "submitSubmission", "getVerdict", "getEvaluation",
-    "startProbeRun", "checkProbeRun", "listProbeRuns", "getProbeRun", "getProbeRunFindings", "getProbeArtifact",
-    "getProbeRunFile", "reevaluateProbeRun", "cancelProbeRun", "listCriteriaSets", "diff", "getCriteriaSet",
-    "getCriterion", "getAnswersSchema", "listCertified", "getCertified", "verifyCertificate", "verify",
-    "statusList", "listAuditEvents", "submissionAudit", "auditHead", "getReport", "reviewQueue", "getReview",
-    "take", "decideCriterion", "decide", "rerunProbes", "withdraw", "addComment", "listCertificates",
-    "getCertificate", "getCredential", "getApprovedReport", "suspendCertificate", "reinstateCertificate",
-    "revokeCertificate", "clearFlag", "renew", "myNotifications", "readNotification", "badge", "getCertifiedVerdict",
-    "assignSubmission", "unassignSubmission", "acceptAgreeing",
-    "uploadEvidenceFile", "listEvidenceFiles", "downloadEvidenceFile", "deleteEvidenceFile",
-    "verifyEmail", "requestPasswordReset", "resetPassword",
+    "register",
+    "login",
+    "logout",
+    "me",
+    "listUsers",
+    "addUser",
+    "listTokens",
+    "createToken",
+    "deleteToken",
+    "getUser",
+    "updateUser",
+    "listOrganisations",
+    "getOrganisation",
+    "updateOrganisation",
+    "listProducts",
+    "createProduct",
+    "getProduct",
+    "updateProduct",
+    "deleteProduct",
+    "createSubmission",
+    "listSubmissions",
+    "getSubmission",
+    "replaceAnswers",
+    "mergeAnswers",
+    "submitSubmission",
+    "getVerdict",
+    "getEvaluation",
+    "startProbeRun",
+    "checkProbeRun",
+    "listProbeRuns",
+    "getProbeRun",
+    "getProbeRunFindings",
+    "getProbeArtifact",
+    "getProbeRunFile",
+    "reevaluateProbeRun",
+    "cancelProbeRun",
+    "listCriteriaSets",
+    "diff",
+    "getCriteriaSet",
+    "getCriterion",
+    "getAnswersSchema",
+    "listCertified",
+    "getCertified",
+    "verifyCertificate",
+    "verify",
+    "statusList",
+    "listAuditEvents",
+    "submissionAudit",
+    "auditHead",
+    "getReport",
+    "reviewQueue",
+    "getReview",
+    "take",
+    "decideCriterion",
+    "decide",
+    "rerunProbes",
+    "withdraw",
+    "addComment",
+    "listCertificates",
+    "getCertificate",
+    "getCredential",
+    "getApprovedReport",
+    "suspendCertificate",
+    "reinstateCertificate",
+    "revokeCertificate",
+    "clearFlag",
+    "renew",
+    "myNotifications",
+    "readNotification",
+    "badge",
+    "getCertifiedVerdict",
+    "assignSubmission",
+    "unassignSubmission",
+    "acceptAgreeing",
+    "uploadEvidenceFile",
+    "listEvidenceFiles",
+    "downloadEvidenceFile",
+    "deleteEvidenceFile",
+    "verifyEmail",
+    "requestPasswordReset",
+    "resetPassword",
     "exportCertified",
 }
 
@@ -54,8 +122,14 @@ ROLE_WORDS = re.compile(r"\b(public|anyone|vendors?|reviewers?|admins?|signed-in
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory):
     folder = tmp_path_factory.mktemp("openapi")
-    app = create_app(Settings(database_url=f"sqlite:///{folder / 'vcsc.db'}", jobs_worker=False,
-                              keys_dir=folder / "keys", artifacts_dir=folder / "artifacts"))
+    app = create_app(
+        Settings(
+            database_url=f"sqlite:///{folder / 'vcsc.db'}",
+            jobs_worker=False,
+            keys_dir=folder / "keys",
+            artifacts_dir=folder / "artifacts",
+        )
+    )
     document = app.openapi()
     yield document
     app.state.engine.dispose()
@@ -125,7 +199,8 @@ def test_every_operation_documents_its_problem_responses(spec):
             if (opid, status) == ("badge", "404") and list(media) == ["image/svg+xml"]:
                 continue  # an <img> shows an image, not JSON: the unknown number's badge says so (an SVG)
             if list(media) != [PROBLEM_MEDIA_TYPE] or media[PROBLEM_MEDIA_TYPE]["schema"] != {
-                    "$ref": "#/components/schemas/Problem"}:
+                "$ref": "#/components/schemas/Problem"
+            }:
                 problems.append(f"{name} {status}: not application/problem+json with the Problem schema")
             elif "example" not in media[PROBLEM_MEDIA_TYPE]:
                 problems.append(f"{name} {status}: no example")
@@ -142,11 +217,15 @@ def test_every_operation_documents_its_problem_responses(spec):
             problems.append(f"{name}: takes a body but does not document 400, 413, 415 and 422")
         if op.get("parameters") and "422" not in responses:
             problems.append(f"{name}: takes parameters but does not document 422")
-        if any(p["in"] == "path" for p in op.get("parameters", [])) and "404" not in responses \
-                and opid != "statusList":
+        if any(p["in"] == "path" for p in op.get("parameters", [])) and "404" not in responses and opid != "statusList":
             problems.append(f"{name}: names an object in its path but does not document 404")
-        if method in WRITES and signed_in and "403" not in responses and "409" not in responses \
-                and opid not in {"logout", "deleteToken", "readNotification", "checkProbeRun"}:
+        if (
+            method in WRITES
+            and signed_in
+            and "403" not in responses
+            and "409" not in responses
+            and opid not in {"logout", "deleteToken", "readNotification", "checkProbeRun"}
+        ):
             problems.append(f"{name}: changes something but documents neither 403 nor 409")
     assert problems == []
     assert "429" in next(op for _, _, op in operations(spec) if op["operationId"] == "login")["responses"]
@@ -194,8 +273,11 @@ def test_json_responses_have_valid_examples(spec):
             if not examples:
                 problems.append(f"{name} {status}: no response example")
             check = validator(spec, media["schema"])
-            problems += [f"{name} {status}: {e.message} at {list(e.absolute_path)}"
-                         for x in examples for e in check.iter_errors(x)]
+            problems += [
+                f"{name} {status}: {e.message} at {list(e.absolute_path)}"
+                for x in examples
+                for e in check.iter_errors(x)
+            ]
     assert problems == []
 
 

@@ -1,6 +1,7 @@
 """New passwords must be strong (the bundled common list and zxcvbn) wherever one is set: API registration, user
 creation, password change, the admin page and `vcsc users create`. A password change ends the user's sessions and,
 if asked, their API tokens; an API token cannot mint more tokens. SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,20 +27,42 @@ def _problem(response) -> tuple[str, str]:
 @pytest.mark.parametrize("weak", WEAK)
 def test_weak_passwords_are_refused_with_a_pointer_and_a_bilingual_reason(world, weak):
     api = world.api
-    registered = api.request("POST", "/auth/register", json={"organisation_name": unique("Nhà cung cấp "),
-                                                            "email": unique("dk") + "@example.vn", "name": "Chủ",
-                                                            "password": weak})
+    registered = api.request(
+        "POST",
+        "/auth/register",
+        json={
+            "organisation_name": unique("Nhà cung cấp "),
+            "email": unique("dk") + "@example.vn",
+            "name": "Chủ",
+            "password": weak,
+        },
+    )
     vi, en = _problem(registered)
     assert "Mật khẩu" in vi and "password" in en.lower()
-    created = api.request("POST", "/users", "admin", json={"email": unique("moi") + "@example.vn", "name": "Mới",
-                                                          "password": weak, "organisation_id": world.org_a.id})
+    created = api.request(
+        "POST",
+        "/users",
+        "admin",
+        json={
+            "email": unique("moi") + "@example.vn",
+            "name": "Mới",
+            "password": weak,
+            "organisation_id": world.org_a.id,
+        },
+    )
     _problem(created)
     me = api.users["vendor_a"]
     changed = api.request("PATCH", f"/users/{me.id}", "vendor_a", json={"password": weak, "current_password": PASSWORD})
     _problem(changed)
     with api.sessions() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.action.in_(("user.created", "user.password_changed")))) == 0
+        assert (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action.in_(("user.created", "user.password_changed")))
+            )
+            == 0
+        )
 
 
 def test_the_reasons_say_why():
@@ -52,9 +75,16 @@ def test_the_reasons_say_why():
 
 def test_a_password_made_of_ones_own_name_or_email_is_refused(world):
     api = world.api
-    response = api.request("POST", "/auth/register", json={
-        "organisation_name": unique("Nhà cung cấp "), "email": "lamchauthanh@example.vn", "name": "Lâm Châu Thanh",
-        "password": "lamchauthanh77"})
+    response = api.request(
+        "POST",
+        "/auth/register",
+        json={
+            "organisation_name": unique("Nhà cung cấp "),
+            "email": "lamchauthanh@example.vn",
+            "name": "Lâm Châu Thanh",
+            "password": "lamchauthanh77",
+        },
+    )
     vi, en = _problem(response)
     assert "email, tên" in vi and "your email, name" in en
     assert password_problem("lamchauthanh77") is None  # only weak for this person
@@ -62,25 +92,63 @@ def test_a_password_made_of_ones_own_name_or_email_is_refused(world):
 
 def test_cli_users_create_refuses_a_weak_password(api_client, database_url, monkeypatch):
     from api.cli.service import users
+
     monkeypatch.setenv("DATABASE_URL", database_url)
-    made = CliRunner().invoke(users, ["create", "--email", "qt@vcsc.example.vn", "--name", "Quản trị", "--role",
-                                      "admin", "--organisation", "VCSC", "--password", "password12"])
+    made = CliRunner().invoke(
+        users,
+        [
+            "create",
+            "--email",
+            "qt@vcsc.example.vn",
+            "--name",
+            "Quản trị",
+            "--role",
+            "admin",
+            "--organisation",
+            "VCSC",
+            "--password",
+            "password12",
+        ],
+    )
     assert made.exit_code != 0 and "danh sách mật khẩu phổ biến" in made.output
     assert "common passwords" in made.output
-    named = CliRunner().invoke(users, ["create", "--email", "quantri@vcsc.example.vn", "--name", "Quản Trị",
-                                       "--role", "admin", "--organisation", "VCSC", "--password", "quantri2025!"])
+    named = CliRunner().invoke(
+        users,
+        [
+            "create",
+            "--email",
+            "quantri@vcsc.example.vn",
+            "--name",
+            "Quản Trị",
+            "--role",
+            "admin",
+            "--organisation",
+            "VCSC",
+            "--password",
+            "quantri2025!",
+        ],
+    )
     assert named.exit_code != 0 and "your email, name" in named.output
     assert api_client.count(User) == 0
 
 
 def test_the_admin_page_refuses_a_weak_password(world):
     from tests.web.conftest import text_of
+
     api = world.api
     browser = Browser(api.app)
     browser.sign_in(api.users["admin"].email)
-    page = browser.post("/admin/users", {"name": "Trần Thị Mới", "email": "moi@vcsc.example", "password": "1234567890",
-                                         "role": "reviewer", "organisation_id": str(world.club.id)},
-                        page="/admin/users/new")
+    page = browser.post(
+        "/admin/users",
+        {
+            "name": "Trần Thị Mới",
+            "email": "moi@vcsc.example",
+            "password": "1234567890",
+            "role": "reviewer",
+            "organisation_id": str(world.club.id),
+        },
+        page="/admin/users/new",
+    )
     assert page.status_code == 422
     assert "danh sách mật khẩu phổ biến" in text_of(page.text)
 
@@ -131,13 +199,18 @@ def test_a_password_change_ends_sessions_and_keeps_api_tokens_unless_asked(world
         event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.password_changed")).one()
     assert event.after == {"sessions_revoked": 2, "api_tokens_revoked": 0}
 
-    again = api.request("PATCH", f"/users/{me.id}", "vendor_a",
-                        json={"password": PASSWORD + "-x", "current_password": NEW, "revoke_api_tokens": True})
+    again = api.request(
+        "PATCH",
+        f"/users/{me.id}",
+        "vendor_a",
+        json={"password": PASSWORD + "-x", "current_password": NEW, "revoke_api_tokens": True},
+    )
     assert again.status_code == 200, again.text
     assert _me_status(api, script) == 401
     with api.sessions() as session:
-        last = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.password_changed")
-                               .order_by(AuditEvent.id.desc())).first()
+        last = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "user.password_changed").order_by(AuditEvent.id.desc())
+        ).first()
     assert last.after == {"sessions_revoked": 0, "api_tokens_revoked": 1}
 
 

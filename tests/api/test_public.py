@@ -1,4 +1,5 @@
 """The public lookup: only products with a valid, unexpired certificate; accent-free search; public fields only."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,9 +18,14 @@ def catalogue(world):
     percent = api.product(world.org_b, "Lọc 100% web_đen")
     expired, suspended, revoked = (api.product(world.org_a, n) for n in ("Hết hạn", "Tạm dừng", "Thu hồi"))
     api.product(world.org_a, "Bảo vệ trẻ em chưa chứng nhận")
-    certs = {"safekid": api.certificate(safekid, cert_id="VCSC-2025-000123"), "dns": api.certificate(dns),
-             "percent": api.certificate(percent), "expired": api.certificate(expired, days=-1),
-             "suspended": api.certificate(suspended, "suspended"), "revoked": api.certificate(revoked, "revoked")}
+    certs = {
+        "safekid": api.certificate(safekid, cert_id="VCSC-2025-000123"),
+        "dns": api.certificate(dns),
+        "percent": api.certificate(percent),
+        "expired": api.certificate(expired, days=-1),
+        "suspended": api.certificate(suspended, "suspended"),
+        "revoked": api.certificate(revoked, "revoked"),
+    }
     api.submission(safekid, "submitted")
     return {"safekid": safekid, "dns": dns, "percent": percent, "expired": expired, "certs": certs}
 
@@ -37,18 +43,21 @@ def test_only_valid_unexpired_certificates_are_listed(world, catalogue):
     assert world.api.request("GET", f"/public/products/{world.product_a.id}").status_code == 404
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("bao ve tre em", ["Bảo vệ trẻ em SafeKid"]),
-    ("BẢO VỆ", ["Bảo vệ trẻ em SafeKid"]),
-    ("  bao   ve  ", ["Bảo vệ trẻ em SafeKid"]),
-    ("gia dinh", ["Gia Đình An Toàn DNS"]),
-    ("công ty a", ["Bảo vệ trẻ em SafeKid"]),  # the vendor's name is searchable too
-    ("100%", ["Lọc 100% web_đen"]),
-    ("%", []),  # no letters or digits: matches nothing (not everything)
-    ("_", []),
-    ("web_den", ["Lọc 100% web_đen"]),
-    ("het han", []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("bao ve tre em", ["Bảo vệ trẻ em SafeKid"]),
+        ("BẢO VỆ", ["Bảo vệ trẻ em SafeKid"]),
+        ("  bao   ve  ", ["Bảo vệ trẻ em SafeKid"]),
+        ("gia dinh", ["Gia Đình An Toàn DNS"]),
+        ("công ty a", ["Bảo vệ trẻ em SafeKid"]),  # the vendor's name is searchable too
+        ("100%", ["Lọc 100% web_đen"]),
+        ("%", []),  # no letters or digits: matches nothing (not everything)
+        ("_", []),
+        ("web_den", ["Lọc 100% web_đen"]),
+        ("het han", []),
+    ],
+)
 def test_search_ignores_diacritics_and_case(world, catalogue, query, expected):
     assert names(world.api.request("GET", "/public/products", params={"q": query})) == expected
 

@@ -1,5 +1,6 @@
 """The public registry's API beyond plain search, on SQLite and PostgreSQL: certificate numbers in any case, filters
 by level, sorting, the CSV export (its filters, BOM and formula escaping), and the badge of an unknown number."""
+
 from __future__ import annotations
 
 import csv
@@ -64,7 +65,9 @@ def test_filter_by_level_and_sort(world):
     assert names(api, sort="name") == ["An Toàn Cơ Bản", "Bảo Vệ Nâng Cao", "Che Chắn Nâng Cao"]
     assert names(api, q="nang cao", sort="newest") == ["Bảo Vệ Nâng Cao", "Che Chắn Nâng Cao"]
     assert names(api, q="nang cao", level="advanced", sort="name", type="filtering_app") == [
-        "Bảo Vệ Nâng Cao", "Che Chắn Nâng Cao"]
+        "Bảo Vệ Nâng Cao",
+        "Che Chắn Nâng Cao",
+    ]
     assert names(api, q="nang cao", level="basic") == []
     # A typo, with a filter: the corrected query is answered within the filter.
     typo = api.request("GET", "/public/products", params={"q": "che chan nang cau", "level": "advanced"}).json()
@@ -116,7 +119,16 @@ def test_csv_export_streams_past_one_page(world, monkeypatch):
     assert [r[0] for r in rows[1:]] == [f"Sản phẩm {i}" for i in range(5)]
 
 
-@pytest.mark.parametrize("cell, shown", [("-1+2", "'-1+2"), ("+84 123", "'+84 123"), ("\tx", "'\tx"),
-                                         ("\rx", "'\rx"), ("An toàn", "An toàn"), ("a=b", "a=b")])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ("-1+2", "'-1+2"),
+        ("+84 123", "'+84 123"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("An toàn", "An toàn"),
+        ("a=b", "a=b"),
+    ],
+)
 def test_formula_cells_are_neutralised(cell, shown):
     assert csv_cell(cell) == shown

@@ -1,12 +1,13 @@
 """The in-process cache of public answers (api.core.readcache): what it keeps, and everything that empties it."""
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from api.core.readcache import ReadCache
 
-NOW = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
 def counting():
@@ -15,6 +16,7 @@ def counting():
     def load(value="answer"):
         calls.append(value)
         return value
+
     return calls, load
 
 
@@ -67,6 +69,7 @@ def test_expiry_by_date_empties_it_without_a_write():
     def next_change(now):
         asked.append(now)
         return end
+
     cache = ReadCache(next_change=next_change)
     cache.listening = True
     calls, load = counting()

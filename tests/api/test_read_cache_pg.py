@@ -1,6 +1,7 @@
 """The public answers each process keeps on PostgreSQL (api.core.readcache), against a real server: a change made
 here shows at once, a change made by another process shows as soon as PostgreSQL tells this one, a lost change
 feed means no cache until it is back."""
+
 from __future__ import annotations
 
 import time
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture(params=["postgres"])
 def database_url(request, tmp_path):
     from tests.pg import fresh_database
+
     server = request.getfixturevalue("postgres_server")
     with fresh_database(server) as url:
         yield url
@@ -75,8 +77,9 @@ def test_badge_revalidation_follows_a_revocation(world):
     assert api.client.get(f"/badge/{cert.id}.svg", headers={"If-None-Match": etag}).status_code == 304
     with psycopg.connect(dsn(api), autocommit=True) as other:
         other.execute("UPDATE certificates SET status = 'revoked' WHERE id = %s", (cert.id,))
-    assert eventually(lambda: api.client.get(f"/badge/{cert.id}.svg",
-                                             headers={"If-None-Match": etag}).status_code == 200, 5.0)
+    assert eventually(
+        lambda: api.client.get(f"/badge/{cert.id}.svg", headers={"If-None-Match": etag}).status_code == 200, 5.0
+    )
 
 
 def test_a_lost_change_feed_means_no_cache_until_it_is_back(world):
@@ -87,8 +90,10 @@ def test_a_lost_change_feed_means_no_cache_until_it_is_back(world):
     assert status_of(api, cert.id) == "valid"
     with psycopg.connect(dsn(api), autocommit=True) as admin:
         # The listener's connection dies (a restart, a proxy timeout): until it listens again, nothing is cached.
-        killed = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE query LIKE 'LISTEN vcsc_registry%' AND pid <> pg_backend_pid()").fetchall()
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'LISTEN vcsc_registry%' AND pid <> pg_backend_pid()"
+        ).fetchall()
         assert killed
         assert eventually(lambda: not cache.listening or cache.invalidations > 0, 5.0)
         admin.execute("UPDATE certificates SET status = 'suspended' WHERE id = %s", (cert.id,))
@@ -98,6 +103,8 @@ def test_a_lost_change_feed_means_no_cache_until_it_is_back(world):
 
 def test_an_expiry_by_date_needs_no_write(world, monkeypatch):
     from api.http import present
+    from api.routes import public
+
     api = world.api
     cache = api.app.state.public_cache
     assert eventually(lambda: cache.listening)
@@ -105,5 +112,6 @@ def test_an_expiry_by_date_needs_no_write(world, monkeypatch):
     assert status_of(api, cert.id) == "valid" and status_of(api, cert.id) == "valid"
     two_days_on = present.utcnow() + timedelta(days=2)
     monkeypatch.setattr(present, "utcnow", lambda: two_days_on)  # where the lookups read the time
+    monkeypatch.setattr(public, "utcnow", lambda: two_days_on)  # and where the cache is asked
     assert status_of(api, cert.id) == "expired"
     assert api.request("GET", f"/public/products/{world.product_a.id}").status_code == 404

@@ -1,4 +1,5 @@
 """The conformance report over HTTP: formats, the latest probe findings, and who may read it."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from api.core.models import ProbeArtifact, ProbeRun, utcnow
-from tests.api.conftest import API
 
-RUN = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "probe-run-funzone.json").read_text(encoding="utf-8"))
+RUN = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "probe-run-funzone.json").read_text(encoding="utf-8")
+)
 VERSION = "vcsc-2025.1"
 
 
@@ -19,11 +21,23 @@ def submitted(world):
     api = world.api
     product = api.product(world.org_a, "Trình duyệt FunZone Kids", product_type="kid_browser")
     submission = api.submission(product, status="submitted", version=VERSION)
-    run = ProbeRun(submission_id=submission.id, product_id=product.id, status="done", manifest={"product_type": "kid_browser"},
-                   criteria_version=VERSION, finished_at=utcnow())
+    run = ProbeRun(
+        submission_id=submission.id,
+        product_id=product.id,
+        status="done",
+        manifest={"product_type": "kid_browser"},
+        criteria_version=VERSION,
+        finished_at=utcnow(),
+    )
     api.add(run)
-    api.add(*[ProbeArtifact(run_id=run.id, probe_id=p["probe_id"], artifact={}, measurement=p["measurement"],
-                            findings=p["findings"]) for p in RUN["probes"]])
+    api.add(
+        *[
+            ProbeArtifact(
+                run_id=run.id, probe_id=p["probe_id"], artifact={}, measurement=p["measurement"], findings=p["findings"]
+            )
+            for p in RUN["probes"]
+        ]
+    )
     return submission
 
 

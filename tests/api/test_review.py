@@ -1,5 +1,6 @@
 """The review workflow and certificates through the API: state rules, the queue, decisions per criterion, two
 reviewers, races, suspension, revocation, renewal, expiry, status lists and monitoring."""
+
 from __future__ import annotations
 
 import time
@@ -10,9 +11,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 import api.domain.review
-from api.domain.credentials import is_set, verify_credential
 from api.cli.demo import sample_answers
 from api.core.models import AuditEvent, Certificate, ProbeArtifact, ProbeRun, Submission, utcnow
+from api.domain.credentials import is_set, verify_credential
 from api.domain.monitoring import check_run, schedule_due
 from api.domain.sealing import open_stored
 from api.jobs import JobQueue
@@ -27,8 +28,12 @@ def submitted(world: World, product=None, role: str = "vendor_a") -> int:
     """A vendor's self-assessment with passing sample answers, submitted through the API."""
     api = world.api
     product = product or api.product(world.org_a)
-    draft = api.request("POST", f"/products/{product.id}/submissions", role,
-                        json={"criteria_version": VERSION, "answers": sample_answers(VERSION, product.product_type)})
+    draft = api.request(
+        "POST",
+        f"/products/{product.id}/submissions",
+        role,
+        json={"criteria_version": VERSION, "answers": sample_answers(VERSION, product.product_type)},
+    )
     assert draft.status_code == 201, draft.text
     done = api.request("POST", f"/submissions/{draft.json()['id']}/submit", role)
     assert done.status_code == 200, done.text
@@ -43,8 +48,9 @@ def in_review(world: World, **kwargs) -> int:
 
 
 def approve(world: World, submission_id: int, role: str = "reviewer"):
-    return world.api.request("POST", f"/submissions/{submission_id}/review/decision", role,
-                             json={"decision": "approve"})
+    return world.api.request(
+        "POST", f"/submissions/{submission_id}/review/decision", role, json={"decision": "approve"}
+    )
 
 
 def certified(world: World) -> str:
@@ -62,44 +68,73 @@ def add_run(world: World, submission_id: int, findings: list[dict], **fields) ->
     now = utcnow()
     with world.api.sessions.begin() as session:
         submission = session.get(Submission, submission_id)
-        run = ProbeRun(submission_id=submission_id, product_id=submission.product_id, status="done",
-                       manifest=MANIFEST, only=None, criteria_version=submission.criteria_version, created_at=now,
-                       finished_at=now, **fields)
+        run = ProbeRun(
+            submission_id=submission_id,
+            product_id=submission.product_id,
+            status="done",
+            manifest=MANIFEST,
+            only=None,
+            criteria_version=submission.criteria_version,
+            created_at=now,
+            finished_at=now,
+            **fields,
+        )
         session.add(run)
         session.flush()
-        session.add(ProbeArtifact(run_id=run.id, probe_id="content_filtering", artifact={}, measurement=None,
-                                  findings=findings, created_at=now, evaluated_at=now))
+        session.add(
+            ProbeArtifact(
+                run_id=run.id,
+                probe_id="content_filtering",
+                artifact={},
+                measurement=None,
+                findings=findings,
+                created_at=now,
+                evaluated_at=now,
+            )
+        )
         return run.id
 
 
 def finding(criterion_id: str, outcome: str) -> dict:
-    return {"criterion_id": criterion_id, "probe_id": "content_filtering", "outcome": outcome, "confidence": 0.9,
-            "measured": {}, "failures": ["block_rate 0.40 < 0.98"] if outcome == "failed" else [], "evidence": [],
-            "explanation": {"vi": "Đo được.", "en": "Measured."}}
+    return {
+        "criterion_id": criterion_id,
+        "probe_id": "content_filtering",
+        "outcome": outcome,
+        "confidence": 0.9,
+        "measured": {},
+        "failures": ["block_rate 0.40 < 0.98"] if outcome == "failed" else [],
+        "evidence": [],
+        "explanation": {"vi": "Đo được.", "en": "Measured."},
+    }
 
 
 # --- the state machine -----------------------------------------------------------------------------
 
+
 def test_transitions_outside_the_machine_are_refused_with_what_is_allowed(world):
     api = world.api
-    draft = api.request("POST", f"/products/{world.product_a.id}/submissions", "vendor_a",
-                        json={"criteria_version": VERSION}).json()["id"]
+    draft = api.request(
+        "POST", f"/products/{world.product_a.id}/submissions", "vendor_a", json={"criteria_version": VERSION}
+    ).json()["id"]
     refused = api.request("POST", f"/submissions/{draft}/review/take", "reviewer")
     assert refused.status_code == 409
     assert refused.json()["submission_status"] == "draft"
-    assert refused.json()["allowed"] == [{"action": "submit", "to": "submitted"}, {"action": "withdraw", "to": "withdrawn"}]
+    assert refused.json()["allowed"] == [
+        {"action": "submit", "to": "submitted"},
+        {"action": "withdraw", "to": "withdrawn"},
+    ]
 
     waiting = submitted(world)
     early = approve(world, waiting)  # must be taken first
     assert early.status_code == 409 and [a["action"] for a in early.json()["allowed"]] == ["take", "withdraw"]
-    assert api.request("PUT", f"/submissions/{waiting}/answers", "vendor_a",
-                       json={"answers": {}}).status_code == 409
+    assert api.request("PUT", f"/submissions/{waiting}/answers", "vendor_a", json={"answers": {}}).status_code == 409
 
     approved = approve(world, in_review(world)).json()["submission_id"]
-    for method, path, body in [("POST", f"/submissions/{approved}/withdraw", {}),
-                               ("POST", f"/submissions/{approved}/review/decision",
-                                {"decision": "reject", "comment": "Không đạt."}),
-                               ("POST", f"/submissions/{approved}/review/take", None)]:
+    for method, path, body in [
+        ("POST", f"/submissions/{approved}/withdraw", {}),
+        ("POST", f"/submissions/{approved}/review/decision", {"decision": "reject", "comment": "Không đạt."}),
+        ("POST", f"/submissions/{approved}/review/take", None),
+    ]:
         role = "vendor_a" if "withdraw" in path else "reviewer"
         response = api.request(method, path, role, json=body)
         assert response.status_code == 409 and response.json()["allowed"] == [], path
@@ -116,13 +151,21 @@ def test_vendor_withdraws_and_rejection_needs_a_reason(world):
     bare = api.request("POST", f"/submissions/{reviewing}/review/decision", "reviewer", json={"decision": "reject"})
     assert bare.status_code == 422 and bare.json()["errors"][0]["pointer"] == "/comment"
     assert api.request("GET", f"/submissions/{reviewing}", "vendor_a").json()["status"] == "in_review"  # unchanged
-    rejected = api.request("POST", f"/submissions/{reviewing}/review/decision", "reviewer",
-                           json={"decision": "reject", "comment": "Thiếu chính sách quyền riêng tư."})
+    rejected = api.request(
+        "POST",
+        f"/submissions/{reviewing}/review/decision",
+        "reviewer",
+        json={"decision": "reject", "comment": "Thiếu chính sách quyền riêng tư."},
+    )
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["comments"][-1]["body"] == "Thiếu chính sách quyền riêng tư."
     # A new revision can start after a final decision, but not while one waits for the club.
-    assert api.request("POST", f"/products/{world.product_a.id}/submissions", "vendor_a",
-                       json={"criteria_version": VERSION}).status_code == 201
+    assert (
+        api.request(
+            "POST", f"/products/{world.product_a.id}/submissions", "vendor_a", json={"criteria_version": VERSION}
+        ).status_code
+        == 201
+    )
     other = api.product(world.org_a)
     waiting = submitted(world, product=other)
     blocked = api.request("POST", f"/products/{other.id}/submissions", "vendor_a", json={"criteria_version": VERSION})
@@ -150,7 +193,10 @@ def test_queue_is_oldest_first_and_filters_by_type_and_state(world):
         for offset, sid in ((3, first), (2, second), (1, third)):
             session.get(Submission, sid).submitted_at = utcnow() - timedelta(hours=offset)
     api.request("POST", f"/submissions/{third}/review/take", "reviewer")
-    ids = lambda query: [i["id"] for i in api.request("GET", "/reviews/queue" + query, "reviewer").json()["items"]]
+
+    def ids(query: str) -> list[int]:
+        return [i["id"] for i in api.request("GET", "/reviews/queue" + query, "reviewer").json()["items"]]
+
     assert ids("") == [first, second, third]
     assert ids("?product_type=dns_proxy_filter") == [second]
     assert ids("?status=in_review") == [third]
@@ -159,6 +205,7 @@ def test_queue_is_oldest_first_and_filters_by_type_and_state(world):
 
 
 # --- decisions per criterion -----------------------------------------------------------------------
+
 
 def test_discrepancies_need_a_decision_and_an_override_needs_a_comment(world):
     api = world.api
@@ -181,8 +228,12 @@ def test_discrepancies_need_a_decision_and_an_override_needs_a_comment(world):
     assert no_level.status_code == 409 and "CF-01" in no_level.json()["blockers"]
 
     # Overriding it (the probe met a blocked test network, say) with a reason changes the report and the level.
-    override = api.request("PUT", f"{path}/CF-01", "reviewer", json={
-        "decision": "override", "outcome": "passed", "comment": "Mạng thử nghiệm bị chặn; đã kiểm tra thủ công."})
+    override = api.request(
+        "PUT",
+        f"{path}/CF-01",
+        "reviewer",
+        json={"decision": "override", "outcome": "passed", "comment": "Mạng thử nghiệm bị chặn; đã kiểm tra thủ công."},
+    )
     assert override.status_code == 200 and override.json()["outcome"] == "passed"
     report = api.request("GET", f"/submissions/{reviewing}/report?format=json", "vendor_a").json()
     row = next(r for g in report["groups"] for r in g["rows"] if r["criterion_id"] == "CF-01")
@@ -193,10 +244,13 @@ def test_discrepancies_need_a_decision_and_an_override_needs_a_comment(world):
     approved = approve(world, reviewing)
     assert approved.status_code == 200, approved.text
     # The SHOULD left at cantTell keeps it at Basic.
-    assert api.request("GET", f"/certificates/{approved.json()['certificate_id']}", "vendor_a").json()["level"] == "basic"
+    assert (
+        api.request("GET", f"/certificates/{approved.json()['certificate_id']}", "vendor_a").json()["level"] == "basic"
+    )
     with api.sessions() as session:
-        events = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "submission.criterion_decided")
-                                 .order_by(AuditEvent.id)).all()
+        events = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "submission.criterion_decided").order_by(AuditEvent.id)
+        ).all()
     last = events[-1]
     assert last.before["outcome"] == "failed" and last.after["outcome"] == "passed"  # before and after recorded
 
@@ -218,6 +272,7 @@ def test_two_reviewers_when_the_club_requires_them(world):
 
 # --- races -----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def slow_reports(monkeypatch):
     """Widen the window between reading a submission and changing it, as a busy server would."""
@@ -226,6 +281,7 @@ def slow_reports(monkeypatch):
     def slow(session, submission):
         time.sleep(0.05)
         return real(session, submission)
+
     monkeypatch.setattr(api.domain.review.reporting, "submission_report", slow)
 
 
@@ -241,8 +297,12 @@ def test_simultaneous_approvals_issue_exactly_one_certificate(world, slow_report
     with world.api.sessions() as session:
         certs = session.scalars(sa.select(Certificate).where(Certificate.submission_id == reviewing)).all()
         assert len(certs) == 1
-        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                              .where(AuditEvent.action == "certificate.issued")) == 1
+        assert (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "certificate.issued")
+            )
+            == 1
+        )
     loser = next(r for r in responses if r.status_code == 409).json()
     assert loser["submission_status"] == "approved" and loser["allowed"] == []
 
@@ -250,7 +310,9 @@ def test_simultaneous_approvals_issue_exactly_one_certificate(world, slow_report
 def test_simultaneous_approvals_of_different_submissions_get_distinct_numbers(world, slow_reports):
     staff(world, "reviewer2")
     ids = [in_review(world) for _ in range(4)]
-    responses = race([lambda s=s, n=n: approve(world, s, n) for s, n in zip(ids, ["reviewer", "admin"] * 2)])
+    responses = race(
+        [lambda s=s, n=n: approve(world, s, n) for s, n in zip(ids, ["reviewer", "admin"] * 2, strict=True)]
+    )
     assert [r.status_code for r in responses] == [200] * 4, [r.text for r in responses]
     with world.api.sessions() as session:
         rows = session.execute(sa.select(Certificate.id, Certificate.status_index)).all()
@@ -261,23 +323,29 @@ def test_simultaneous_revocations_and_renewal(world):
     api = world.api
     cert_id = certified(world)
     reason = {"reason": "Vi phạm nghiêm trọng."}
-    responses = race([lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "admin", json=reason),
-                       lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "reviewer", json=reason),
-                       lambda: api.request("POST", f"/certificates/{cert_id}/renew", "vendor_a")])
+    responses = race(
+        [
+            lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "admin", json=reason),
+            lambda: api.request("POST", f"/certificates/{cert_id}/revoke", "reviewer", json=reason),
+            lambda: api.request("POST", f"/certificates/{cert_id}/renew", "vendor_a"),
+        ]
+    )
     revokes, renew = responses[:2], responses[2]
     assert sorted(r.status_code for r in revokes) == [200, 409], [r.text for r in revokes]
     # Renewal either came first (a draft linked to the certificate) or saw the revocation (409): never half.
     with api.sessions() as session:
         drafts = session.scalars(sa.select(Submission).where(Submission.renews_certificate_id == cert_id)).all()
         cert = session.get(Certificate, cert_id)
-        revoked_events = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                                        .where(AuditEvent.action == "certificate.revoked"))
+        revoked_events = session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "certificate.revoked")
+        )
     assert renew.status_code in (201, 409), renew.text
     assert len(drafts) == (1 if renew.status_code == 201 else 0)
     assert cert.status == "revoked" and revoked_events == 1
 
 
 # --- certificates ----------------------------------------------------------------------------------
+
 
 def _status_bit(world: World, purpose: str, index: int) -> bool:
     api = world.api
@@ -301,8 +369,9 @@ def test_suspend_reinstate_and_revoke_show_everywhere(world):
 
     no_reason = api.request("POST", f"/certificates/{cert_id}/suspend", "reviewer", json={})
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["pointer"] == "/reason"
-    suspended = api.request("POST", f"/certificates/{cert_id}/suspend", "reviewer",
-                            json={"reason": "Đang xác minh phản ánh của phụ huynh."})
+    suspended = api.request(
+        "POST", f"/certificates/{cert_id}/suspend", "reviewer", json={"reason": "Đang xác minh phản ánh của phụ huynh."}
+    )
     assert suspended.json()["status"] == "suspended"
     assert [a["action"] for a in suspended.json()["allowed_actions"]] == ["reinstate", "revoke"]
     assert "Tạm đình chỉ" in api.client.get(f"/badge/{cert_id}.svg").text
@@ -339,6 +408,7 @@ def test_expiry_by_date_and_renewal_against_the_current_version(world):
     assert renewal.status_code == 201, renewal.text
     draft = renewal.json()
     from api.domain.assessments import current_version
+
     assert draft["criteria_version"] == current_version() != VERSION
     assert draft["renews_certificate_id"] == cert_id and draft["product_id"] == product_id
     assert draft["answers"]  # answers still valid under the new version are carried over
@@ -358,10 +428,15 @@ def test_a_resubmitted_renewal_keeps_its_link_and_the_new_certificate_points_bac
     api.request("PUT", f"/submissions/{draft['id']}/answers", "vendor_a", json={"answers": answers})
     assert api.request("POST", f"/submissions/{draft['id']}/submit", "vendor_a").status_code == 200
     api.request("POST", f"/submissions/{draft['id']}/review/take", "reviewer")
-    api.request("POST", f"/submissions/{draft['id']}/review/decision", "reviewer",
-                json={"decision": "request_changes", "comment": "Cập nhật chính sách."})
-    second = api.request("POST", f"/products/{product_id}/submissions", "vendor_a",
-                         json={"criteria_version": draft["criteria_version"]}).json()
+    api.request(
+        "POST",
+        f"/submissions/{draft['id']}/review/decision",
+        "reviewer",
+        json={"decision": "request_changes", "comment": "Cập nhật chính sách."},
+    )
+    second = api.request(
+        "POST", f"/products/{product_id}/submissions", "vendor_a", json={"criteria_version": draft["criteria_version"]}
+    ).json()
     assert second["renews_certificate_id"] == old and second["previous_id"] == draft["id"]
     assert api.request("POST", f"/submissions/{second['id']}/submit", "vendor_a").json()["status"] == "resubmitted"
     api.request("POST", f"/submissions/{second['id']}/review/take", "reviewer")
@@ -387,6 +462,7 @@ def test_tampered_or_foreign_credentials_fail_verification(world):
 
 # --- monitoring ------------------------------------------------------------------------------------
 
+
 def test_monitoring_flags_a_must_regression_and_notifies_reviewers_without_revoking(world, monkeypatch):
     api = world.api
     settings = api.app.state.settings
@@ -404,8 +480,17 @@ def test_monitoring_flags_a_must_regression_and_notifies_reviewers_without_revok
         opened = open_stored(run.manifest, settings.keys_dir, run.product_id)
         assert (run.purpose, run.certificate_id, opened) == ("monitoring", cert_id, MANIFEST)
         run.status, run.finished_at = "done", utcnow()
-        session.add(ProbeArtifact(run_id=run_id, probe_id="content_filtering", artifact={}, measurement=None,
-                                  findings=[finding("CF-01", "failed")], created_at=utcnow(), evaluated_at=utcnow()))
+        session.add(
+            ProbeArtifact(
+                run_id=run_id,
+                probe_id="content_filtering",
+                artifact={},
+                measurement=None,
+                findings=[finding("CF-01", "failed")],
+                created_at=utcnow(),
+                evaluated_at=utcnow(),
+            )
+        )
     found = check_run(api.sessions, run_id)
     assert [f["criterion_id"] for f in found] == ["CF-01"]
     cert = api.request("GET", f"/certificates/{cert_id}", "reviewer").json()
@@ -413,8 +498,11 @@ def test_monitoring_flags_a_must_regression_and_notifies_reviewers_without_revok
     assert cert["flag_reason"]["regressions"][0]["approved_outcome"] == "passed"
     assert api.request("GET", "/certificates?flagged=true", "reviewer").json()["total"] == 1
     for role in ("reviewer", "admin"):
-        [note] = [n for n in api.request("GET", "/notifications?unread=true", role).json()
-                  if n["kind"] == "certificate.flagged"]
+        [note] = [
+            n
+            for n in api.request("GET", "/notifications?unread=true", role).json()
+            if n["kind"] == "certificate.flagged"
+        ]
         assert note["object_id"] == cert_id and "CF-01" in note["message"]["vi"] and "CF-01" in note["message"]["en"]
     # The holder hears of the regression too (api.domain.notifications); the other vendor hears nothing.
     [told] = [n for n in api.request("GET", "/notifications", "vendor_a").json() if n["kind"] == "certificate.flagged"]
@@ -423,13 +511,18 @@ def test_monitoring_flags_a_must_regression_and_notifies_reviewers_without_revok
     # The monitoring run does not change the report the certificate was issued on.
     report = api.request("GET", f"/submissions/{reviewing}/report?format=json", "reviewer").json()
     assert report["discrepancies"] == []
-    cleared = api.request("POST", f"/certificates/{cert_id}/clear-flag", "reviewer",
-                          json={"comment": "Lỗi mạng tạm thời; đã kiểm tra lại."})
+    cleared = api.request(
+        "POST",
+        f"/certificates/{cert_id}/clear-flag",
+        "reviewer",
+        json={"comment": "Lỗi mạng tạm thời; đã kiểm tra lại."},
+    )
     assert cleared.status_code == 200 and cleared.json()["flagged_at"] is None
 
 
 def test_monitoring_off_and_cli_tick(world, database_url, monkeypatch):
     from api.cli.service import monitor
+
     api = world.api
     cert_id = certified(world)
     with api.sessions.begin() as session:
@@ -446,8 +539,10 @@ def test_monitoring_off_and_cli_tick(world, database_url, monkeypatch):
     # No probe manifest on record for this product: nothing to run, but the skip is recorded.
     assert result.output.strip() == '{"queued_runs": []}'
     with api.sessions() as session:
-        assert session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == \
-            "certificate.monitoring_skipped"
+        assert (
+            session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1))
+            == "certificate.monitoring_skipped"
+        )
 
 
 def test_status_changes_are_audited_with_before_and_after(world):
@@ -456,10 +551,16 @@ def test_status_changes_are_audited_with_before_and_after(world):
     for action, body in (("suspend", {"reason": "Xác minh."}), ("reinstate", {}), ("revoke", {"reason": "Vi phạm."})):
         assert api.request("POST", f"/certificates/{cert_id}/{action}", "admin", json=body).status_code == 200
     with api.sessions() as session:
-        events = session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == cert_id,
-                                                             AuditEvent.action.like("certificate.%"))
-                                 .order_by(AuditEvent.id)).all()
-    assert [e.action for e in events] == ["certificate.issued", "certificate.suspended", "certificate.reinstated",
-                                          "certificate.revoked"]
+        events = session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.object_id == cert_id, AuditEvent.action.like("certificate.%"))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [e.action for e in events] == [
+        "certificate.issued",
+        "certificate.suspended",
+        "certificate.reinstated",
+        "certificate.revoked",
+    ]
     assert (events[1].before["status"], events[1].after["status"]) == ("valid", "suspended")
     assert events[3].after == {"status": "revoked", "status_reason": "Vi phạm."}

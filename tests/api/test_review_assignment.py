@@ -2,6 +2,7 @@
 unassign, the queue's "mine"/"unassigned" filters and waiting time, the refusals, the audit events, and two
 reviewers assigning at once: one wins, the others get 409 naming who has it. Also accepting every agreeing
 criterion in one call."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -22,9 +23,17 @@ def assign(world: World, submission_id: int, role: str, **body):
 
 def events(world: World, submission_id: int) -> list[AuditEvent]:
     with world.api.sessions() as session:
-        return list(session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.object_type == "submission", AuditEvent.object_id == str(submission_id),
-            AuditEvent.action.in_(("submission.assigned", "submission.unassigned"))).order_by(AuditEvent.id)))
+        return list(
+            session.scalars(
+                sa.select(AuditEvent)
+                .where(
+                    AuditEvent.object_type == "submission",
+                    AuditEvent.object_id == str(submission_id),
+                    AuditEvent.action.in_(("submission.assigned", "submission.unassigned")),
+                )
+                .order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_assign_to_me_to_another_and_unassign(world):
@@ -40,7 +49,10 @@ def test_assign_to_me_to_another_and_unassign(world):
     queue = api.request("GET", "/reviews/queue?assigned=mine", "reviewer").json()
     assert [i["id"] for i in queue["items"]] == [mine]
     item = queue["items"][0]
-    assert item["assignee_name"] == reviewer.name and 2 * 86400 + 3 * 3600 <= item["waiting_seconds"] < 2 * 86400 + 4 * 3600
+    assert (
+        item["assignee_name"] == reviewer.name
+        and 2 * 86400 + 3 * 3600 <= item["waiting_seconds"] < 2 * 86400 + 4 * 3600
+    )
     unassigned = api.request("GET", "/reviews/queue?assigned=unassigned", "reviewer").json()
     assert [i["id"] for i in unassigned["items"]] == [other]
     assert api.request("GET", "/reviews/queue?assigned=mine", "admin").json()["items"] == []
@@ -55,15 +67,16 @@ def test_assign_to_me_to_another_and_unassign(world):
     again = assign(world, mine, "reviewer", assignee_id=admin.id, expected_assignee_id=reviewer.id)
     assert again.status_code == 200  # already so: nothing changes, no event
 
-    wrong = api.request("DELETE", f"/submissions/{mine}/review/assignee?expected_assignee_id={reviewer.id}",
-                        "reviewer")
+    wrong = api.request("DELETE", f"/submissions/{mine}/review/assignee?expected_assignee_id={reviewer.id}", "reviewer")
     assert wrong.status_code == 409 and wrong.json()["assignee_id"] == admin.id
     freed = api.request("DELETE", f"/submissions/{mine}/review/assignee", "reviewer")
     assert freed.status_code == 200 and freed.json()["assignee_id"] is None and freed.json()["assigned_at"] is None
 
     assert [(e.action, e.before["assignee_id"], e.after["assignee_id"]) for e in events(world, mine)] == [
-        ("submission.assigned", None, reviewer.id), ("submission.assigned", reviewer.id, admin.id),
-        ("submission.unassigned", admin.id, None)]
+        ("submission.assigned", None, reviewer.id),
+        ("submission.assigned", reviewer.id, admin.id),
+        ("submission.unassigned", admin.id, None),
+    ]
 
 
 def test_assignment_refusals(world):
@@ -118,19 +131,25 @@ def test_accept_every_agreeing_criterion_through_the_api(world):
     submission_id = in_review(world)
     add_run(world, submission_id, [finding("CF-01", "failed")])
     api = world.api
-    overridden = api.request("PUT", f"/submissions/{submission_id}/review/criteria/PC-01", "reviewer",
-                             json={"decision": "override", "outcome": "failed", "comment": "Không thấy cài đặt"})
+    overridden = api.request(
+        "PUT",
+        f"/submissions/{submission_id}/review/criteria/PC-01",
+        "reviewer",
+        json={"decision": "override", "outcome": "failed", "comment": "Không thấy cài đặt"},
+    )
     assert overridden.status_code == 200, overridden.text
     with api.sessions() as session:
         found = reporting.verdict_of(session, session.get(Submission, submission_id))
     todo = list(found.undecided_agreeing)
     assert "CF-01" not in todo and "PC-01" not in todo and todo
 
-    stale = api.request("POST", f"/submissions/{submission_id}/review/accept-agreeing", "reviewer",
-                        json={"criteria": todo[1:]})
+    stale = api.request(
+        "POST", f"/submissions/{submission_id}/review/accept-agreeing", "reviewer", json={"criteria": todo[1:]}
+    )
     assert stale.status_code == 409 and sorted(stale.json()["criteria"]) == sorted(todo)
-    done = api.request("POST", f"/submissions/{submission_id}/review/accept-agreeing", "reviewer",
-                       json={"criteria": todo})
+    done = api.request(
+        "POST", f"/submissions/{submission_id}/review/accept-agreeing", "reviewer", json={"criteria": todo}
+    )
     assert done.status_code == 200, done.text
     decided = {d["criterion_id"]: (d["decision"], d["outcome"]) for d in done.json()["decisions"]}
     assert decided.pop("PC-01") == ("override", "failed") and "CF-01" not in decided
@@ -138,13 +157,15 @@ def test_accept_every_agreeing_criterion_through_the_api(world):
     again = api.request("POST", f"/submissions/{submission_id}/review/accept-agreeing", "reviewer", json={})
     assert again.status_code == 200  # nothing left: nothing recorded
     with api.sessions() as session:
-        accepted = session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.action == "submission.agreeing_accepted",
-            AuditEvent.object_id == str(submission_id))).all()
+        accepted = session.scalars(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "submission.agreeing_accepted", AuditEvent.object_id == str(submission_id)
+            )
+        ).all()
     assert len(accepted) == 1 and accepted[0].after["count"] == len(todo)
-    refused = api.request("POST", f"/submissions/{submission_id}/review/decision", "reviewer",
-                          json={"decision": "approve"})
+    refused = api.request(
+        "POST", f"/submissions/{submission_id}/review/decision", "reviewer", json={"decision": "approve"}
+    )
     assert refused.status_code == 409 and refused.json()["undecided"] == ["CF-01"]
     waiting = submitted(world)
-    assert api.request("POST", f"/submissions/{waiting}/review/accept-agreeing", "reviewer",
-                       json={}).status_code == 409
+    assert api.request("POST", f"/submissions/{waiting}/review/accept-agreeing", "reviewer", json={}).status_code == 409

@@ -1,6 +1,7 @@
 """The public registry's search index and read model (migration 0006), on SQLite and PostgreSQL: diacritics and
 đ both ways, typos, ranking, totals and pages, and every change (product created, renamed, deleted; vendor renamed;
 certificate issued, suspended, revoked, reinstated, expired by date) visible in the very next read."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,10 +9,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from api.core.db import make_engine, upgrade
+from api.core.models import Certificate, Product, UTCDateTime, utcnow
 from api.http import present
 from api.routes import public as public_routes
-from api.core.db import make_engine, upgrade
-from api.core.models import Certificate, Organisation, Product, UTCDateTime, utcnow
 
 
 def search(api, q=None, **params):
@@ -28,10 +29,15 @@ def in_index(api, product_id: int) -> bool:
     """Whether the search index itself (not the read model's filters) holds the product."""
     with api.sessions() as session:
         if session.get_bind().dialect.name == "sqlite":
-            return bool(session.scalar(sa.text("SELECT count(*) FROM product_search WHERE rowid = :id"),
-                                       {"id": product_id}))
-        return bool(session.scalar(sa.text("SELECT count(*) FROM public_products WHERE product_id = :id "
-                                           "AND search_vector IS NOT NULL"), {"id": product_id}))
+            return bool(
+                session.scalar(sa.text("SELECT count(*) FROM product_search WHERE rowid = :id"), {"id": product_id})
+            )
+        return bool(
+            session.scalar(
+                sa.text("SELECT count(*) FROM public_products WHERE product_id = :id AND search_vector IS NOT NULL"),
+                {"id": product_id},
+            )
+        )
 
 
 def certified(api, org, name, product_type="filtering_app", **cert):
@@ -84,11 +90,9 @@ def test_nonsense_finds_nothing(world):
     api = world.api
     certified(api, world.org_a, "Bảo vệ trẻ em SafeKid")
     certified(api, world.org_b, "Lá chắn gia đình")
-    assert search(api, "qqqqzzzz xxxkkk") == {"items": [], "total": 0, "page": 1, "per_page": 20,
-                                              "suggestion": None}
+    assert search(api, "qqqqzzzz xxxkkk") == {"items": [], "total": 0, "page": 1, "per_page": 20, "suggestion": None}
     # Every word is known, only no product has them all: nothing, and nothing to correct (on both back ends).
-    assert search(api, "safekid gia dinh") == {"items": [], "total": 0, "page": 1, "per_page": 20,
-                                               "suggestion": None}
+    assert search(api, "safekid gia dinh") == {"items": [], "total": 0, "page": 1, "per_page": 20, "suggestion": None}
 
 
 def test_ranking_name_then_vendor_then_description(world):
@@ -124,9 +128,17 @@ def test_totals_and_pages(world):
 
 def test_product_created_renamed_and_deleted_through_the_api(world):
     api = world.api
-    created = api.request("POST", "/products", "vendor_a", json={
-        "name": "Cánh Diều Nhí", "product_type": "filtering_app", "url": "https://canh-dieu.example.vn",
-        "platforms": ["android"]})
+    created = api.request(
+        "POST",
+        "/products",
+        "vendor_a",
+        json={
+            "name": "Cánh Diều Nhí",
+            "product_type": "filtering_app",
+            "url": "https://canh-dieu.example.vn",
+            "platforms": ["android"],
+        },
+    )
     assert created.status_code == 201, created.text
     product_id = created.json()["id"]
     assert in_index(api, product_id)
@@ -142,8 +154,17 @@ def test_product_created_renamed_and_deleted_through_the_api(world):
     assert names(api, "sao mai") == ["Sao Mai Xanh"]
     assert api.request("GET", f"/public/products/{product_id}").json()["name"] == "Sao Mai Xanh"
 
-    other = api.request("POST", "/products", "vendor_a", json={
-        "name": "Tổ Ấm", "product_type": "filtering_app", "url": "https://to-am.example.vn", "platforms": ["ios"]})
+    other = api.request(
+        "POST",
+        "/products",
+        "vendor_a",
+        json={
+            "name": "Tổ Ấm",
+            "product_type": "filtering_app",
+            "url": "https://to-am.example.vn",
+            "platforms": ["ios"],
+        },
+    )
     other_id = other.json()["id"]
     assert in_index(api, other_id)
     assert api.request("DELETE", f"/products/{other_id}", "vendor_a").status_code == 204
@@ -154,8 +175,12 @@ def test_vendor_renamed(world):
     api = world.api
     product, _ = certified(api, world.org_a, "Bé Vui")
     assert names(api, "cong ty a") == ["Bé Vui"]
-    assert api.request("PATCH", f"/organisations/{world.org_a.id}", "vendor_a",
-                       json={"name": "Tập đoàn Hoa Sen"}).status_code == 200
+    assert (
+        api.request(
+            "PATCH", f"/organisations/{world.org_a.id}", "vendor_a", json={"name": "Tập đoàn Hoa Sen"}
+        ).status_code
+        == 200
+    )
     assert names(api, "cong ty a") == []
     assert [(i["name"], i["vendor"]) for i in search(api, "hoa sen")["items"]] == [("Bé Vui", "Tập đoàn Hoa Sen")]
     assert api.request("GET", f"/public/products/{product.id}").json()["vendor"] == "Tập đoàn Hoa Sen"
@@ -181,7 +206,10 @@ def test_suspension_and_revocation_are_visible_at_once(world):
     assert names(api, "nguoi gac") == ["Người Gác Cổng"]
     assert api.client.get(f"/badge/{cert.id}.svg?lang=en", headers={"If-None-Match": etag}).status_code == 304
 
-    assert api.request("POST", f"/certificates/{cert.id}/revoke", "reviewer", json={"reason": "Vi phạm"}).status_code == 200
+    assert (
+        api.request("POST", f"/certificates/{cert.id}/revoke", "reviewer", json={"reason": "Vi phạm"}).status_code
+        == 200
+    )
     assert names(api, "nguoi gac") == [] and search(api, "nguoi gac")["total"] == 0
     assert names(api, "nguoi gac", status="revoked") == ["Người Gác Cổng"]
     assert api.request("GET", f"/public/products/{product.id}").status_code == 404
@@ -220,16 +248,24 @@ def test_a_newer_certificate_and_a_deleted_one(world):
     assert api.client.get(f"/badge/{newer.id}.svg").status_code == 404
 
 
-ORGANISATIONS_0005 = sa.table("organisations", *(sa.column(c) for c in ("id", "name", "kind")),
-                              sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
-PRODUCTS_0005 = sa.table("products", *(sa.column(c) for c in ("id", "organisation_id", "name", "product_type", "url",
-                                                              "search_text")),
-                         sa.column("platforms", sa.JSON()), sa.column("created_at", UTCDateTime()),
-                         sa.column("updated_at", UTCDateTime()))
-CERTIFICATES_0005 = sa.table("certificates", *(sa.column(c) for c in ("id", "product_id", "criteria_version", "level",
-                                                                      "status")),
-                             *(sa.column(c, UTCDateTime()) for c in ("issued_at", "valid_until", "created_at",
-                                                                     "updated_at")))
+ORGANISATIONS_0005 = sa.table(
+    "organisations",
+    *(sa.column(c) for c in ("id", "name", "kind")),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+PRODUCTS_0005 = sa.table(
+    "products",
+    *(sa.column(c) for c in ("id", "organisation_id", "name", "product_type", "url", "search_text")),
+    sa.column("platforms", sa.JSON()),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+CERTIFICATES_0005 = sa.table(
+    "certificates",
+    *(sa.column(c) for c in ("id", "product_id", "criteria_version", "level", "status")),
+    *(sa.column(c, UTCDateTime()) for c in ("issued_at", "valid_until", "created_at", "updated_at")),
+)
 
 
 def test_the_migration_indexes_what_was_there(database_url):
@@ -239,23 +275,52 @@ def test_the_migration_indexes_what_was_there(database_url):
     now = utcnow()
     try:
         with engine.begin() as conn:
-            conn.execute(ORGANISATIONS_0005.insert(), [{"id": 1, "name": "Công ty Đà Nẵng", "kind": "vendor",
-                                                            "created_at": now, "updated_at": now}])
+            conn.execute(
+                ORGANISATIONS_0005.insert(),
+                [{"id": 1, "name": "Công ty Đà Nẵng", "kind": "vendor", "created_at": now, "updated_at": now}],
+            )
             # Tables as they were at 0005 (the models have grown columns since).
-            conn.execute(PRODUCTS_0005.insert(), [{
-                "id": 7, "organisation_id": 1, "name": "Đồng Hành", "product_type": "kid_browser",
-                "url": "https://x.example.vn", "platforms": ["ios"], "search_text": "", "created_at": now,
-                "updated_at": now}])
-            conn.execute(CERTIFICATES_0005.insert(), [{
-                "id": "VCSC-2026-000001", "product_id": 7, "criteria_version": "vcsc-2024.1", "level": "basic",
-                "status": "valid", "issued_at": now, "valid_until": now + timedelta(days=9), "created_at": now,
-                "updated_at": now}])
+            conn.execute(
+                PRODUCTS_0005.insert(),
+                [
+                    {
+                        "id": 7,
+                        "organisation_id": 1,
+                        "name": "Đồng Hành",
+                        "product_type": "kid_browser",
+                        "url": "https://x.example.vn",
+                        "platforms": ["ios"],
+                        "search_text": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                ],
+            )
+            conn.execute(
+                CERTIFICATES_0005.insert(),
+                [
+                    {
+                        "id": "VCSC-2026-000001",
+                        "product_id": 7,
+                        "criteria_version": "vcsc-2024.1",
+                        "level": "basic",
+                        "status": "valid",
+                        "issued_at": now,
+                        "valid_until": now + timedelta(days=9),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                ],
+            )
         upgrade(database_url)
         from api.domain import registry
-        found = registry.search(engine, q="da nang", product_type="kid_browser", status="valid", page=1,
-                                per_page=20, now=utcnow())
+
+        found = registry.search(
+            engine, q="da nang", product_type="kid_browser", status="valid", page=1, per_page=20, now=utcnow()
+        )
         assert [(i["name"], i["platforms"], i["certificate"]["id"]) for i in found.items] == [
-            ("Đồng Hành", ["ios"], "VCSC-2026-000001")] and found.total == 1
+            ("Đồng Hành", ["ios"], "VCSC-2026-000001")
+        ] and found.total == 1
         assert registry.certificate(engine, "VCSC-2026-000001", utcnow())["product"]["vendor"] == "Công ty Đà Nẵng"
     finally:
         engine.dispose()
@@ -268,14 +333,18 @@ def test_reads_survive_connections_the_database_dropped(world):
     paths = [f"/public/products/{product.id}", f"/public/certificates/{cert.id}", "/public/products?q=canh dieu"]
     assert all(api.request("GET", path).status_code == 200 for path in paths)
     assert api.client.get(f"/badge/{cert.id}.svg").status_code == 200
-    reads = [lambda: api.client.get(f"/badge/{cert.id}.svg")] + [lambda path=path: api.request("GET", path)
-                                                                 for path in paths]
+    reads = [lambda: api.client.get(f"/badge/{cert.id}.svg")] + [
+        lambda path=path: api.request("GET", path) for path in paths
+    ]
     for read in reads:  # each kind of read meets a connection the server has just closed
         with api.sessions() as session:
             if session.get_bind().dialect.name != "postgresql":
                 pytest.skip("SQLite: no server to drop connections")
-            terminated = session.scalar(sa.text(
-                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t"))
+            terminated = session.scalar(
+                sa.text(
+                    "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t"
+                )
+            )
         assert terminated >= 1
         assert read().status_code == 200

@@ -1,4 +1,5 @@
 """Migrations, settings, app start-up and the service commands (db upgrade, users create, demo)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -6,11 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
-from api.cli.service import db, demo, users
-from api.core.search import index_only
-from api.core.db import current_revision, head_revision, make_engine, upgrade
 from api.cli.demo import latest_published_version, sample_answers
+from api.cli.service import db, demo, users
+from api.core.db import current_revision, head_revision, make_engine, upgrade
 from api.core.models import Base, Certificate, Organisation, Product, Submission, User
+from api.core.search import index_only
 from api.core.settings import Settings
 from checker.assessment import checker_for
 from checker.criteria import list_versions, load_vocabulary
@@ -24,7 +25,10 @@ def test_migrations_match_the_models(database_url):
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
             # The search index (FTS5 tables, tsvector and trigram columns) exists beside the models, not in them.
-            opts = {"compare_type": True, "include_name": lambda name, type_, parent: not index_only(name, type_, parent)}
+            opts = {
+                "compare_type": True,
+                "include_name": lambda name, type_, parent: not index_only(name, type_, parent),
+            }
             diff = compare_metadata(MigrationContext.configure(connection, opts=opts), Base.metadata)
         assert diff == []
     finally:
@@ -53,6 +57,7 @@ def test_create_app_without_environment(monkeypatch, tmp_path):
     for name in ("DATABASE_URL", "VCSC_DATABASE_URL", "VCSC_MAX_BODY_BYTES"):
         monkeypatch.delenv(name, raising=False)
     from api.app import create_app
+
     app = create_app()
     assert app.state.settings.database_url == "sqlite:///./var/vcsc.db" and (tmp_path / "var").is_dir()
     assert app.state.settings.max_body_bytes == 1024 * 1024
@@ -61,6 +66,7 @@ def test_create_app_without_environment(monkeypatch, tmp_path):
 
 def test_every_route_has_a_response_model_and_tags(monkeypatch, tmp_path):
     from api.app import create_app
+
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/x.db"))
     for path, operations in app.openapi()["paths"].items():
         for method, operation in operations.items():
@@ -87,8 +93,10 @@ def test_demo_answers_pass_every_current_criterion():
 def _counts(url: str) -> dict:
     engine = make_engine(url)
     with engine.connect() as connection:
-        counts = {m.__name__: connection.scalar(sa.select(sa.func.count()).select_from(m))
-                  for m in (Organisation, User, Product, Submission, Certificate)}
+        counts = {
+            m.__name__: connection.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in (Organisation, User, Product, Submission, Certificate)
+        }
     engine.dispose()
     return counts
 
@@ -98,8 +106,17 @@ def test_cli_upgrade_users_and_demo(database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("VCSC_KEYS_DIR", str(tmp_path / "keys"))  # demo certificates are signed
     monkeypatch.delenv("VCSC_PASSWORD", raising=False)
     runner = CliRunner()
-    create = ["create", "--email", "Admin@VCSC.example.vn", "--name", "Quản trị", "--role", "admin",
-              "--organisation", "VCSC"]
+    create = [
+        "create",
+        "--email",
+        "Admin@VCSC.example.vn",
+        "--name",
+        "Quản trị",
+        "--role",
+        "admin",
+        "--organisation",
+        "VCSC",
+    ]
     not_migrated = runner.invoke(users, [*create, "--password", "mat-khau-dai-123"])
     assert not_migrated.exit_code != 0 and "vcsc db upgrade" in not_migrated.output
 
@@ -114,8 +131,9 @@ def test_cli_upgrade_users_and_demo(database_url, monkeypatch, tmp_path):
     assert '"email": "admin@vcsc.example.vn"' in made.output and "password" not in made.output
     again = runner.invoke(users, create)
     assert again.exit_code != 0 and "admin@vcsc.example.vn" in again.output
-    misfit = runner.invoke(users, ["create", "--email", "v@example.vn", "--name", "V", "--role", "vendor",
-                                   "--organisation", "VCSC"])
+    misfit = runner.invoke(
+        users, ["create", "--email", "v@example.vn", "--name", "V", "--role", "vendor", "--organisation", "VCSC"]
+    )
     assert misfit.exit_code != 0 and "club" in misfit.output
 
     first = runner.invoke(demo, [])
@@ -126,8 +144,10 @@ def test_cli_upgrade_users_and_demo(database_url, monkeypatch, tmp_path):
     assert _counts(database_url) == counts  # idempotent
     assert counts["Certificate"] == 2 and counts["Submission"] == 4  # two approved, one queued, one sent back
 
-    from api.app import create_app
     from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
     app = create_app(Settings(database_url=database_url))
     with TestClient(app) as client:
         listed = client.get("/api/v1/public/products", params={"q": "bao ve tre em"}).json()
@@ -138,8 +158,9 @@ def test_cli_upgrade_users_and_demo(database_url, monkeypatch, tmp_path):
         # A real, signed certificate issued through the review workflow.
         credential = client.post("/api/v1/public/verify", json={"certificate_id": cert_id}).json()
         assert credential["ok"] is True and credential["status"] == "valid"
-        token = client.post("/api/v1/auth/token", json={"email": "an@safekid.example",
-                                                        "password": "demo-safekid-2025"}).json()["access_token"]
+        token = client.post(
+            "/api/v1/auth/token", json={"email": "an@safekid.example", "password": "demo-safekid-2025"}
+        ).json()["access_token"]
         mine = client.get("/api/v1/products", headers={"Authorization": f"Bearer {token}"}).json()
         assert len(mine) == 3
     app.state.engine.dispose()

@@ -1,4 +1,5 @@
 """Fixtures for the probe-run job tests: apps with a job back end, people, demo products and waiting helpers."""
+
 from __future__ import annotations
 
 import copy
@@ -32,6 +33,7 @@ FAST_JOBS = {"job_poll_seconds": 0.2, "job_heartbeat_seconds": 0.5}
 @pytest.fixture(scope="session")
 def safekid():
     import demo_products
+
     product = demo_products.start_safekid()
     yield product
     product.stop()
@@ -108,6 +110,7 @@ def wait_final(sessions, run_ids, timeout: float = 120.0) -> dict[int, ProbeRun]
         with sessions() as session:
             rows = {r.id: r for r in session.scalars(sa.select(ProbeRun).where(ProbeRun.id.in_(list(run_ids))))}
         return rows if all(r.status in FINAL for r in rows.values()) and len(rows) == len(run_ids) else None
+
     return wait_until(finished, timeout, f"probe runs {sorted(run_ids)} to end")
 
 
@@ -116,10 +119,32 @@ def worker_command() -> list[str]:
 
 
 def worker_env(database_url: str, tmp_path: Path, jobs: str) -> dict:
-    return {**os.environ, "DATABASE_URL": database_url, "VCSC_JOBS": jobs,
-            "VCSC_ARTIFACTS_DIR": str(tmp_path / "artifacts"), "VCSC_JOB_HEARTBEAT_SECONDS": "0.5",
-            "VCSC_JOB_POLL_SECONDS": "0.2", "PYTHONUNBUFFERED": "1"}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VCSC_JOBS": jobs,
+        "VCSC_ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+        "VCSC_JOB_HEARTBEAT_SECONDS": "0.5",
+        "VCSC_JOB_POLL_SECONDS": "0.2",
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
-__all__ = ["FINAL", "REPO", "VERSION", "artifacts", "merged", "people", "product_for", "run_row", "running_app", "settings_for",
-           "upgrade", "wait_final", "wait_until", "without_signup", "worker_command", "worker_env"]
+__all__ = [
+    "FINAL",
+    "REPO",
+    "VERSION",
+    "artifacts",
+    "merged",
+    "people",
+    "product_for",
+    "run_row",
+    "running_app",
+    "settings_for",
+    "upgrade",
+    "wait_final",
+    "wait_until",
+    "without_signup",
+    "worker_command",
+    "worker_env",
+]

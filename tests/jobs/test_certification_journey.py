@@ -5,6 +5,7 @@ vendor resubmits and probes again (the fixed product) → reviewer approves → 
 search finds it → its badge says valid → admin revokes → badge and verification say revoked → the audit chain
 verifies, then fails after a row is edited by hand.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,14 +33,19 @@ def funzone():
 
 
 def _run_probes(api, submission_id: int, manifest: dict) -> dict:
-    started = api.request("POST", f"/submissions/{submission_id}/probe-runs", "vendor_a",
-                          json={"manifest": manifest, "only": ["transport"]})
+    started = api.request(
+        "POST",
+        f"/submissions/{submission_id}/probe-runs",
+        "vendor_a",
+        json={"manifest": manifest, "only": ["transport"]},
+    )
     assert started.status_code == 202, started.text
     run_id = started.json()["id"]
 
     def finished():
         run = api.request("GET", f"/probe-runs/{run_id}", "vendor_a").json()
         return run if run["status"] in FINAL else None
+
     run = wait_until(finished, 90, f"probe run {run_id}")
     assert run["status"] == "done", run["error"]
     return api.request("GET", f"/probe-runs/{run_id}/findings", "vendor_a").json()["summary"]
@@ -56,12 +62,24 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
     settings = settings_for(database_url, tmp_path, keys_dir=keys, public_url="https://vcsc.example.vn")
     with running_app(settings) as api:
         people(api)  # vendors A and B, the club's reviewer and admin, signed in
-        product = api.request("POST", "/products", "vendor_a", json={
-            "name": "Bảo vệ trẻ em Bé Vui", "product_type": "kid_browser", "url": "https://bevui.example.vn",
-            "platforms": ["android", "ios"]}).json()
+        product = api.request(
+            "POST",
+            "/products",
+            "vendor_a",
+            json={
+                "name": "Bảo vệ trẻ em Bé Vui",
+                "product_type": "kid_browser",
+                "url": "https://bevui.example.vn",
+                "platforms": ["android", "ios"],
+            },
+        ).json()
         answers = sample_answers(VERSION, "kid_browser")  # claims every criterion met, with evidence
-        draft = api.request("POST", f"/products/{product['id']}/submissions", "vendor_a",
-                            json={"criteria_version": VERSION, "answers": answers})
+        draft = api.request(
+            "POST",
+            f"/products/{product['id']}/submissions",
+            "vendor_a",
+            json={"criteria_version": VERSION, "answers": answers},
+        )
         assert draft.status_code == 201, draft.text
         first = draft.json()["id"]
         assert api.request("POST", f"/submissions/{first}/submit", "vendor_a").json()["status"] == "submitted"
@@ -78,30 +96,45 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         report = api.request("GET", f"/submissions/{first}/report?format=json", "reviewer").json()
         assert sorted(d["criterion_id"] for d in report["discrepancies"] if d["kind"] == "failed") == failed
         assert report["discrepancies"][0]["kind"] == "failed" and report["discrepancies"][0]["obligation"] == "MUST"
-        refused = api.request("POST", f"/submissions/{first}/review/decision", "reviewer",
-                              json={"decision": "approve"})
+        refused = api.request("POST", f"/submissions/{first}/review/decision", "reviewer", json={"decision": "approve"})
         assert refused.status_code == 409 and set(refused.json()["undecided"]) >= set(failed)
 
-        asked = api.request("POST", f"/submissions/{first}/review/decision", "reviewer", json={
-            "decision": "request_changes", "comment": "Trang web phải dùng HTTPS. / The site must use HTTPS.",
-            "criteria_comments": {failed[0]: "Kiểm tra tự động không đạt. / The probe failed."}})
+        asked = api.request(
+            "POST",
+            f"/submissions/{first}/review/decision",
+            "reviewer",
+            json={
+                "decision": "request_changes",
+                "comment": "Trang web phải dùng HTTPS. / The site must use HTTPS.",
+                "criteria_comments": {failed[0]: "Kiểm tra tự động không đạt. / The probe failed."},
+            },
+        )
         assert asked.status_code == 200 and asked.json()["status"] == "changes_requested"
         seen = api.request("GET", f"/submissions/{first}/review", "vendor_a").json()
         assert {c["body"] for c in seen["comments"]} >= {"Trang web phải dùng HTTPS. / The site must use HTTPS."}
         assert [c["criterion_id"] for c in seen["comments"] if c["criterion_id"]] == [failed[0]]
         assert seen["approved_by"] is None  # vendors do not see who voted
         # The old revision stays as decided on; the vendor makes the next one.
-        assert api.request("PATCH", f"/submissions/{first}/answers", "vendor_a",
-                           json={"answers": {}}).status_code == 409
-        second = api.request("POST", f"/products/{product['id']}/submissions", "vendor_a",
-                             json={"criteria_version": VERSION})
+        assert (
+            api.request("PATCH", f"/submissions/{first}/answers", "vendor_a", json={"answers": {}}).status_code == 409
+        )
+        second = api.request(
+            "POST", f"/products/{product['id']}/submissions", "vendor_a", json={"criteria_version": VERSION}
+        )
         assert second.status_code == 201 and second.json()["previous_id"] == first
         assert second.json()["answers"] == answers  # carried over
         second_id = second.json()["id"]
         reply = api.request("POST", f"/submissions/{second_id}/submit", "vendor_a").json()
         assert reply["status"] == "resubmitted"
-        assert api.request("POST", f"/submissions/{second_id}/comments", "vendor_a", json={
-            "body": "Đã chuyển sang HTTPS. / Moved to HTTPS."}).status_code == 201
+        assert (
+            api.request(
+                "POST",
+                f"/submissions/{second_id}/comments",
+                "vendor_a",
+                json={"body": "Đã chuyển sang HTTPS. / Moved to HTTPS."},
+            ).status_code
+            == 201
+        )
 
         # Probes against the fixed product pass; the reviewer approves and a certificate is issued.
         summary = _run_probes(api, second_id, safekid.manifest())
@@ -109,8 +142,12 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         assert api.request("POST", f"/submissions/{second_id}/review/take", "reviewer").status_code == 200
         review = api.request("GET", f"/submissions/{second_id}/review", "reviewer").json()
         assert any(c["body"].startswith("Trang web phải dùng HTTPS") for c in review["comments"])  # history kept
-        approved = api.request("POST", f"/submissions/{second_id}/review/decision", "reviewer",
-                               json={"decision": "approve", "comment": "Đạt. / Meets the criteria."})
+        approved = api.request(
+            "POST",
+            f"/submissions/{second_id}/review/decision",
+            "reviewer",
+            json={"decision": "approve", "comment": "Đạt. / Meets the criteria."},
+        )
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "approved"
         cert_id = approved.json()["certificate_id"]
@@ -128,12 +165,14 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         header, payload, signature = token.split(".")
         doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         doc["credentialSubject"]["achievement"]["name"] = doc["credentialSubject"]["achievement"]["name"].replace(
-            "Nâng cao", "Cơ bản")
+            "Nâng cao", "Cơ bản"
+        )
         forged = ".".join([header, base64.urlsafe_b64encode(json.dumps(doc).encode()).rstrip(b"=").decode(), signature])
         tampered = api.request("POST", "/public/verify", json={"credential": forged}).json()
         assert tampered["ok"] is False and tampered["signature_valid"] is False
         approved_report = api.request("GET", f"/certificates/{cert_id}/report", "vendor_a")
         import hashlib
+
         assert "sha256:" + hashlib.sha256(approved_report.content).hexdigest() == cert["report_digest"]
 
         (tmp_path / "cert.jwt").write_text(token)
@@ -141,8 +180,17 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         for purpose in ("revocation", "suspension"):
             lists[purpose] = tmp_path / f"{purpose}.jwt"
             lists[purpose].write_text(api.request("GET", f"/public/status-lists/{purpose}").text)
-        cli_args = ["cert", "verify", str(tmp_path / "cert.jwt"), "--jwks", str(keys),
-                    "--status-list", str(lists["revocation"]), "--status-list", str(lists["suspension"])]
+        cli_args = [
+            "cert",
+            "verify",
+            str(tmp_path / "cert.jwt"),
+            "--jwks",
+            str(keys),
+            "--status-list",
+            str(lists["revocation"]),
+            "--status-list",
+            str(lists["suspension"]),
+        ]
         result = _cli(*cli_args)
         assert result.exit_code == 0 and "HỢP LỆ / VALID" in result.output, result.output
 
@@ -159,8 +207,12 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         assert "Valid" in api.client.get(f"/badge/{cert_id}.svg?lang=en").text
 
         # The admin revokes: the badge, the API and the CLI say so at once.
-        revoked = api.request("POST", f"/certificates/{cert_id}/revoke", "admin",
-                              json={"reason": "Phát hiện vi phạm sau phản ánh. / A breach was reported."})
+        revoked = api.request(
+            "POST",
+            f"/certificates/{cert_id}/revoke",
+            "admin",
+            json={"reason": "Phát hiện vi phạm sau phản ánh. / A breach was reported."},
+        )
         assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
         again = api.client.get(f"/badge/{cert_id}.svg", headers={"If-None-Match": etag})
         assert again.status_code == 200 and "Đã thu hồi" in again.text and again.headers["etag"] != etag
@@ -175,9 +227,16 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         # Every change is in the audit chain; editing one row by hand breaks it.
         with api.sessions() as session:
             actions = session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-        for action in ("submission.submitted", "submission.taken", "submission.changes_requested",
-                       "submission.resubmitted", "submission.comment_added", "submission.approved",
-                       "certificate.issued", "certificate.revoked"):
+        for action in (
+            "submission.submitted",
+            "submission.taken",
+            "submission.changes_requested",
+            "submission.resubmitted",
+            "submission.comment_added",
+            "submission.approved",
+            "certificate.issued",
+            "certificate.revoked",
+        ):
             assert action in actions, action
         monkeypatch.setenv("DATABASE_URL", database_url)
         monkeypatch.setenv("VCSC_KEYS_DIR", str(keys))  # the audit chain's signed checkpoints use the app's key
@@ -185,7 +244,10 @@ def test_certification_journey(safekid, funzone, tmp_path, monkeypatch):
         assert verified.exit_code == 0, verified.output
         with api.sessions.begin() as session:
             _allow_tampering(session, database_url, "UPDATE")
-            session.execute(sa.text("UPDATE audit_events SET after = '{\"status\": \"valid\"}' "
-                                    "WHERE action = 'certificate.revoked'"))
+            session.execute(
+                sa.text(
+                    "UPDATE audit_events SET after = '{\"status\": \"valid\"}' WHERE action = 'certificate.revoked'"
+                )
+            )
         broken = _cli("audit", "verify")
         assert broken.exit_code == 1 and "hash mismatch" in broken.output

@@ -1,5 +1,6 @@
 """Secrets at rest: probe-manifest passwords and PINs are stored sealed (api.domain.sealing), opened only by the
 worker and re-runs, never shown; the SQLite file and the key are private (0600)."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,17 @@ import sqlalchemy as sa
 from api.core.db import make_engine
 from api.core.models import ProbeRun
 from api.domain import sealing
-from tests.jobs.conftest import (FINAL, VERSION, artifacts, people, product_for, running_app, settings_for, upgrade,
-                                 wait_until)
+from tests.jobs.conftest import (
+    FINAL,
+    VERSION,
+    artifacts,
+    people,
+    product_for,
+    running_app,
+    settings_for,
+    upgrade,
+    wait_until,
+)
 
 PIN = "Pin2468"
 
@@ -32,7 +42,9 @@ def _stored_text(database_url: str, run_id: int) -> str:
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT CAST(manifest AS TEXT) FROM probe_runs WHERE id = :id"), {"id": run_id}).scalar()
+            return connection.execute(
+                sa.text("SELECT CAST(manifest AS TEXT) FROM probe_runs WHERE id = :id"), {"id": run_id}
+            ).scalar()
     finally:
         engine.dispose()
 
@@ -52,8 +64,12 @@ def test_stored_manifest_has_no_plaintext_secret_and_the_run_still_logs_in(safek
         secrets = _secrets(manifest)
         assert len(secrets) == 3 and all(len(s) >= 4 for s in secrets)
         submission = api.submission(product_for(api, world, manifest), version=VERSION)
-        started = api.request("POST", f"/submissions/{submission.id}/probe-runs", "vendor_a",
-                              json={"manifest": manifest, "only": ["settings_locked"]})
+        started = api.request(
+            "POST",
+            f"/submissions/{submission.id}/probe-runs",
+            "vendor_a",
+            json={"manifest": manifest, "only": ["settings_locked"]},
+        )
         assert started.status_code == 202, started.text
         run_id = started.json()["id"]
 
@@ -64,18 +80,25 @@ def test_stored_manifest_has_no_plaintext_secret_and_the_run_still_logs_in(safek
         def finished():
             current = api.request("GET", f"/probe-runs/{run_id}", "vendor_a").json()
             return current if current["status"] in FINAL else None
+
         final = wait_until(finished, 120, "the settings_locked run")
         assert final["status"] == "done", final["error"]
         [artifact] = artifacts(api.sessions, run_id).values()
         # The worker opened the sealed manifest: the child account logged in with its real password.
         assert artifact.artifact["login"]["ok"] is True, artifact.artifact["login"]
 
-        for path in (f"/probe-runs/{run_id}", f"/probe-runs/{run_id}/artifacts/settings_locked",
-                     f"/probe-runs/{run_id}/findings", f"/submissions/{submission.id}/probe-runs"):
+        for path in (
+            f"/probe-runs/{run_id}",
+            f"/probe-runs/{run_id}/artifacts/settings_locked",
+            f"/probe-runs/{run_id}/findings",
+            f"/submissions/{submission.id}/probe-runs",
+        ):
             for who in ("vendor_a", "reviewer"):
                 text = api.request("GET", path, who).text
                 assert not any(s in text for s in secrets), (path, who)
-                assert "$sealed" not in text and sealing.PREFIX + "." + sealing.load_box(settings.keys_dir).kid not in text
+                assert (
+                    "$sealed" not in text and sealing.PREFIX + "." + sealing.load_box(settings.keys_dir).kid not in text
+                )
         shown = api.request("GET", f"/probe-runs/{run_id}", "vendor_a").json()["manifest"]
         assert shown["accounts"]["parent"]["parental_pin"] == "********"
         assert shown["accounts"]["child"]["username"] == manifest["accounts"]["child"]["username"]
@@ -87,10 +110,16 @@ def box(tmp_path):
     return sealing.load_or_create_box(tmp_path / "keys")
 
 
-MANIFEST = {"product_type": "kid_browser", "start_url": "https://a.example.vn/", "filtering": {"mode": "none"},
-            "accounts": {"child": {"username": "be-an", "password": "mat-khau-rat-kho-2024", "parental_pin": "1379"}},
-            "login_steps": [{"action": "fill", "selector": "#u", "value": "{username}"},
-                            {"action": "fill", "selector": "#otp", "value": "thu-cong-bi-mat"}]}
+MANIFEST = {
+    "product_type": "kid_browser",
+    "start_url": "https://a.example.vn/",
+    "filtering": {"mode": "none"},
+    "accounts": {"child": {"username": "be-an", "password": "mat-khau-rat-kho-2024", "parental_pin": "1379"}},
+    "login_steps": [
+        {"action": "fill", "selector": "#u", "value": "{username}"},
+        {"action": "fill", "selector": "#otp", "value": "thu-cong-bi-mat"},
+    ],
+}
 
 
 def test_sealed_form_opens_only_for_its_product_and_key(box, tmp_path):
@@ -106,7 +135,11 @@ def test_sealed_form_opens_only_for_its_product_and_key(box, tmp_path):
     other = sealing.load_or_create_box(tmp_path / "other-keys")
     with pytest.raises(sealing.SealError, match=box.kid):
         sealing.open_manifest(stored, other, 7)
-    tampered = {**stored, sealing.SEALED: stored[sealing.SEALED][:-4] + ("AAAA" if not stored[sealing.SEALED].endswith("AAAA") else "BBBB")}
+    tampered = {
+        **stored,
+        sealing.SEALED: stored[sealing.SEALED][:-4]
+        + ("AAAA" if not stored[sealing.SEALED].endswith("AAAA") else "BBBB"),
+    }
     with pytest.raises(sealing.SealError):
         sealing.open_manifest(tampered, box, 7)
     assert sealing.open_manifest(MANIFEST, None, 7) == MANIFEST  # a row from before sealing reads as it is
@@ -133,8 +166,15 @@ def test_plain_rows_from_before_are_sealed_at_start(tmp_path, database_url):  # 
         world = people(api)
         submission = api.submission(product_for(api, world, MANIFEST), version=VERSION)
         with api.sessions.begin() as session:  # as an older version stored it
-            session.add(ProbeRun(submission_id=submission.id, product_id=submission.product_id, status="done",
-                                 manifest=MANIFEST, criteria_version=VERSION))
+            session.add(
+                ProbeRun(
+                    submission_id=submission.id,
+                    product_id=submission.product_id,
+                    status="done",
+                    manifest=MANIFEST,
+                    criteria_version=VERSION,
+                )
+            )
         with api.sessions() as session:
             run_id = session.scalar(sa.select(ProbeRun.id).where(ProbeRun.submission_id == submission.id))
         headers = api.headers
@@ -165,8 +205,12 @@ def test_a_reviewers_rerun_and_a_monitoring_run_reuse_the_sealed_manifest(tmp_pa
     with running_app(settings) as api:
         world = people(api)
         submission = api.submission(product_for(api, world, MANIFEST), version=VERSION)
-        started = api.request("POST", f"/submissions/{submission.id}/probe-runs", "vendor_a",
-                              json={"manifest": MANIFEST, "only": ["transport"]})
+        started = api.request(
+            "POST",
+            f"/submissions/{submission.id}/probe-runs",
+            "vendor_a",
+            json={"manifest": MANIFEST, "only": ["transport"]},
+        )
         assert started.status_code == 202, started.text
         first = started.json()["id"]
         with api.sessions() as session:
@@ -191,10 +235,19 @@ def test_a_reviewers_rerun_and_a_monitoring_run_reuse_the_sealed_manifest(tmp_pa
         with api.sessions.begin() as session:
             session.get(ProbeRun, rerun_id).status = "done"
             now = utcnow()
-            session.add(Certificate(id="VCSC-2026-000001", product_id=submission.product_id,
-                                    submission_id=submission.id, criteria_version=VERSION, level="basic",
-                                    status="valid", issued_at=now - timedelta(days=40),
-                                    valid_until=now + timedelta(days=300), status_index=0))
+            session.add(
+                Certificate(
+                    id="VCSC-2026-000001",
+                    product_id=submission.product_id,
+                    submission_id=submission.id,
+                    criteria_version=VERSION,
+                    level="basic",
+                    status="valid",
+                    issued_at=now - timedelta(days=40),
+                    valid_until=now + timedelta(days=300),
+                    status_index=0,
+                )
+            )
         [monitor_id] = monitoring.schedule_due(api.sessions, settings, JobQueue())
         with api.sessions() as session:
             stored_monitor = session.get(ProbeRun, monitor_id).manifest
@@ -228,6 +281,7 @@ def test_an_old_world_readable_database_is_narrowed(tmp_path):
 
 def test_a_failed_runs_error_text_does_not_quote_a_secret():
     from api.jobs.execute import _error_text
+
     exc = ValueError("'mat-khau-rat-kho-2024' does not match; typed thu-cong-bi-mat; pin 1379")
     text = _error_text(exc, MANIFEST)
     assert "ValueError" in text and "does not match" in text

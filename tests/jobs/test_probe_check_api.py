@@ -1,5 +1,6 @@
 """The pre-flight check over the API: POST /submissions/{id}/probe-runs/check runs the manifest check, the start
 page and each account's login through the egress guard and answers the step reports; nothing is stored."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,9 +31,18 @@ def test_check_reports_each_step_to_the_vendor_and_reviewers_only(kidnest, tmp_p
         report = answer.json()
         assert report["ok"] is True
         assert [(s["id"], s["status"]) for s in report["steps"]] == [
-            ("manifest", "ok"), ("start_url", "ok"), ("login.child", "ok"), ("settings_page", "ok"), ("login.parent", "ok")]
+            ("manifest", "ok"),
+            ("start_url", "ok"),
+            ("login.child", "ok"),
+            ("settings_page", "ok"),
+            ("login.parent", "ok"),
+        ]
         assert all(s["reason"]["vi"] and s["reason"]["en"] for s in report["steps"])
-        for secret in (PARENT_PIN, manifest["accounts"]["parent"]["password"], manifest["accounts"]["child"]["password"]):
+        for secret in (
+            PARENT_PIN,
+            manifest["accounts"]["parent"]["password"],
+            manifest["accounts"]["child"]["password"],
+        ):
             assert secret not in answer.text
 
         wrong = {**manifest, "accounts": {"child": {"username": "be-an@kidnest.test", "password": "no-such-pass"}}}

@@ -1,5 +1,6 @@
 """The job back-end setting and its commands: wrong combinations are refused with a clear message, and the
 PostgreSQL URL reaches Procrastinate as an equivalent libpq connection string."""
+
 from __future__ import annotations
 
 import psycopg
@@ -7,11 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from api.app import create_app
-from api.cli.service import db as db_command, worker as worker_command
+from api.cli.service import db as db_command
+from api.cli.service import worker as worker_command
 from api.core.db import libpq_conninfo
+from api.core.settings import Settings
 from api.jobs import JobsConfigError
 from api.jobs.execute import storable
-from api.core.settings import Settings
 
 
 def test_procrastinate_needs_postgresql(tmp_path, monkeypatch):
@@ -33,18 +35,32 @@ def test_worker_needs_a_migrated_database(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "vcsc db upgrade" in result.output
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("postgresql://vcsc:p%40ss%20w@db.example.vn:5433/vcsc?sslmode=require",
-     {"host": "db.example.vn", "port": "5433", "user": "vcsc", "password": "p@ss w", "dbname": "vcsc",
-      "sslmode": "require"}),
-    ("postgresql+psycopg://postgres@/t_1?host=/tmp/vcsc-pg-x&port=5999",
-     {"host": "/tmp/vcsc-pg-x", "port": "5999", "user": "postgres", "dbname": "t_1"}),
-    ("postgres://u@h/d", {"host": "h", "user": "u", "dbname": "d"}),
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        (
+            "postgresql://vcsc:p%40ss%20w@db.example.vn:5433/vcsc?sslmode=require",
+            {
+                "host": "db.example.vn",
+                "port": "5433",
+                "user": "vcsc",
+                "password": "p@ss w",
+                "dbname": "vcsc",
+                "sslmode": "require",
+            },
+        ),
+        (
+            "postgresql+psycopg://postgres@/t_1?host=/tmp/vcsc-pg-x&port=5999",
+            {"host": "/tmp/vcsc-pg-x", "port": "5999", "user": "postgres", "dbname": "t_1"},
+        ),
+        ("postgres://u@h/d", {"host": "h", "user": "u", "dbname": "d"}),
+    ],
+)
 def test_database_url_as_libpq_conninfo(url, expected):
     assert psycopg.conninfo.conninfo_to_dict(libpq_conninfo(url)) == expected
 
 
 def test_artifacts_are_made_storable():
-    assert storable({"a\x00": ["x\x00y", float("nan"), "\ud800", 1.5, {"k": float("inf")}]}) == \
-        {"a\ufffd": ["x\ufffdy", None, "?", 1.5, {"k": None}]}
+    assert storable({"a\x00": ["x\x00y", float("nan"), "\ud800", 1.5, {"k": float("inf")}]}) == {
+        "a\ufffd": ["x\ufffdy", None, "?", 1.5, {"k": None}]
+    }

@@ -1,5 +1,6 @@
 """Job workers as separate processes: a SQLite worker killed mid-run is resumed by the next server start, and two
 `vcsc worker` processes on PostgreSQL (Procrastinate) share queued runs, each run processed exactly once."""
+
 from __future__ import annotations
 
 import os
@@ -14,15 +15,35 @@ from click.testing import CliRunner
 from api.cli.service import db as db_command
 from api.core.db import make_engine, session_factory
 from api.core.models import ProbeRun, utcnow
-from tests.jobs.conftest import (REPO, VERSION, artifacts, people, product_for, running_app, settings_for, upgrade, wait_final,
-                                 wait_until, without_signup, worker_command, worker_env)
+from tests.jobs.conftest import (
+    REPO,
+    VERSION,
+    artifacts,
+    people,
+    product_for,
+    running_app,
+    settings_for,
+    upgrade,
+    wait_final,
+    wait_until,
+    without_signup,
+    worker_command,
+    worker_env,
+)
 
 
 def _start_worker(database_url, tmp_path, jobs: str, log_name: str) -> subprocess.Popen:
-    log = open(tmp_path / log_name, "wb")
-    # Its own process group: killing it takes its Playwright driver and Chromium along.
-    return subprocess.Popen(worker_command(), cwd=REPO, env=worker_env(database_url, tmp_path, jobs), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    # Its own process group: killing it takes its Playwright driver and Chromium along. The worker holds its own
+    # copy of the log file.
+    with open(tmp_path / log_name, "wb") as log:
+        return subprocess.Popen(
+            worker_command(),
+            cwd=REPO,
+            env=worker_env(database_url, tmp_path, jobs),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _kill_group(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
@@ -40,18 +61,25 @@ def test_sqlite_worker_killed_mid_run_is_resumed_by_the_next_start(safekid, tmp_
         world = people(api)
         submission = api.submission(product_for(api, world, safekid.manifest()), version=VERSION)
         # age_assurance (no sign-up page: decided at once) comes before transport (a browser, some seconds).
-        response = api.request("POST", f"/submissions/{submission.id}/probe-runs", "vendor_a",
-                               json={"manifest": without_signup(safekid.manifest()),
-                                     "only": ["transport", "age_assurance"]})
+        response = api.request(
+            "POST",
+            f"/submissions/{submission.id}/probe-runs",
+            "vendor_a",
+            json={"manifest": without_signup(safekid.manifest()), "only": ["transport", "age_assurance"]},
+        )
         assert response.status_code == 202, response.text
         run = response.json()
     sessions = session_factory(make_engine(database_url))
     worker = _start_worker(database_url, tmp_path, "inprocess", "worker.log")
     try:
-        first = wait_until(lambda: artifacts(sessions, run["id"]).get("age_assurance"), 60,
-                           "the first probe of the worker process")
-        row = wait_until(lambda: (r := _row(sessions, run["id"])).progress_probe == "transport" and r, 60,
-                         "the second probe to start")
+        first = wait_until(
+            lambda: artifacts(sessions, run["id"]).get("age_assurance"), 60, "the first probe of the worker process"
+        )
+        row = wait_until(
+            lambda: (r := _row(sessions, run["id"])).progress_probe == "transport" and r,
+            60,
+            "the second probe to start",
+        )
         assert row.status == "running" and row.worker.split(":")[1] == str(worker.pid)
     finally:
         _kill_group(worker)
@@ -78,6 +106,7 @@ def _row(sessions, run_id) -> ProbeRun:
 @pytest.mark.postgres
 def test_two_procrastinate_workers_share_the_runs_each_exactly_once(safekid, postgres_server, tmp_path, monkeypatch):
     from tests.pg import fresh_database
+
     with fresh_database(postgres_server) as database_url:
         monkeypatch.setenv("DATABASE_URL", database_url)
         monkeypatch.setenv("VCSC_JOBS", "procrastinate")
@@ -91,22 +120,38 @@ def test_two_procrastinate_workers_share_the_runs_each_exactly_once(safekid, pos
             run_ids = []
             for _ in range(4):
                 submission = api.submission(product_for(api, world, manifest), version=VERSION)
-                response = api.request("POST", f"/submissions/{submission.id}/probe-runs", "vendor_a",
-                                       json={"manifest": manifest, "only": ["transport"]})
+                response = api.request(
+                    "POST",
+                    f"/submissions/{submission.id}/probe-runs",
+                    "vendor_a",
+                    json={"manifest": manifest, "only": ["transport"]},
+                )
                 assert response.status_code == 202, response.text
                 run_ids.append(response.json()["id"])
             # A refused manifest leaves neither a run nor a job behind.
-            bad = api.request("POST", f"/submissions/{submission.id}/probe-runs", "vendor_a",
-                              json={"manifest": {**manifest, "product_type": "toaster"}})
+            bad = api.request(
+                "POST",
+                f"/submissions/{submission.id}/probe-runs",
+                "vendor_a",
+                json={"manifest": {**manifest, "product_type": "toaster"}},
+            )
             assert bad.status_code == 422
             assert _jobs(api) == [(run_id, "todo") for run_id in run_ids]
             # A run whose worker died long ago without a trace in the job queue: a starting worker takes it up.
             orphan_of = api.submission(product_for(api, world, manifest), version=VERSION)
             long_ago = utcnow() - timedelta(hours=1)
-            orphan = ProbeRun(submission_id=orphan_of.id, product_id=orphan_of.product_id, status="running",
-                              manifest=without_signup(manifest), only=["age_assurance"], criteria_version=VERSION,
-                              attempts=1, worker="gone-host:1:procrastinate", heartbeat_at=long_ago,
-                              created_at=long_ago)
+            orphan = ProbeRun(
+                submission_id=orphan_of.id,
+                product_id=orphan_of.product_id,
+                status="running",
+                manifest=without_signup(manifest),
+                only=["age_assurance"],
+                criteria_version=VERSION,
+                attempts=1,
+                worker="gone-host:1:procrastinate",
+                heartbeat_at=long_ago,
+                created_at=long_ago,
+            )
             api.add(orphan)
 
             workers = [_start_worker(database_url, tmp_path, "procrastinate", f"worker{i}.log") for i in range(2)]
@@ -132,5 +177,9 @@ def test_two_procrastinate_workers_share_the_runs_each_exactly_once(safekid, pos
 
 def _jobs(api) -> list[tuple[int, str]]:
     with api.sessions() as session:
-        return [(args["run_id"], status) for args, status in session.execute(sa.text(
-            "SELECT args, status FROM procrastinate_jobs WHERE task_name = 'run_probe_job' ORDER BY id"))]
+        return [
+            (args["run_id"], status)
+            for args, status in session.execute(
+                sa.text("SELECT args, status FROM procrastinate_jobs WHERE task_name = 'run_probe_job' ORDER BY id")
+            )
+        ]

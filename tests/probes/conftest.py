@@ -1,4 +1,5 @@
 """Fixtures for probe tests: one Chromium for the session, demo products started on demand."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,13 @@ def event_loop_runner():
 @pytest.fixture(scope="session")
 def probe_settings():
     # A bounded corpus sample keeps the case tests fast; the benchmark loads the whole corpus.
-    return ProbeSettings.from_env(allowed_networks=("127.0.0.0/8",), ignore_tls_errors=True, corpus_per_category=12,
-                                  page_timeout_ms=10_000, run_timeout_s=240)
+    return ProbeSettings.from_env(
+        allowed_networks=("127.0.0.0/8",),
+        ignore_tls_errors=True,
+        corpus_per_category=12,
+        page_timeout_ms=10_000,
+        run_timeout_s=240,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +56,7 @@ def browser_host(event_loop_runner, probe_settings):
 def products():
     """The demo products, started once for the session: name -> running product."""
     import demo_products
+
     started = {"safekid": demo_products.start_safekid(), "funzone": demo_products.start_funzone()}
     yield started
     for product in started.values():
@@ -63,8 +70,14 @@ def standalone_manifests(tmp_path_factory):
     Timing probes use these: in the test process, the products' threads share its interpreter lock with the
     runner, so part of what would be measured as the product's cost is ours."""
     folder = tmp_path_factory.mktemp("standalone-products")
-    proc = subprocess.Popen([sys.executable, "-m", "demo_products", str(folder)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demo_products", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     names = {"safekid": folder / "safekid.manifest.json", "funzone": folder / "funzone.manifest.json"}
     deadline = time.monotonic() + 60
     try:
@@ -103,12 +116,21 @@ def merge(base: dict, changes: dict) -> dict:
 def run_case(event_loop_runner, browser_host, probe_settings, products, tmp_path_factory, request):
     """Run one probe against a demo product through the real runner; returns the RunResult. `standalone=True`: the
     product runs in a process of its own (timing probes)."""
+
     def run(probe_id: str, product: str, manifest_changes: dict | None = None, *, standalone: bool = False, **kwargs):
-        base = (request.getfixturevalue("standalone_manifests")[product] if standalone
-                else products[product].manifest())
+        base = request.getfixturevalue("standalone_manifests")[product] if standalone else products[product].manifest()
         manifest = merge(base, {"product_type": CASE_PRODUCT_TYPE, **(manifest_changes or {})})
         out_dir = tmp_path_factory.mktemp(f"{probe_id}-{product}")
-        return event_loop_runner.run_until_complete(run_probes(
-            load_manifest(manifest), criteria_version=CASE_VERSION, only=[probe_id], settings=kwargs.pop("settings", probe_settings),
-            browser_host=browser_host, out_dir=out_dir, **kwargs))
+        return event_loop_runner.run_until_complete(
+            run_probes(
+                load_manifest(manifest),
+                criteria_version=CASE_VERSION,
+                only=[probe_id],
+                settings=kwargs.pop("settings", probe_settings),
+                browser_host=browser_host,
+                out_dir=out_dir,
+                **kwargs,
+            )
+        )
+
     return run

@@ -5,6 +5,7 @@ files generated in a temp dir (no system service), with blacklists built from th
 Also the ground truth those tests compare the probes with, computed without the probes: a
 plain HTTP client fetching each URL directly and through the proxy.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,11 +44,15 @@ def wait_for_port(port: int, proc: subprocess.Popen, log: Path | None, seconds: 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"proxy exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:] if log and log.exists() else ''}")
+            raise RuntimeError(
+                f"proxy exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:] if log and log.exists() else ''}"
+            )
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return
         time.sleep(0.1)
-    raise RuntimeError(f"proxy did not listen on {port}: {log.read_text(errors='replace')[-2000:] if log and log.exists() else ''}")
+    raise RuntimeError(
+        f"proxy did not listen on {port}: {log.read_text(errors='replace')[-2000:] if log and log.exists() else ''}"
+    )
 
 
 def _url_key(url: str) -> tuple[str, int, str]:
@@ -100,28 +105,48 @@ def start_privoxy(workdir: Path, blocked_urls: list[str], *, forward_to: str | N
         host, url_port, path = _url_key(url)
         patterns.append(f"{host}:{url_port}{path}")
     (workdir / "vcsc.action").write_text(
-        "{ +block{" + PRIVOXY_REASON + "} }\n" + "\n".join(patterns) + "\n", encoding="utf-8")
-    lines = [f"listen-address 127.0.0.1:{port}", f"confdir {workdir}", f"templdir {PRIVOXY_TEMPLATES}",
-             f"logdir {workdir}", "logfile privoxy.log", "actionsfile vcsc.action", "toggle 1",
-             "enable-remote-toggle 0", "enable-edit-actions 0", "enable-remote-http-toggle 0",
-             "keep-alive-timeout 5", "socket-timeout 10", "max-client-connections 64", "debug 1"]
+        "{ +block{" + PRIVOXY_REASON + "} }\n" + "\n".join(patterns) + "\n", encoding="utf-8"
+    )
+    lines = [
+        f"listen-address 127.0.0.1:{port}",
+        f"confdir {workdir}",
+        f"templdir {PRIVOXY_TEMPLATES}",
+        f"logdir {workdir}",
+        "logfile privoxy.log",
+        "actionsfile vcsc.action",
+        "toggle 1",
+        "enable-remote-toggle 0",
+        "enable-edit-actions 0",
+        "enable-remote-http-toggle 0",
+        "keep-alive-timeout 5",
+        "socket-timeout 10",
+        "max-client-connections 64",
+        "debug 1",
+    ]
     if forward_to:
         lines.append(f"forward / {forward_to}")
     (workdir / "config").write_text("\n".join(lines) + "\n", encoding="utf-8")
     log = workdir / "privoxy.log"
-    proc = subprocess.Popen([PRIVOXY, "--no-daemon", str(workdir / "config")], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT, cwd=workdir)
+    proc = subprocess.Popen(
+        [PRIVOXY, "--no-daemon", str(workdir / "config")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
+    )
     wait_for_port(port, proc, log)
     return RunningProxy("privoxy", port, proc, workdir, list(blocked_urls))
 
 
 class _BlockPage(BaseHTTPRequestHandler):
     """The school's block page that squidGuard rewrites blocked requests to: HTTP 200, no reason."""
+
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        body = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Access denied</title></head>"
-                f"<body><h1>{SQUIDGUARD_BLOCK_TEXT}</h1><p>Contact the network administrator.</p></body></html>").encode()
+        body = (
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Access denied</title></head>"
+            f"<body><h1>{SQUIDGUARD_BLOCK_TEXT}</h1><p>Contact the network administrator.</p></body></html>"
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -153,6 +178,7 @@ def start_squid(workdir: Path | None, blocked_urls: list[str], *, parent: str | 
     # Squid and squidGuard drop to the "proxy" user, who must reach the files: a folder of our
     # own under /tmp (a pytest tmp_path sits under folders only root may enter).
     import tempfile
+
     workdir = Path(tempfile.mkdtemp(prefix="vcsc-squid-", dir="/tmp"))
     os.chmod(workdir, 0o755)
     port = free_port()
@@ -171,24 +197,48 @@ def start_squid(workdir: Path | None, blocked_urls: list[str], *, parent: str | 
         f"dbhome {workdir / 'db'}\nlogdir {logdir}\n\n"
         "dest vcsc {\n  domainlist vcsc/domains\n  urllist vcsc/urls\n}\n\n"
         "acl {\n  default {\n    pass !vcsc all\n"
-        f"    redirect http://127.0.0.1:{block.port}/blocked?url=%u\n  }}\n}}\n", encoding="utf-8")
-    lines = [f"http_port 127.0.0.1:{port}", f"pid_filename {workdir / 'squid.pid'}",
-             f"cache_log {logdir / 'cache.log'}", f"access_log {logdir / 'access.log'}", "cache deny all",
-             "cache_mem 8 MB", f"coredump_dir {workdir}", "visible_hostname vcsc-test", "http_access allow all",
-             "dns_nameservers 127.0.0.1", "hosts_file /etc/hosts", "icp_port 0", "htcp_port 0",
-             "shutdown_lifetime 0 seconds", "netdb_filename none", "forwarded_for delete", "via off",
-             f"url_rewrite_program {SQUIDGUARD} -c {workdir / 'squidGuard.conf'}",
-             "url_rewrite_children 2 startup=2 idle=1 concurrency=0", "logfile_rotate 0"]
+        f"    redirect http://127.0.0.1:{block.port}/blocked?url=%u\n  }}\n}}\n",
+        encoding="utf-8",
+    )
+    lines = [
+        f"http_port 127.0.0.1:{port}",
+        f"pid_filename {workdir / 'squid.pid'}",
+        f"cache_log {logdir / 'cache.log'}",
+        f"access_log {logdir / 'access.log'}",
+        "cache deny all",
+        "cache_mem 8 MB",
+        f"coredump_dir {workdir}",
+        "visible_hostname vcsc-test",
+        "http_access allow all",
+        "dns_nameservers 127.0.0.1",
+        "hosts_file /etc/hosts",
+        "icp_port 0",
+        "htcp_port 0",
+        "shutdown_lifetime 0 seconds",
+        "netdb_filename none",
+        "forwarded_for delete",
+        "via off",
+        f"url_rewrite_program {SQUIDGUARD} -c {workdir / 'squidGuard.conf'}",
+        "url_rewrite_children 2 startup=2 idle=1 concurrency=0",
+        "logfile_rotate 0",
+    ]
     if parent:
         host, parent_port = parent.rsplit(":", 1)
-        lines += [f"cache_peer {host} parent {parent_port} 0 no-query no-digest", "never_direct allow all",
-                  "connect_timeout 3 seconds"]
+        lines += [
+            f"cache_peer {host} parent {parent_port} 0 no-query no-digest",
+            "never_direct allow all",
+            "connect_timeout 3 seconds",
+        ]
     (workdir / "squid.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for path in [workdir, *workdir.rglob("*")]:
-        os.chmod(path, 0o777 if path.is_dir() else 0o666)
+    for entry in [workdir, *workdir.rglob("*")]:
+        os.chmod(entry, 0o777 if entry.is_dir() else 0o666)
     log = logdir / "cache.log"
-    proc = subprocess.Popen([SQUID, "-N", "-f", str(workdir / "squid.conf")], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT, cwd=workdir)
+    proc = subprocess.Popen(
+        [SQUID, "-N", "-f", str(workdir / "squid.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
+    )
     try:
         wait_for_port(port, proc, log, seconds=40)
     except Exception:
@@ -215,7 +265,7 @@ def fetch(url: str, *, proxy: str | None = None, timeout: float = 10.0) -> tuple
         conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
         target = url
     else:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+        conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         conn.request("GET", target, headers={"Host": parts.netloc, "User-Agent": "vcsc-ground-truth"})
@@ -239,6 +289,7 @@ def ground_truth_blocked(url: str, proxy: str) -> bool | None:
 
 def binaries_or_fail() -> None:
     import pytest
+
     missing = missing_binaries()
     if missing:
         pytest.fail(f"missing {', '.join(missing)}: {SETUP_HINT}", pytrace=False)

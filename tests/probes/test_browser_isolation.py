@@ -2,6 +2,7 @@
 navigations happen (file:, chrome:, data:, view-source: … are refused by the browser itself,
 the same way whether a file exists or not), and Chromium runs sandboxed as an unprivileged
 user when the service runs as root."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,6 +24,7 @@ SECRET = "VCSC-LOCAL-SECRET-4242"
 
 class _Vendor(BaseHTTPRequestHandler):
     """A hostile vendor page that tries to reach local files by itself."""
+
     PAGES = {
         "/nav": "<script>location.href='file:///etc/passwd'</script><p>nav</p>",
         "/frame": "<iframe id=f src='file:///etc/passwd'></iframe><iframe src='chrome://version'></iframe><p>frame</p>",
@@ -30,7 +32,7 @@ class _Vendor(BaseHTTPRequestHandler):
         "/data": "<script>location.href='data:text/html,<p>DATA-NAV</p>'</script><p>data</p>",
         "/redirect": None,
         "/ws": "<script>window.ws = new WebSocket('ws://evil.example/socket');"
-               "window.wss = new WebSocket('wss://evil.example/socket')</script><p>ws</p>",
+        "window.wss = new WebSocket('wss://evil.example/socket')</script><p>ws</p>",
         "/login": "<form><input id=user><input id=pass type=password><button>Đăng nhập</button></form>",
     }
 
@@ -100,9 +102,15 @@ def _chromium_processes() -> list[dict]:
         except OSError:
             continue
         if argv and argv[0].endswith(b"/chromium"):
-            found.append({"pid": pid, "argv": [a.decode(errors="replace") for a in argv if a],
-                          "uid": int(status["Uid"].split()[1]), "seccomp": int(status.get("Seccomp", "0").strip()),
-                          "userns": os.readlink(f"/proc/{pid}/ns/user")})
+            found.append(
+                {
+                    "pid": pid,
+                    "argv": [a.decode(errors="replace") for a in argv if a],
+                    "uid": int(status["Uid"].split()[1]),
+                    "seccomp": int(status.get("Seccomp", "0").strip()),
+                    "userns": os.readlink(f"/proc/{pid}/ns/user"),
+                }
+            )
     return found
 
 
@@ -112,7 +120,11 @@ async def _content(page) -> str:
     for _ in range(20):
         try:
             await page.wait_for_load_state("domcontentloaded", timeout=2000)
-            return await page.content() + "\n<<TEXT>>\n" + await page.evaluate("document.body ? document.body.innerText : ''")
+            return (
+                await page.content()
+                + "\n<<TEXT>>\n"
+                + await page.evaluate("document.body ? document.body.innerText : ''")
+            )
         except Exception:
             await asyncio.sleep(0.1)
     return await page.content()
@@ -135,6 +147,7 @@ def test_the_browser_runs_as_the_unprivileged_user_with_its_sandbox(event_loop_r
         processes = _chromium_processes()
         await ctx.close()
         return processes
+
     processes = event_loop_runner.run_until_complete(scenario())
     assert processes, "no Chromium process found under the test process"
     if os.geteuid() != 0:
@@ -149,9 +162,17 @@ def test_the_browser_runs_as_the_unprivileged_user_with_its_sandbox(event_loop_r
     assert all(p["userns"] not in browser_ns for p in renderers), "renderers run in their own user namespace"
 
 
-NOT_WEB = ["file:///etc/passwd", "file:///etc/", "view-source:file:///etc/passwd", "chrome://version", "chrome://gpu",
-           "devtools://devtools/bundled/inspector.html", "data:text/html,<p>DATA-GOTO</p>", "filesystem:http://x/temporary/a",
-           "ftp://127.0.0.1/"]
+NOT_WEB = [
+    "file:///etc/passwd",
+    "file:///etc/",
+    "view-source:file:///etc/passwd",
+    "chrome://version",
+    "chrome://gpu",
+    "devtools://devtools/bundled/inspector.html",
+    "data:text/html,<p>DATA-GOTO</p>",
+    "filesystem:http://x/temporary/a",
+    "ftp://127.0.0.1/",
+]
 
 
 def test_browser_initiated_navigations_to_other_schemes_are_refused(event_loop_runner, browser_host, local_secret):
@@ -169,14 +190,17 @@ def test_browser_initiated_navigations_to_other_schemes_are_refused(event_loop_r
             await page.close()
         await ctx.close()
         return out
+
     results = event_loop_runner.run_until_complete(scenario())
     for url, (what, detail, content) in results.items():
         assert what == "refused", (url, detail)
         assert "root:x:0:0" not in content and SECRET not in content and "<p>DATA-GOTO</p>" not in content, url
     # The same answer whether the file exists or not: no oracle.
     exists, missing = results[local_secret.as_uri()], results[local_secret.as_uri() + ".missing"]
+
     def same(text: str, name: str) -> str:  # the error page names the URL it refused, nothing else differs
         return text.split("\n<<TEXT>>\n", 1)[-1].replace(name, "<name>")
+
     assert exists[1] == missing[1]
     assert same(exists[2], local_secret.name) == same(missing[2], local_secret.name + ".missing")
     if os.geteuid() == 0:
@@ -185,10 +209,17 @@ def test_browser_initiated_navigations_to_other_schemes_are_refused(event_loop_r
 
 def test_a_login_step_goto_file_is_no_oracle(event_loop_runner, browser_host, local_secret):
     """`goto file://…` then `wait_for text=…`: the same failed first step, exists or not."""
+
     def manifest(url: str) -> Manifest:
-        return Manifest({"product_type": "kid_browser", "filtering": {"mode": "none"}, "start_url": "http://127.0.0.1/",
-                         "accounts": {"child": {"username": "be", "password": "pw"}},
-                         "login_steps": [{"action": "goto", "url": url}, {"action": "wait_for", "selector": f"text={SECRET}"}]})
+        return Manifest(
+            {
+                "product_type": "kid_browser",
+                "filtering": {"mode": "none"},
+                "start_url": "http://127.0.0.1/",
+                "accounts": {"child": {"username": "be", "password": "pw"}},
+                "login_steps": [{"action": "goto", "url": url}, {"action": "wait_for", "selector": f"text={SECRET}"}],
+            }
+        )
 
     async def scenario():
         browser = await browser_host.browser()
@@ -199,6 +230,7 @@ def test_a_login_step_goto_file_is_no_oracle(event_loop_runner, browser_host, lo
             records.append(await run_login(page, manifest(url), "child", 3000))
             await ctx.close()
         return records
+
     records = event_loop_runner.run_until_complete(scenario())
     for record in records:
         assert record["ok"] is False and len(record["steps"]) == 1 and record["steps"][0]["ok"] is False, record
@@ -237,6 +269,7 @@ def test_page_initiated_navigations_to_local_files_fail(event_loop_runner, brows
                 pass
         await ctx.close()
         return out, popup_contents
+
     results, popups = event_loop_runner.run_until_complete(scenario())
     for path in ("/nav", "/frame", "/open", "/data"):
         url, frame_urls, content = results[path]
@@ -267,23 +300,38 @@ def test_the_context_route_layer_alone_refuses_file_urls(event_loop_runner, loca
                     out.append(("refused", str(exc).splitlines()[0].replace(url, "<url>")))
             await browser.close()
             return out
+
     (exists, missing) = event_loop_runner.run_until_complete(scenario())
     assert exists[0] == "refused" and exists == missing and SECRET not in str(exists)
 
 
-@pytest.mark.parametrize("change,pointer", [
-    ({"login_steps": [{"action": "goto", "url": "file:///etc/passwd"}]}, "/login_steps/0/url"),
-    ({"login_steps": [{"action": "goto", "url": "https://kids.example.vn/"}, {"action": "goto", "url": "view-source:x"}]},
-     "/login_steps/1/url"),
-    ({"pages": {"settings": "file:///var/keys/"}}, "/pages/settings"),
-    ({"pages": {"login": "javascript:alert(1)"}}, "/pages/login"),
-    ({"start_url": "chrome://version"}, "/start_url"),
-    ({"start_url": "data:text/html,x"}, "/start_url"),
-    ({"start_url": "http://kids.example.vn/ok"}, None),
-])
+@pytest.mark.parametrize(
+    "change,pointer",
+    [
+        ({"login_steps": [{"action": "goto", "url": "file:///etc/passwd"}]}, "/login_steps/0/url"),
+        (
+            {
+                "login_steps": [
+                    {"action": "goto", "url": "https://kids.example.vn/"},
+                    {"action": "goto", "url": "view-source:x"},
+                ]
+            },
+            "/login_steps/1/url",
+        ),
+        ({"pages": {"settings": "file:///var/keys/"}}, "/pages/settings"),
+        ({"pages": {"login": "javascript:alert(1)"}}, "/pages/login"),
+        ({"start_url": "chrome://version"}, "/start_url"),
+        ({"start_url": "data:text/html,x"}, "/start_url"),
+        ({"start_url": "http://kids.example.vn/ok"}, None),
+    ],
+)
 def test_the_manifest_validator_refuses_non_http_urls_with_a_pointer(change, pointer):
-    data = {"product_type": "kid_browser", "start_url": "https://kids.example.vn/",
-            "filtering": {"mode": "none"}, **change}
+    data = {
+        "product_type": "kid_browser",
+        "start_url": "https://kids.example.vn/",
+        "filtering": {"mode": "none"},
+        **change,
+    }
     pointers = {i.pointer for i in validate_manifest(data)}
     if pointer is None:
         assert pointers == set()
@@ -293,6 +341,7 @@ def test_the_manifest_validator_refuses_non_http_urls_with_a_pointer(change, poi
 
 def test_websockets_to_hosts_outside_the_manifest_are_refused_by_the_guard(event_loop_runner, browser_host, vendor):
     from checker.probes.egress import EgressGuard, EgressPolicy
+
     port = vendor.rsplit(":", 1)[1]
 
     async def scenario():
@@ -306,6 +355,7 @@ def test_websockets_to_hosts_outside_the_manifest_are_refused_by_the_guard(event
             states = await page.evaluate("[window.ws.readyState, window.wss.readyState]")
             await ctx.close()
             return states, [r.host for r in guard.refusals]
+
     states, refused = event_loop_runner.run_until_complete(scenario())
     assert states == [3, 3]  # CLOSED: never opened
     assert refused.count("evil.example") >= 2
@@ -315,6 +365,7 @@ def test_fallbacks_are_logged_and_never_claim_a_sandbox(monkeypatch, caplog):
     """No browser user: root without the sandbox, said so; no mount namespace: no policy, so
     the contexts guard the schemes themselves."""
     from checker.probes import browser_launch
+
     if os.geteuid() != 0:
         launch = browser_launch.plan.__wrapped__("/usr/bin/chromium")
         assert launch.chromium_sandbox and not launch.policy and launch.needs_route_guard and launch.warnings
@@ -327,7 +378,9 @@ def test_fallbacks_are_logged_and_never_claim_a_sandbox(monkeypatch, caplog):
     assert any("WITHOUT its sandbox" in r.getMessage() for r in caplog.records)
 
     real_works = browser_launch._works
-    monkeypatch.setattr(browser_launch, "_works", lambda argv: (False, "denied") if argv[0] == "unshare" else real_works(argv))
+    monkeypatch.setattr(
+        browser_launch, "_works", lambda argv: (False, "denied") if argv[0] == "unshare" else real_works(argv)
+    )
     launch = browser_launch.plan.__wrapped__("/usr/bin/chromium")
     assert not launch.policy and launch.needs_route_guard
     assert any("mount namespace" in w for w in launch.warnings)

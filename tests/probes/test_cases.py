@@ -1,6 +1,7 @@
 """Every probe's behaviour-named cases, through the real runner in real Chromium against
 the demo products: the cases listed in each probe's definition.yaml must come out exactly
 as declared (passed, failed or inapplicable)."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,4 +41,5 @@ def test_probe_case(run_case, probe_id, case):
 
 def test_every_probe_has_a_folder_and_cases():
     from checker.criteria import load_vocabulary
+
     assert list(all_probes()) == load_vocabulary().ids("probes")

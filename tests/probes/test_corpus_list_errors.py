@@ -1,6 +1,7 @@
 """A manifest's URL list that is missing, unreadable or bad: one clear line naming the file
 and the line and a non-zero exit from the CLI (no traceback, no browser started), and a 422
 with the JSON pointer /manifest/corpus/csv from the API."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,16 @@ from api.domain.probe_runs import check_manifest
 def write_manifest(folder, csv_name="lists/club.csv"):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "manifest.json"
-    path.write_text(json.dumps({"product_type": "kid_browser", "filtering": {"mode": "proxy", "proxy": "127.0.0.1:9"},
-                                "corpus": {"csv": csv_name}}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "product_type": "kid_browser",
+                "filtering": {"mode": "proxy", "proxy": "127.0.0.1:9"},
+                "corpus": {"csv": csv_name},
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -40,7 +49,8 @@ def test_bad_row_names_the_file_and_line(tmp_path):
     manifest = write_manifest(tmp_path / "club")
     (tmp_path / "club" / "lists").mkdir()
     (tmp_path / "club" / "lists" / "club.csv").write_text(
-        "url,category,language\nhttp://a.example/,adult,vi\nftp://b.example/,adult,vi\n", encoding="utf-8")
+        "url,category,language\nhttp://a.example/,adult,vi\nftp://b.example/,adult,vi\n", encoding="utf-8"
+    )
     result = run_cli(manifest)
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()

@@ -1,5 +1,6 @@
 """The egress rule: probes reach only the hosts they were pointed at, checked at connection
 time, so redirects and DNS answers cannot lead them to private addresses."""
+
 from __future__ import annotations
 
 import asyncio
@@ -68,7 +69,9 @@ def test_private_addresses_refused_unless_allowed():
 
 def test_dns_answer_pointing_inside_is_refused(monkeypatch):
     """An allowed name whose DNS answer is a private address (DNS rebinding) is refused."""
-    monkeypatch.setattr(egress, "resolve_host", lambda host: ["10.1.2.3"] if host == "cdn.vendor.test" else ["127.0.0.1"])
+    monkeypatch.setattr(
+        egress, "resolve_host", lambda host: ["10.1.2.3"] if host == "cdn.vendor.test" else ["127.0.0.1"]
+    )
     policy = EgressPolicy({"cdn.vendor.test"}, allowed_networks=LOOPBACK)
     with pytest.raises(Refused) as err:
         run(policy.check("cdn.vendor.test"))
@@ -102,6 +105,7 @@ def test_guard_forwards_allowed_and_refuses_the_rest(site):
             refused = await _fetch_through(guard.address, "http://169.254.169.254/latest/meta-data/")
             elsewhere = await _fetch_through(guard.address, "http://evil.example/")
             return ok, refused, elsewhere, [r.host for r in guard.refusals]
+
     ok, refused, elsewhere, refusals = run(scenario())
     assert ok[0] == 200 and b"VCSC-OK-MARK" in ok[2]
     assert refused[0] == 403 and refused[1].get("X-VCSC-Egress") == "refused"
@@ -116,6 +120,7 @@ def test_redirect_to_a_private_address_is_refused_in_chromium(site):
 
     async def scenario():
         from playwright.async_api import async_playwright
+
         policy = EgressPolicy({"site.localhost"}, allowed_networks=LOOPBACK)
         async with EgressGuard(policy) as guard, async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=ProbeSettings().chromium, args=CHROMIUM_ARGS)
@@ -127,6 +132,7 @@ def test_redirect_to_a_private_address_is_refused_in_chromium(site):
                 results[path] = (response.status, page.url, await page.evaluate("document.body.innerText"))
             await browser.close()
             return results, [r.host for r in guard.refusals]
+
     results, refusals = run(scenario())
     assert results["to-metadata"][0] == 403 and "169.254.169.254" in results["to-metadata"][1]
     assert "VCSC egress guard" in results["to-metadata"][2]

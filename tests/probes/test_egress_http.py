@@ -1,5 +1,6 @@
 """The egress guard's HTTP parsing: malformed and ambiguous requests are answered 400, never
 forwarded, never crash or hang the guard; a request hidden in another's body never leaves."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checker.probes import egress
 from checker.probes.egress import EgressGuard, EgressPolicy
@@ -99,7 +101,7 @@ def statuses(data: bytes) -> list[int]:
         codes.append(int(lines[0].split(b" ")[1]))
         length = [int(line.split(b":", 1)[1]) for line in lines[1:] if line.lower().startswith(b"content-length:")]
         assert len(length) == 1, head
-        data = rest[length[0]:]
+        data = rest[length[0] :]
     return codes
 
 
@@ -114,8 +116,13 @@ def test_a_plain_request_and_keep_alive_pipelining_work(guard, site):
 
 def test_bodies_are_forwarded_by_length_and_chunked(guard, site):
     base = f"POST http://site.localhost:{site}/p HTTP/1.1\r\nHost: site.localhost\r\n"
-    data = send(guard, (base + "Content-Length: 5\r\n\r\nhello").encode()
-                + (base + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2;x=1\r\nde\r\n0\r\n\r\n").encode())
+    data = send(
+        guard,
+        (base + "Content-Length: 5\r\n\r\nhello").encode()
+        + (
+            base + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2;x=1\r\nde\r\n0\r\n\r\n"
+        ).encode(),
+    )
     assert statuses(data) == [200, 200]
     assert b"got hello" in data and b"got abcde" in data
 
@@ -124,17 +131,18 @@ SMUGGLED = "/SMUGGLED"
 
 MALFORMED = {
     "content-length and transfer-encoding": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nContent-Length: 44\r\n"
-                                            "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET http://site.localhost:{port}" + SMUGGLED
-                                            + " HTTP/1.1\r\nHost: h\r\n\r\n",
+    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET http://site.localhost:{port}"
+    + SMUGGLED
+    + " HTTP/1.1\r\nHost: h\r\n\r\n",
     "transfer-encoding and content-length": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-                                            "Content-Length: 4\r\n\r\n5c\r\nGET http://site.localhost:{port}" + SMUGGLED + " HTTP/1.1\r\n\r\n0\r\n\r\n",
+    "Content-Length: 4\r\n\r\n5c\r\nGET http://site.localhost:{port}" + SMUGGLED + " HTTP/1.1\r\n\r\n0\r\n\r\n",
     "folded header": "GET http://site.localhost:{port}/f HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
     "folded with a tab": "GET http://site.localhost:{port}/f HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\tTransfer-Encoding: chunked\r\n\r\n",
     "bare LF": "GET http://site.localhost:{port}/f HTTP/1.1\nHost: h\n\n\r\n\r\n",
     "bare CR": "GET http://site.localhost:{port}/f HTTP/1.1\rHost: h\r\n\r\n",
     "gzip transfer-encoding": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
     "two transfer-encodings": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "conflicting lengths": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
     "signed length": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\nabc",
     "bad chunk size": "POST http://site.localhost:{port}/p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n",
@@ -174,18 +182,44 @@ def test_an_unfinished_head_is_not_kept_open(guard, monkeypatch):
         data = await asyncio.wait_for(reader.read(), 10)
         writer.close()
         return data
+
     assert statuses(asyncio.new_event_loop().run_until_complete(scenario())) == [400]
 
 
 def _valid(port: int) -> bytes:
-    return (f"POST http://site.localhost:{port}/v HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
-            f"GET http://site.localhost:{port}/w HTTP/1.1\r\nHost: h\r\n\r\n").encode()
+    return (
+        f"POST http://site.localhost:{port}/v HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+        f"GET http://site.localhost:{port}/w HTTP/1.1\r\nHost: h\r\n\r\n"
+    ).encode()
 
 
-_PIECES = st.sampled_from([b"\r\n", b"\n", b"\r", b" ", b"\t", b":", b"0", b"5", b"ff", b";", b"\x00", b"\xff",
-                           b"Content-Length: 3\r\n", b"Transfer-Encoding: chunked\r\n", b"Transfer-Encoding: x\r\n",
-                           b"Content-Length: -1\r\n", b"\r\n\r\n", b"GET http://site.localhost/SMUGGLED HTTP/1.1\r\n",
-                           b"HTTP/1.1", b"CONNECT ", b"Host: h\r\n", b" folded\r\n", b"0\r\n\r\n"])
+_PIECES = st.sampled_from(
+    [
+        b"\r\n",
+        b"\n",
+        b"\r",
+        b" ",
+        b"\t",
+        b":",
+        b"0",
+        b"5",
+        b"ff",
+        b";",
+        b"\x00",
+        b"\xff",
+        b"Content-Length: 3\r\n",
+        b"Transfer-Encoding: chunked\r\n",
+        b"Transfer-Encoding: x\r\n",
+        b"Content-Length: -1\r\n",
+        b"\r\n\r\n",
+        b"GET http://site.localhost/SMUGGLED HTTP/1.1\r\n",
+        b"HTTP/1.1",
+        b"CONNECT ",
+        b"Host: h\r\n",
+        b" folded\r\n",
+        b"0\r\n\r\n",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -195,7 +229,7 @@ def test_fuzzed_requests_never_crash_hang_or_smuggle(guard, site, data):
     position = data.draw(st.integers(0, len(base)))
     cut = data.draw(st.integers(0, 8))
     insert = b"".join(data.draw(st.lists(_PIECES | st.binary(max_size=6), max_size=4)))
-    mutated = base[:position] + insert + base[position + cut:]
+    mutated = base[:position] + insert + base[position + cut :]
     before = len(SEEN)
     answer = send(guard, mutated, timeout=15)
     codes = statuses(answer)
@@ -205,13 +239,16 @@ def test_fuzzed_requests_never_crash_hang_or_smuggle(guard, site, data):
     # HTTP, by the site (which may dislike the method); `statuses` fails on anything unparsable.
     assert not any(SMUGGLED in seen for seen in SEEN[before:]), SEEN[before:]
     # The guard is still alive and serving.
-    assert statuses(send(guard, f"GET http://site.localhost:{site}/alive HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
-                         .encode())) == [200]
+    assert statuses(
+        send(guard, f"GET http://site.localhost:{site}/alive HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".encode())
+    ) == [200]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(prefix=st.sampled_from([b"", b"GET ", b"POST http://site.localhost/ HTTP/1.1\r\n", b"CONNECT "]),
-       noise=st.binary(max_size=300))
+@given(
+    prefix=st.sampled_from([b"", b"GET ", b"POST http://site.localhost/ HTTP/1.1\r\n", b"CONNECT "]),
+    noise=st.binary(max_size=300),
+)
 def test_random_bytes_are_answered_or_dropped_never_forwarded(guard, site, prefix, noise):
     before = len(SEEN)
     answer = send(guard, prefix + noise + b"\r\n\r\n", timeout=15)
@@ -227,8 +264,14 @@ def test_a_head_over_the_limit_is_400(guard, site):
 def test_every_fuzz_answer_to_a_protocol_error_is_400(guard, site):
     """Hand-picked mutations of a valid request that must each be a 400, not a forward."""
     base = f"GET http://site.localhost:{site}/m HTTP/1.1\r\nHost: h\r\n"
-    for extra in ("X: a\r\n b\r\n", "Content-Length: 0\r\nTransfer-Encoding: chunked\r\n", "X\r\n", ": v\r\n",
-                  "Content-Length: 1 2\r\n", "Transfer-Encoding: chunked, identity\r\n"):
+    for extra in (
+        "X: a\r\n b\r\n",
+        "Content-Length: 0\r\nTransfer-Encoding: chunked\r\n",
+        "X\r\n",
+        ": v\r\n",
+        "Content-Length: 1 2\r\n",
+        "Transfer-Encoding: chunked, identity\r\n",
+    ):
         before = len(SEEN)
         assert statuses(send(guard, (base + extra + "\r\n").encode())) == [400], extra
         assert SEEN[before:] == [], extra

@@ -4,6 +4,7 @@ with an icon-only log-out button, a parent-PIN box on the settings page, an HTTP
 error text, a one-page app that changes address with history.pushState, a tracker injected by a
 timer 3 s after load, an HTTPS site and a plain-HTTP one. Each test asserts the verdict and the
 observation that decided it."""
+
 from __future__ import annotations
 
 import copy
@@ -48,11 +49,19 @@ def site_settings(probe_settings):
 def run_site(event_loop_runner, browser_host, site_settings, sites, tmp_path_factory):
     def run(site: str, probe_id: str, settings=None, **changes):
         manifest = sites[site].manifest(product_type=PRODUCT_TYPE, **changes)
-        result = event_loop_runner.run_until_complete(run_probes(
-            load_manifest(manifest), criteria_version=VERSION, only=[probe_id], settings=settings or site_settings,
-            browser_host=browser_host, out_dir=tmp_path_factory.mktemp(f"{probe_id}-{site}")))
+        result = event_loop_runner.run_until_complete(
+            run_probes(
+                load_manifest(manifest),
+                criteria_version=VERSION,
+                only=[probe_id],
+                settings=settings or site_settings,
+                browser_host=browser_host,
+                out_dir=tmp_path_factory.mktemp(f"{probe_id}-{site}"),
+            )
+        )
         (outcome,) = result.outcomes
         return outcome
+
     return run
 
 
@@ -62,16 +71,20 @@ def verdicts(outcome) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------ settings lock
 
-@pytest.mark.parametrize("site,expected,decided_by,login_by", [
-    # HTTP 200 with "Sai mã PIN": refused; a PIN box on the page is not the login form.
-    ("kidnest", PASSED, "server_answer", "logout_control"),
-    # Saved, and the new values are there after a reload.
-    ("playtime-applies", FAILED, "after_reload", "login_fields_gone"),
-    # "Đã lưu cài đặt." but the page keeps showing the old values: the server's answer decides.
-    ("playtime-pending", FAILED, "server_answer", "login_fields_gone"),
-    # HTTP 200 with "Cần mã PIN của cha mẹ": refused.
-    ("playtime-pin_required", PASSED, "server_answer", "login_fields_gone"),
-])
+
+@pytest.mark.parametrize(
+    "site,expected,decided_by,login_by",
+    [
+        # HTTP 200 with "Sai mã PIN": refused; a PIN box on the page is not the login form.
+        ("kidnest", PASSED, "server_answer", "logout_control"),
+        # Saved, and the new values are there after a reload.
+        ("playtime-applies", FAILED, "after_reload", "login_fields_gone"),
+        # "Đã lưu cài đặt." but the page keeps showing the old values: the server's answer decides.
+        ("playtime-pending", FAILED, "server_answer", "login_fields_gone"),
+        # HTTP 200 with "Cần mã PIN của cha mẹ": refused.
+        ("playtime-pin_required", PASSED, "server_answer", "login_fields_gone"),
+    ],
+)
 def test_settings_lock_is_judged_by_what_the_product_answered(run_site, sites, site, expected, decided_by, login_by):
     before = copy.deepcopy(getattr(sites[site], "applied", None))
     outcome = run_site(site, "settings_locked")
@@ -82,8 +95,10 @@ def test_settings_lock_is_judged_by_what_the_product_answered(run_site, sites, s
     assert m.measurements["child_changes_accepted"] == (2 if expected == FAILED else 0)
     assert {a["decided_by"] for a in m.evidence["attempts"]} == {decided_by}
     assert artifact["response"]["status"] == 200
-    words = {"server_answer": ("the server's answer", "câu trả lời của máy chủ"),
-             "after_reload": ("the value after a reload", "giá trị sau khi tải lại trang")}[decided_by]
+    words = {
+        "server_answer": ("the server's answer", "câu trả lời của máy chủ"),
+        "after_reload": ("the value after a reload", "giá trị sau khi tải lại trang"),
+    }[decided_by]
     assert words[0] in m.explanation["en"] and words[1] in m.explanation["vi"]
     site_obj = sites[site]
     control = artifact.get("pin_control")
@@ -116,6 +131,7 @@ def test_settings_lock_cant_tell_names_the_declared_marker_that_was_not_reached(
 
 # ------------------------------------------------------------------------------ privacy before consent
 
+
 def test_a_tracker_injected_by_a_timer_is_caught_and_counted_once(run_site):
     outcome = run_site("playtime-applies", "privacy_before_consent")
     assert verdicts(outcome) == {"CD-04": FAILED, "CD-07": PASSED}
@@ -145,11 +161,14 @@ def test_a_plain_http_site_fails_transport_with_a_clean_error_code(run_site):
     outcome = run_site("playtime-pin_required", "transport")
     assert verdicts(outcome) == {"DOC-04": FAILED, "SEC-01": FAILED}
     error = outcome.artifact["https_chain"][0]["error"]
-    assert error and error[0].isupper() or error in ("ssl", "tls", "socket hang up", "wrong version number", "timeout"), error
+    assert (
+        error and error[0].isupper() or error in ("ssl", "tls", "socket hang up", "wrong version number", "timeout")
+    ), error
     assert "equestContext" not in json.dumps(outcome.artifact)
 
 
 # ------------------------------------------------------------------------------ pre-flight
+
 
 def run_preflight(event_loop_runner, browser_host, settings, manifest):
     return event_loop_runner.run_until_complete(preflight(manifest, settings=settings, browser_host=browser_host))
@@ -162,8 +181,13 @@ def statuses(report) -> dict[str, str]:
 def test_preflight_on_good_manifests_reports_every_step_ok(event_loop_runner, browser_host, site_settings, sites):
     for site, by in (("kidnest", "logout_control"), ("playtime-applies", "login_fields_gone")):
         report = run_preflight(event_loop_runner, browser_host, site_settings, sites[site].manifest())
-        assert statuses(report) == {"manifest": STEP_OK, "start_url": STEP_OK, "login.child": STEP_OK,
-                                    "settings_page": STEP_OK, "login.parent": STEP_OK}, report.to_dict()
+        assert statuses(report) == {
+            "manifest": STEP_OK,
+            "start_url": STEP_OK,
+            "login.child": STEP_OK,
+            "settings_page": STEP_OK,
+            "login.parent": STEP_OK,
+        }, report.to_dict()
         assert report.ok
         logins = [s for s in report.steps if s.id.startswith("login.")]
         assert {s.details["decided_by"] for s in logins} == {by}
@@ -174,8 +198,12 @@ def test_preflight_names_what_failed(event_loop_runner, browser_host, site_setti
     nest = sites["kidnest"]
     wrong = nest.manifest(accounts={"child": {"username": "be-an@kidnest.test", "password": "not-it"}})
     report = run_preflight(event_loop_runner, browser_host, site_settings, wrong)
-    assert statuses(report) == {"manifest": STEP_OK, "start_url": STEP_OK, "login.child": STEP_FAILED,
-                                "settings_page": STEP_SKIPPED}
+    assert statuses(report) == {
+        "manifest": STEP_OK,
+        "start_url": STEP_OK,
+        "login.child": STEP_FAILED,
+        "settings_page": STEP_SKIPPED,
+    }
     assert not report.ok
     step = report.steps[2]
     assert step.details["error"] == "login_error_shown"
@@ -190,19 +218,27 @@ def test_preflight_names_what_failed(event_loop_runner, browser_host, site_setti
     lost = nest.manifest(pages={"settings": f"{nest.origin}/signin", "login": f"{nest.origin}/signin"})
     report = run_preflight(event_loop_runner, browser_host, site_settings, lost)
     assert statuses(report)["settings_page"] == STEP_FAILED and not report.ok
-    assert "session was not kept" in report.steps[3].reason["en"] and "phiên không được giữ" in report.steps[3].reason["vi"]
+    assert (
+        "session was not kept" in report.steps[3].reason["en"]
+        and "phiên không được giữ" in report.steps[3].reason["vi"]
+    )
 
     marked = nest.manifest(logged_in={"selector": "[data-nest=controls]", "url_pattern": "/family/*"})
     report = run_preflight(event_loop_runner, browser_host, site_settings, marked)
-    assert report.ok and {s.details.get("decided_by") for s in report.steps if s.id.startswith("login.")} == {"declared_marker"}
+    assert report.ok and {s.details.get("decided_by") for s in report.steps if s.id.startswith("login.")} == {
+        "declared_marker"
+    }
 
 
 def test_preflight_unreachable_start_and_invalid_manifest(event_loop_runner, browser_host, site_settings, sites):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed_port = s.getsockname()[1]
-    gone = {"product_type": "kid_browser", "start_url": f"http://gone.sites.localhost:{closed_port}/",
-            "filtering": {"mode": "none"}}
+    gone = {
+        "product_type": "kid_browser",
+        "start_url": f"http://gone.sites.localhost:{closed_port}/",
+        "filtering": {"mode": "none"},
+    }
     report = run_preflight(event_loop_runner, browser_host, site_settings, gone)
     assert statuses(report) == {"manifest": STEP_OK, "start_url": STEP_FAILED, "login": STEP_SKIPPED}
     assert report.steps[1].details["error"] == "cannot_connect"
@@ -218,19 +254,28 @@ def test_preflight_unreachable_start_and_invalid_manifest(event_loop_runner, bro
 
 def test_cli_check_exits_0_when_ready_and_1_otherwise(sites, tmp_path):
     from api.cli import main
+
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps(sites["kidnest"].manifest()), encoding="utf-8")
-    wrong = sites["kidnest"].manifest(accounts={"parent": {"username": "me@kidnest.test", "password": "wrong-one",
-                                                           "parental_pin": PARENT_PIN}})
+    wrong = sites["kidnest"].manifest(
+        accounts={"parent": {"username": "me@kidnest.test", "password": "wrong-one", "parental_pin": PARENT_PIN}}
+    )
     bad.write_text(json.dumps(wrong), encoding="utf-8")
     env = {"VCSC_PROBE_ALLOW_NETWORKS": "127.0.0.0/8", "VCSC_PROBE_IGNORE_TLS_ERRORS": "1"}
     ok = CliRunner().invoke(main, ["probe", "--check", str(good)], env=env)
     assert ok.exit_code == 0, ok.output
-    assert "✓ login.parent" in ok.output and "Sẵn sàng chạy kiểm tra." in ok.output and "Ready for a probe run." in ok.output
+    assert (
+        "✓ login.parent" in ok.output
+        and "Sẵn sàng chạy kiểm tra." in ok.output
+        and "Ready for a probe run." in ok.output
+    )
     failed = CliRunner().invoke(main, ["probe", "--check", "--json", str(bad)], env=env)
     assert failed.exit_code == 1, failed.output
     report = json.loads(failed.output)
     assert [(s["id"], s["status"]) for s in report["steps"]] == [
-        ("manifest", "ok"), ("start_url", "ok"), ("login.parent", "failed")]
+        ("manifest", "ok"),
+        ("start_url", "ok"),
+        ("login.parent", "failed"),
+    ]
     assert "wrong-one" not in failed.output and PARENT_PIN not in failed.output
     assert os.environ.get("VCSC_PROBE_ALLOW_NETWORKS")  # the session's settings are left as they were

@@ -10,6 +10,7 @@ with a plain HTTP client (direct fetch vs fetch through the proxy).
 
 Nothing here is skipped: without the binaries the tests fail and say to run scripts/setup.
 """
+
 from __future__ import annotations
 
 import csv
@@ -79,20 +80,37 @@ def write_club_files(folder: Path, proxy: str, pages, controls, *, markers: bool
         for page in [*pages, *controls]:
             writer.writerow([page.url, page.category, page.language] + ([page.marker] if markers else []))
     manifest = folder / "manifest.json"
-    manifest.write_text(json.dumps({"product_type": "kid_browser", "filtering": {"mode": "proxy", "proxy": proxy},
-                                    "corpus": {"csv": "lists/club.csv"}}), encoding="utf-8")
+    manifest.write_text(
+        json.dumps(
+            {
+                "product_type": "kid_browser",
+                "filtering": {"mode": "proxy", "proxy": proxy},
+                "corpus": {"csv": "lists/club.csv"},
+            }
+        ),
+        encoding="utf-8",
+    )
     return manifest
 
 
 def settings() -> ProbeSettings:
-    return ProbeSettings.from_env(allowed_networks=("127.0.0.0/8",), corpus_per_category=None, page_timeout_ms=10_000,
-                                  run_timeout_s=400)
+    return ProbeSettings.from_env(
+        allowed_networks=("127.0.0.0/8",), corpus_per_category=None, page_timeout_ms=10_000, run_timeout_s=400
+    )
 
 
 def run(event_loop_runner, browser_host, manifest_path: Path, only: list[str], out_dir: Path):
     manifest = read_manifest(manifest_path)
-    return event_loop_runner.run_until_complete(run_probes(
-        manifest, criteria_version=VERSION, only=only, settings=settings(), browser_host=browser_host, out_dir=out_dir))
+    return event_loop_runner.run_until_complete(
+        run_probes(
+            manifest,
+            criteria_version=VERSION,
+            only=only,
+            settings=settings(),
+            browser_host=browser_host,
+            out_dir=out_dir,
+        )
+    )
 
 
 def outcomes(measurement) -> dict[str, str]:
@@ -104,8 +122,9 @@ def truth_table(records, proxy: str) -> dict[str, dict]:
     table: dict[str, dict] = {}
     for r in records:
         truth = rf.ground_truth_blocked(r["url"], proxy)
-        row = table.setdefault(r["category"], {"pages": 0, "true_blocked": 0, "measured_blocked": 0, "judged": 0,
-                                               "disagree": []})
+        row = table.setdefault(
+            r["category"], {"pages": 0, "true_blocked": 0, "measured_blocked": 0, "judged": 0, "disagree": []}
+        )
         row["pages"] += 1
         row["true_blocked"] += bool(truth)
         if r["verdict"] in ("allowed", "blocked"):
@@ -130,14 +149,16 @@ def print_table(name: str, table: dict) -> None:
 def real_proxy(request, corpus_server, pages, tmp_path_factory):
     blocked = blacklist(pages)
     folder = tmp_path_factory.mktemp(request.param)
-    proxy = rf.start_privoxy(folder / "privoxy", blocked) if request.param == "privoxy" \
-        else rf.start_squid(None, blocked)
+    proxy = (
+        rf.start_privoxy(folder / "privoxy", blocked) if request.param == "privoxy" else rf.start_squid(None, blocked)
+    )
     yield proxy
     proxy.stop()
 
 
-def test_filter_probes_agree_with_the_real_filter(real_proxy, corpus_server, pages, event_loop_runner, browser_host,
-                                                  tmp_path):
+def test_filter_probes_agree_with_the_real_filter(
+    real_proxy, corpus_server, pages, event_loop_runner, browser_host, tmp_path
+):
     manifest = write_club_files(tmp_path / "club", real_proxy.address, pages, corpus_server.controls, markers=False)
     result = run(event_loop_runner, browser_host, manifest, FILTER_PROBES, tmp_path / "out")
     by_probe = {o.probe_id: o for o in result.outcomes}
@@ -183,13 +204,18 @@ def test_filter_probes_agree_with_the_real_filter(real_proxy, corpus_server, pag
     # (the corpus server's random port may well contain "111", and the block page repeats the blocked URL).
     words = re.sub(r"https?://\S+|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?", " ", text)
     truly_gives_111 = re.search(r"(?<![\w.,:/-])111(?![\w.,-])", words) is not None
-    assert bp.measurement.measurements == {"explains_reason": truly_explains, "offers_ask_parent": False,
-                                           "shows_hotline_111": truly_gives_111}
+    assert bp.measurement.measurements == {
+        "explains_reason": truly_explains,
+        "offers_ask_parent": False,
+        "shows_hotline_111": truly_gives_111,
+    }
     assert outcomes(bp.measurement) == {"CF-09": FAILED, "RP-03": FAILED}
 
     # Bypass: each counted attempt against a plain fetch of the same trick URL through the proxy.
     bypass = by_probe["filter_bypass"]
-    counted = [a for a in bypass.artifact["attempts"] if a.get("distinct", True) and a["verdict"] in ("allowed", "blocked")]
+    counted = [
+        a for a in bypass.artifact["attempts"] if a.get("distinct", True) and a["verdict"] in ("allowed", "blocked")
+    ]
     assert len(bypass.artifact["blocked_normally"]) >= 4, bypass.artifact["normal"]
     assert counted
     wrong = []
@@ -205,27 +231,39 @@ def test_filter_probes_agree_with_the_real_filter(real_proxy, corpus_server, pag
 
 
 @pytest.mark.parametrize("name", ["privoxy", "squid"])
-def test_product_that_cannot_reach_the_corpus_gets_no_filter_verdict(name, corpus_server, pages, event_loop_runner,
-                                                                     browser_host, tmp_path):
+def test_product_that_cannot_reach_the_corpus_gets_no_filter_verdict(
+    name, corpus_server, pages, event_loop_runner, browser_host, tmp_path
+):
     """Every request fails at the proxy (a dead parent): its own error pages (HTTP 502/503) are
     'unreachable', not 'blocked'; the controls fail and every filter verdict is cantTell with the reason."""
     dead = f"127.0.0.1:{rf.free_port()}"
-    proxy = rf.start_privoxy(tmp_path / "privoxy", [], forward_to=dead) if name == "privoxy" \
+    proxy = (
+        rf.start_privoxy(tmp_path / "privoxy", [], forward_to=dead)
+        if name == "privoxy"
         else rf.start_squid(None, [], parent=dead)
+    )
     with proxy:
         manifest = write_club_files(tmp_path / "club", proxy.address, pages[:30], corpus_server.controls, markers=False)
-        result = run(event_loop_runner, browser_host, manifest, ["content_filtering", "block_page", "filter_bypass"],
-                     tmp_path / "out")
+        result = run(
+            event_loop_runner,
+            browser_host,
+            manifest,
+            ["content_filtering", "block_page", "filter_bypass"],
+            tmp_path / "out",
+        )
     for outcome in result.outcomes:
         controls = outcome.artifact["controls"]
         assert controls["ok"] is False and controls["reached"] == 0
         assert {p["verdict"] for p in controls["pages"]} == {"unreachable"}
         assert {f.outcome for f in outcome.findings} == {CANT_TELL}, outcome.probe_id
-        assert "control" in outcome.measurement.explanation["en"] and "đối chứng" in outcome.measurement.explanation["vi"]
+        assert (
+            "control" in outcome.measurement.explanation["en"] and "đối chứng" in outcome.measurement.explanation["vi"]
+        )
 
 
-def test_marked_list_through_privoxy_agrees_with_the_truth(corpus_server, pages, event_loop_runner, browser_host,
-                                                           tmp_path):
+def test_marked_list_through_privoxy_agrees_with_the_truth(
+    corpus_server, pages, event_loop_runner, browser_host, tmp_path
+):
     """The same through a list WITH markers (the CSV `vcsc corpus serve --csv` writes)."""
     proxy = rf.start_privoxy(tmp_path / "privoxy", blacklist(pages))
     with proxy:
@@ -240,14 +278,20 @@ def test_marked_list_through_privoxy_agrees_with_the_truth(corpus_server, pages,
         assert category in table
 
 
-def test_overhead_through_privoxy_is_decided_only_by_a_clear_interval(corpus_server, pages, event_loop_runner,
-                                                                     browser_host, tmp_path):
+def test_overhead_through_privoxy_is_decided_only_by_a_clear_interval(
+    corpus_server, pages, event_loop_runner, browser_host, tmp_path
+):
     """Privoxy adds one C proxy hop: whatever the machine's load, its overhead must never come out
     'failed' against the 1.5 limit, and the finding gives the interval it was decided on."""
     proxy = rf.start_privoxy(tmp_path / "privoxy", [])
     with proxy:
-        manifest = write_club_files(tmp_path / "club", proxy.address, [p for p in pages if p.category in SAFE],
-                                    corpus_server.controls, markers=False)
+        manifest = write_club_files(
+            tmp_path / "club",
+            proxy.address,
+            [p for p in pages if p.category in SAFE],
+            corpus_server.controls,
+            markers=False,
+        )
         result = run(event_loop_runner, browser_host, manifest, ["filter_overhead"], tmp_path / "out")
     (outcome,) = result.outcomes
     m = outcome.measurement

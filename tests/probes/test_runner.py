@@ -1,5 +1,6 @@
 """The probe runner as an operator meets it: manifests, the CLI, replaying stored artifacts,
 and a browser that dies in the middle of a run."""
+
 from __future__ import annotations
 
 import json
@@ -32,16 +33,19 @@ def test_a_good_manifest_is_accepted():
     assert manifest.hosts() == {"kids.example.vn", "proxy.example.vn"}
 
 
-@pytest.mark.parametrize("change,pointer", [
-    ({"product_type": "toaster"}, "/product_type"),
-    ({"start_url": "ftp://x"}, "/start_url"),
-    ({"filtering": {"mode": "proxy"}}, "/filtering"),
-    ({"filtering": {"mode": "vpn"}}, "/filtering"),
-    ({"login_steps": [{"action": "fill", "selector": "#email"}]}, "/login_steps/0"),
-    ({"login_steps": [{"action": "dance"}]}, "/login_steps/0/action"),
-    ({"accounts": {"child": {"username": "a"}}}, "/accounts/child"),
-    ({"surprise": 1}, ""),
-])
+@pytest.mark.parametrize(
+    "change,pointer",
+    [
+        ({"product_type": "toaster"}, "/product_type"),
+        ({"start_url": "ftp://x"}, "/start_url"),
+        ({"filtering": {"mode": "proxy"}}, "/filtering"),
+        ({"filtering": {"mode": "vpn"}}, "/filtering"),
+        ({"login_steps": [{"action": "fill", "selector": "#email"}]}, "/login_steps/0"),
+        ({"login_steps": [{"action": "dance"}]}, "/login_steps/0/action"),
+        ({"accounts": {"child": {"username": "a"}}}, "/accounts/child"),
+        ({"surprise": 1}, ""),
+    ],
+)
 def test_bad_manifests_are_pointed_at(change, pointer):
     assert pointer in pointers({**GOOD, **change})
 
@@ -78,13 +82,24 @@ def test_cli_probe_prints_findings_and_replays_without_a_browser(products, tmp_p
     out = tmp_path / "out"
     env = {**os.environ, "VCSC_PROBE_ALLOW_NETWORKS": "127.0.0.0/8", "VCSC_PROBE_IGNORE_TLS_ERRORS": "1"}
     exe = os.path.join(os.path.dirname(sys.executable), "vcsc")
-    run = subprocess.run([exe, "probe", str(manifest), "--only", "transport", "--only", "reporting", "--out", str(out)],
-                         capture_output=True, text=True, env=env, timeout=300)
+    run = subprocess.run(
+        [exe, "probe", str(manifest), "--only", "transport", "--only", "reporting", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "[transport]" in run.stdout and "[reporting]" in run.stdout and "Không đạt" in run.stdout
-    first = json.loads(subprocess.run([exe, "probe", str(manifest), "--only", "transport", "--out", str(out), "--replay",
-                                       "--json"], capture_output=True, text=True, timeout=120,
-                                      env={**env, "VCSC_CHROMIUM": "/nonexistent/chromium"}).stdout)
+    first = json.loads(
+        subprocess.run(
+            [exe, "probe", str(manifest), "--only", "transport", "--out", str(out), "--replay", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**env, "VCSC_CHROMIUM": "/nonexistent/chromium"},
+        ).stdout
+    )
     (probe,) = first["probes"]
     assert probe["probe_id"] == "transport"
     assert {f["outcome"] for f in probe["findings"]} >= {"failed"}

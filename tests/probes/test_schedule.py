@@ -1,4 +1,5 @@
 """The order probes run in: independent lanes side by side, then the probes that must run alone."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,7 @@
 """The egress guard refuses every address the IANA special-purpose registries do not mark
 globally reachable, range by range: first and last address, and the IPv6 forms that carry an
 IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,19 +14,61 @@ from checker.probes.egress import EgressPolicy, Refused
 from checker.probes.special_addresses import SPECIAL_RANGES, describe, refusal
 
 V4_REFUSED = [
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-    "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-    "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.88.99.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+    "255.255.255.255/32",
 ]
 V6_REFUSED = [
-    "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001::/32", "2001:2::/48", "2001:db8::/32",
-    "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+    "::/128",
+    "::1/128",
+    "64:ff9b:1::/48",
+    "100::/64",
+    "2001::/23",
+    "2001::/32",
+    "2001:2::/48",
+    "2001:db8::/32",
+    "3fff::/20",
+    "5f00::/16",
+    "fc00::/7",
+    "fe80::/10",
+    "fec0::/10",
+    "ff00::/8",
     "::/96",  # IPv4-compatible (deprecated): outside 2000::/3
-    "4000::/3", "8000::/1",  # unallocated space outside global unicast
+    "4000::/3",
+    "8000::/1",  # unallocated space outside global unicast
 ]
-GLOBAL = ["8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.0", "172.15.255.255", "172.32.0.0", "192.0.1.0",
-          "198.17.255.255", "198.20.0.0", "223.255.255.255", "192.31.196.1", "192.52.193.1", "192.175.48.1",
-          "2606:4700:4700::1111", "2a00:1450:4001::1", "2620:4f:8000::1", "2001:4860:4860::8888"]
+GLOBAL = [
+    "8.8.8.8",
+    "1.1.1.1",
+    "100.63.255.255",
+    "100.128.0.0",
+    "172.15.255.255",
+    "172.32.0.0",
+    "192.0.1.0",
+    "198.17.255.255",
+    "198.20.0.0",
+    "223.255.255.255",
+    "192.31.196.1",
+    "192.52.193.1",
+    "192.175.48.1",
+    "2606:4700:4700::1111",
+    "2a00:1450:4001::1",
+    "2620:4f:8000::1",
+    "2001:4860:4860::8888",
+]
 
 
 def _ends(network: str):
@@ -35,8 +78,9 @@ def _ends(network: str):
 
 def _v6_forms(v4: ipaddress.IPv4Address) -> dict[str, str]:
     n = int(v4)
-    teredo_client = ipaddress.IPv6Address((0x20010000 << 96) | (int(ipaddress.IPv4Address("8.8.8.8")) << 64)
-                                          | (n ^ 0xFFFFFFFF))
+    teredo_client = ipaddress.IPv6Address(
+        (0x20010000 << 96) | (int(ipaddress.IPv4Address("8.8.8.8")) << 64) | (n ^ 0xFFFFFFFF)
+    )
     return {
         "ipv4-mapped": f"::ffff:{v4}",
         "nat64": f"64:ff9b::{v4}",
@@ -117,8 +161,18 @@ def run(coro):
     return asyncio.new_event_loop().run_until_complete(coro)
 
 
-@pytest.mark.parametrize("answer", ["100.100.100.200", "198.18.0.1", "::ffff:192.168.1.1", "64:ff9b::a9fe:a9fe",
-                                    "2002:a00:1::1", "fd12::1", "203.0.113.9"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "100.100.100.200",
+        "198.18.0.1",
+        "::ffff:192.168.1.1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:a00:1::1",
+        "fd12::1",
+        "203.0.113.9",
+    ],
+)
 def test_a_dns_answer_in_any_special_range_is_refused_by_the_policy(monkeypatch, answer):
     monkeypatch.setattr(egress, "resolve_host", lambda host: [answer] if host == "cdn.vendor.test" else ["127.0.0.1"])
     policy = EgressPolicy({"cdn.vendor.test"}, allowed_networks=("127.0.0.0/8",))
@@ -138,20 +192,28 @@ def test_a_manifest_pointing_at_the_metadata_address_is_refused_by_the_guard():
     from checker.probes.egress import EgressGuard
     from checker.probes.manifest import load_manifest
 
-    manifest = load_manifest({"product_type": "children_platform", "filtering": {"mode": "none"},
-                              "start_url": "http://100.100.100.200/latest/meta-data/"})
+    manifest = load_manifest(
+        {
+            "product_type": "children_platform",
+            "filtering": {"mode": "none"},
+            "start_url": "http://100.100.100.200/latest/meta-data/",
+        }
+    )
 
     async def scenario():
         policy = EgressPolicy(manifest.hosts(), allowed_networks=("127.0.0.0/8",))
         async with EgressGuard(policy) as guard:
             host, port = guard.address.split(":")
             reader, writer = await asyncio.open_connection(host, int(port))
-            writer.write(b"GET http://100.100.100.200/latest/meta-data/ HTTP/1.1\r\nHost: 100.100.100.200\r\n"
-                         b"Connection: close\r\n\r\n")
+            writer.write(
+                b"GET http://100.100.100.200/latest/meta-data/ HTTP/1.1\r\nHost: 100.100.100.200\r\n"
+                b"Connection: close\r\n\r\n"
+            )
             await writer.drain()
             data = await asyncio.wait_for(reader.read(), 10)
             writer.close()
             return data, [r.host for r in guard.refusals]
+
     data, refusals = run(scenario())
     assert data.startswith(b"HTTP/1.1 403") and b"Shared Address Space" in data
     assert refusals == ["100.100.100.200"]

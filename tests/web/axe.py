@@ -1,6 +1,7 @@
 """axe-core (Deque's accessibility engine, from the npm registry: tools/package.json) run inside a page of the
 browser tests. `page.evaluate` runs in the page's own context through the DevTools protocol, so the pages'
 Content-Security-Policy (no inline scripts) needs no exception for the audit."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -23,6 +24,8 @@ def violations(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_source())
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "targets": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in BLOCKING]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
+    ]

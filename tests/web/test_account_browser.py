@@ -1,5 +1,6 @@
 """Self-service sign-up in a real browser at phone width (375 px): the sign-up form, the mail read from an SMTP
 server (aiosmtpd), its link followed, the account activated and signed in; axe-core on each page on the way."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,18 @@ def server(tmp_path, smtp_sink):  # noqa: F811
     url = f"sqlite:///{tmp_path / 'accounts.db'}"
     upgrade(url)
     port = _free_port()
-    app = create_app(Settings(database_url=url, jobs_worker=False, keys_dir=tmp_path / "keys",
-                              artifacts_dir=tmp_path / "artifacts", public_url=f"http://127.0.0.1:{port}",
-                              smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_tls="none"))
+    app = create_app(
+        Settings(
+            database_url=url,
+            jobs_worker=False,
+            keys_dir=tmp_path / "keys",
+            artifacts_dir=tmp_path / "artifacts",
+            public_url=f"http://127.0.0.1:{port}",
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_sink.port,
+            smtp_tls="none",
+        )
+    )
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()

@@ -1,6 +1,7 @@
 """Accounts on the pages, with a real SMTP server (aiosmtpd): sign-up → the link in the mail → activate → sign in;
 forgotten password → the link → a new password (every session ends); my account: change the password (other
 sessions end), API tokens created (shown once), listed and revoked (at once); CSRF on every form."""
+
 from __future__ import annotations
 
 import re
@@ -22,10 +23,19 @@ LINK = re.compile(re.escape(BASE) + r"(/(?:verify-email|reset-password)\?token=[
 @pytest.fixture
 def site(tmp_path, migrated_database, smtp_sink):  # noqa: F811
     shutil.copyfile(migrated_database, tmp_path / "web.db")
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", jobs_worker=False,
-                              artifacts_dir=tmp_path / "artifacts", keys_dir=tmp_path / "keys",
-                              storage_dir=tmp_path / "storage", public_url=BASE, smtp_host="127.0.0.1",
-                              smtp_port=smtp_sink.port, smtp_tls="none"))
+    app = create_app(
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'web.db'}",
+            jobs_worker=False,
+            artifacts_dir=tmp_path / "artifacts",
+            keys_dir=tmp_path / "keys",
+            storage_dir=tmp_path / "storage",
+            public_url=BASE,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_sink.port,
+            smtp_tls="none",
+        )
+    )
     with TestClient(app) as client:
         yield Site(Api(client, app), app)
     app.state.engine.dispose()
@@ -39,26 +49,41 @@ def mailed_link(sink, address: str) -> str:
 
 def signed_up(site: Site, sink, email: str) -> Browser:
     browser = Browser(site.app)
-    sent = browser.post("/sign-up", {"organisation_name": f"Công ty {email[:4]}", "name": "Lê An", "email": email,
-                                     "password": PASSWORD, "website": ""})
+    sent = browser.post(
+        "/sign-up",
+        {
+            "organisation_name": f"Công ty {email[:4]}",
+            "name": "Lê An",
+            "email": email,
+            "password": PASSWORD,
+            "website": "",
+        },
+    )
     assert sent.status_code == 200 and "Hãy kiểm tra hộp thư" in text_of(sent.text)
     confirm = browser.get(mailed_link(sink, email))
     assert confirm.status_code == 200 and confirm.headers["Cache-Control"] == "private, no-store"
-    activated = browser.post("/verify-email", {"token": re.search(r'name="token" value="([^"]+)"',
-                                                                  confirm.text).group(1)}, page=mailed_link(sink, email))
+    activated = browser.post(
+        "/verify-email",
+        {"token": re.search(r'name="token" value="([^"]+)"', confirm.text).group(1)},
+        page=mailed_link(sink, email),
+    )
     assert activated.status_code == 303 and activated.headers["location"] == "/sign-in?done=email_verified"
     return browser
 
 
 def test_sign_up_then_the_mailed_link_then_sign_in(site, smtp_sink):
     browser = Browser(site.app)
-    assert 'href="/sign-up"' in browser.get("/sign-in").text and 'href="/forgot-password"' in browser.get(
-        "/sign-in").text
-    weak = browser.post("/sign-up", {"organisation_name": "Công ty Yếu", "name": "Lê An", "email": "yeu@example.vn",
-                                     "password": "yeu@example.vn"})
+    assert (
+        'href="/sign-up"' in browser.get("/sign-in").text and 'href="/forgot-password"' in browser.get("/sign-in").text
+    )
+    weak = browser.post(
+        "/sign-up",
+        {"organisation_name": "Công ty Yếu", "name": "Lê An", "email": "yeu@example.vn", "password": "yeu@example.vn"},
+    )
     assert weak.status_code == 422 and 'href="#signup-password"' in weak.text and smtp_sink.received == []
-    Browser(site.app).post("/sign-up", {"organisation_name": "Công ty An", "name": "Lê An", "email": "an@example.vn",
-                                        "password": PASSWORD})
+    Browser(site.app).post(
+        "/sign-up", {"organisation_name": "Công ty An", "name": "Lê An", "email": "an@example.vn", "password": PASSWORD}
+    )
     refused = browser.post("/sign-in", {"email": "an@example.vn", "password": PASSWORD})
     assert refused.status_code == 401  # not before the link is followed
     link = mailed_link(smtp_sink, "an@example.vn")
@@ -74,10 +99,12 @@ def test_sign_up_then_the_mailed_link_then_sign_in(site, smtp_sink):
 
 def test_the_same_page_for_a_registered_email(site, smtp_sink):
     signed_up(site, smtp_sink, "binh@example.vn")
-    new = Browser(site.app).post("/sign-up", {"organisation_name": "Công ty Mới", "name": "X", "email": "moi@example.vn",
-                                              "password": PASSWORD})
-    old = Browser(site.app).post("/sign-up", {"organisation_name": "Công ty Cũ", "name": "X", "email": "binh@example.vn",
-                                              "password": PASSWORD})
+    new = Browser(site.app).post(
+        "/sign-up", {"organisation_name": "Công ty Mới", "name": "X", "email": "moi@example.vn", "password": PASSWORD}
+    )
+    old = Browser(site.app).post(
+        "/sign-up", {"organisation_name": "Công ty Cũ", "name": "X", "email": "binh@example.vn", "password": PASSWORD}
+    )
     strip = lambda html: re.sub(r'value="[0-9a-f]{64}"', "", html)  # noqa: E731 (the CSRF token differs)
     assert (new.status_code, strip(new.text)) == (old.status_code, strip(old.text))
     assert "đã có tài khoản" in smtp_sink.to("binh@example.vn")[-1]["Subject"]
@@ -130,11 +157,13 @@ def test_my_account_password_and_api_tokens(site, smtp_sink):
     revoked = browser.post(f"/account/tokens/{token_id}/revoke", {}, page="/account")
     assert revoked.headers["location"] == "/account?done=token_revoked"
     assert site.api.client.get("/api/v1/users/me", headers=script).status_code == 401  # at once
-    wrong = browser.post("/account/password", {"current_password": "sai-mat-khau-roi", "password": NEW_PASSWORD},
-                         page="/account")
+    wrong = browser.post(
+        "/account/password", {"current_password": "sai-mat-khau-roi", "password": NEW_PASSWORD}, page="/account"
+    )
     assert wrong.status_code == 422 and 'href="#current-password"' in wrong.text
-    changed = browser.post("/account/password", {"current_password": PASSWORD, "password": NEW_PASSWORD},
-                           page="/account")
+    changed = browser.post(
+        "/account/password", {"current_password": PASSWORD, "password": NEW_PASSWORD}, page="/account"
+    )
     assert changed.headers["location"] == "/account?done=password_changed"
     assert browser.get("/account").status_code == 200 and other.get("/account").status_code == 303
     assert csrf_of(browser.get("/account").text)

@@ -1,6 +1,7 @@
 """Saving steps of one self-assessment from several pages at once: every step's answers survive (the page path
 takes the submission row lock too; submit racing saves is tested through the API, tests/api/
 test_assessments_concurrency.py, on both back ends)."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,12 @@ def test_steps_saved_at_once_all_survive(world, slow_validation):
     submission = world.api.submission(world.product_a, answers={})
     where = _steps_of(world.site.browser("vendor_a"), submission.id)
     browsers = [world.site.browser("vendor_a") for _ in where]
-    responses = race([lambda b=b, c=c: b.post(where[c], {f"a.{c}.v": "yes", "go": "stay"})
-                       for b, c in zip(browsers, where)])
+    responses = race(
+        [
+            lambda b=b, c=c: b.post(where[c], {f"a.{c}.v": "yes", "go": "stay"})
+            for b, c in zip(browsers, where, strict=True)
+        ]
+    )
     assert [r.status_code for r in responses] == [303] * len(where), [r.text[:300] for r in responses]
     with world.api.sessions() as session:
         stored = session.get(Submission, submission.id).answers

@@ -6,6 +6,7 @@ probe against the demo product, watches its progress and reads the report; a rev
 vendor answers, starts the next revision and resubmits; the reviewer approves; the vendor downloads the signed
 certificate; the public searches "bao ve tre em", opens the product page, sees the badge, verifies the
 certificate with the downloaded file, and switches the pages to English."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from api.app import create_app
-from api.core.db import upgrade
 from api.cli.demo import sample_answers, seed
+from api.core.db import upgrade
 from api.core.models import Product, Submission
 from api.core.settings import Settings
 from checker.probes.runner import CHROMIUM_ARGS
@@ -62,8 +63,15 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("VCSC_PROBE_ALLOW_NETWORKS", "127.0.0.0/8")
         env.setenv("VCSC_PROBE_IGNORE_TLS_ERRORS", "1")
-        app = create_app(Settings(database_url=url, keys_dir=folder / "keys", artifacts_dir=folder / "artifacts",
-                                  job_poll_seconds=0.2, job_heartbeat_seconds=0.5))
+        app = create_app(
+            Settings(
+                database_url=url,
+                keys_dir=folder / "keys",
+                artifacts_dir=folder / "artifacts",
+                job_poll_seconds=0.2,
+                job_heartbeat_seconds=0.5,
+            )
+        )
         with app.state.sessions.begin() as session:
             seed(session)
         port = _free_port()
@@ -85,8 +93,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                      chromium_sandbox=os.geteuid() != 0)  # no sandbox as root only
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, chromium_sandbox=os.geteuid() != 0
+        )  # no sandbox as root only
         yield chromium
         chromium.close()
 
@@ -124,7 +133,7 @@ def _sign_in(page, base: str, email: str, password: str) -> None:
 def _fill_answer(page, cid: str, answer: dict) -> None:
     """Answer one criterion through its inputs, as a person would."""
     value = answer["value"]
-    for prop, v in (value.items() if isinstance(value, dict) else [(None, value)]):
+    for prop, v in value.items() if isinstance(value, dict) else [(None, value)]:
         name = f"a.{cid}.v" + (f".{prop}" if prop else "")
         if isinstance(v, bool):
             page.check(f'input[name="{name}"][value="{"yes" if v else "no"}"]')
@@ -165,6 +174,7 @@ def test_public_search_product_page_and_language_switch(server, page):
 
 
 # --- the walk, person by person ---------------------------------------------------------------------
+
 
 def _vendor_fills_fixes_and_submits(app, base: str, page) -> None:
     page.goto(base + "/dashboard")
@@ -274,7 +284,8 @@ def _vendor_answers_revises_and_resubmits(page) -> None:
     notes = page.locator("#c-CF-01 .review-notes")
     expect(notes).to_contain_text("Bộ thử cần ít nhất 600 trang.")  # the comment next to its criterion
     page.get_by_label("Tên tài liệu bằng chứng — được tính cho tiêu chí này").first.fill(
-        "Báo cáo bộ thử 600 trang, 2025")
+        "Báo cáo bộ thử 600 trang, 2025"
+    )
     page.get_by_role("button", name="Lưu và sang bước tiếp").click()
     expect(page.get_by_role("status").first).to_have_text("Đã lưu bản nháp.")
     page.locator(".crumbs a").last.click()  # the revision's overview
@@ -323,8 +334,7 @@ def _public_finds_verifies_and_switches_language(base: str, page, cert_id: str, 
     page.get_by_label("Hoặc chọn tệp chứng nhận (.jwt)").set_input_files(credential_file)
     page.get_by_role("button", name="Kiểm tra chứng nhận").click()
     result = page.locator("#result")
-    expect(result.get_by_role("status")).to_have_text(
-        "Chứng nhận hợp lệ: chữ ký đúng và chứng nhận đang còn hiệu lực.")
+    expect(result.get_by_role("status")).to_have_text("Chứng nhận hợp lệ: chữ ký đúng và chứng nhận đang còn hiệu lực.")
     expect(result).to_contain_text("Đúng chữ ký của VCSC")
     expect(result).to_contain_text(PRODUCT)
 
@@ -334,7 +344,8 @@ def _public_finds_verifies_and_switches_language(base: str, page, cert_id: str, 
     page.get_by_label("Or choose the certificate file (.jwt)").set_input_files(credential_file)
     page.get_by_role("button", name="Check the certificate").click()
     expect(page.locator("#result").get_by_role("status")).to_have_text(
-        "The certificate is genuine: the signature is valid and the certificate is in force.")
+        "The certificate is genuine: the signature is valid and the certificate is in force."
+    )
     page.locator("#result").get_by_role("link", name=PRODUCT).click()
     expect(page.get_by_role("img", name=f"VCSC certificate, Advanced level, number {cert_id}")).to_be_visible()
     expect(page.get_by_role("heading", name="Results by requirement group")).to_be_visible()
@@ -351,8 +362,9 @@ def test_the_certification_walk(server, safekid, people, tmp_path):
     credential_file = _vendor_downloads_the_certificate(vendor, tmp_path)
     _public_finds_verifies_and_switches_language(base, public, cert_id, credential_file)
     with app.state.sessions() as session:
-        first, second = session.scalars(sa.select(Submission).join(Product).where(Product.name == PRODUCT)
-                                        .order_by(Submission.revision)).all()
+        first, second = session.scalars(
+            sa.select(Submission).join(Product).where(Product.name == PRODUCT).order_by(Submission.revision)
+        ).all()
         assert (first.status, second.status, second.previous_id) == ("changes_requested", "approved", first.id)
 
 
@@ -364,22 +376,44 @@ def test_pages_pass_axe_at_desktop_and_phone_width_in_both_languages(server, peo
 
     app, base = server
     with app.state.sessions() as session:
-        cert = session.scalars(sa.select(Certificate).where(Certificate.status == "valid")
-                               .order_by(Certificate.id)).first()
+        cert = session.scalars(
+            sa.select(Certificate).where(Certificate.status == "valid").order_by(Certificate.id)
+        ).first()
         queued = session.scalars(sa.select(Submission).where(Submission.status == "submitted")).first()
-        vendors_submission = session.scalars(sa.select(Submission).join(Product)
-                                             .where(Submission.id == cert.submission_id)).first()
-    public = ["/", f"/products/{cert.product_id}", "/certificates", f"/certificates/{cert.id}", "/criteria",
-              "/criteria/vcsc-2025.1", "/criteria/changes?from=vcsc-2024.1&to=vcsc-2025.1",
-              f"/embed-badge?certificate={cert.id}", "/sign-in"]
-    vendor = ["/dashboard", f"/dashboard/products/{cert.product_id}",
-              f"/dashboard/submissions/{vendors_submission.id}", "/dashboard/certificates"]
-    reviewer = ["/review", f"/review/submissions/{queued.id}", f"/dashboard/certificates/{cert.id}",
-                "/dashboard/notifications"]
+        vendors_submission = session.scalars(
+            sa.select(Submission).join(Product).where(Submission.id == cert.submission_id)
+        ).first()
+    public = [
+        "/",
+        f"/products/{cert.product_id}",
+        "/certificates",
+        f"/certificates/{cert.id}",
+        "/criteria",
+        "/criteria/vcsc-2025.1",
+        "/criteria/changes?from=vcsc-2024.1&to=vcsc-2025.1",
+        f"/embed-badge?certificate={cert.id}",
+        "/sign-in",
+    ]
+    vendor = [
+        "/dashboard",
+        f"/dashboard/products/{cert.product_id}",
+        f"/dashboard/submissions/{vendors_submission.id}",
+        "/dashboard/certificates",
+    ]
+    reviewer = [
+        "/review",
+        f"/review/submissions/{queued.id}",
+        f"/dashboard/certificates/{cert.id}",
+        "/dashboard/notifications",
+    ]
     admin = ["/admin/users", "/admin/organisations", "/admin/criteria"]
     found = {}
-    for who, paths, login in (("public", public, None), ("vendor", vendor, VENDOR), ("reviewer", reviewer, REVIEWER),
-                              ("admin", admin, ADMIN)):
+    for who, paths, login in (
+        ("public", public, None),
+        ("vendor", vendor, VENDOR),
+        ("reviewer", reviewer, REVIEWER),
+        ("admin", admin, ADMIN),
+    ):
         page = people(f"axe-{who}")
         if login:
             _sign_in(page, base, *login)

@@ -1,6 +1,7 @@
 """The manifest builder and the product edit page in a real browser at phone width (375 px), audited by axe-core:
 a vendor loads the SafeKid demo manifest into the form, adds login-step rows without JavaScript, runs the
 pre-flight check against the running demo product, and edits and tries to delete a product."""
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """Certificates for their holders and the club: the list and its filters, the signed credential, the badge code,
 renewal, suspension, reinstatement and revocation with a reason, clearing a monitoring flag; notifications;
 and the public check of a signed credential pasted or uploaded."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -37,8 +38,10 @@ def test_vendor_sees_own_certificates_and_downloads_the_signed_credential(world)
         refused = vendor.get(path)
         assert refused.status_code == 404 and "Lá chắn gia đình B" not in refused.text
     assert vendor.post(f"/dashboard/certificates/{other.id}/renew", page="/dashboard").status_code == 404
-    assert vendor.post(f"/dashboard/certificates/{cert.id}/status/suspend", {"reason": "x"},
-                       page="/dashboard").status_code == 403
+    assert (
+        vendor.post(f"/dashboard/certificates/{cert.id}/status/suspend", {"reason": "x"}, page="/dashboard").status_code
+        == 403
+    )
     assert cert_status(world, cert.id) == "valid"
 
 
@@ -80,8 +83,9 @@ def test_the_club_suspends_reinstates_and_revokes_with_reasons(world):
     assert "Không thể 'suspend' chứng nhận đang “Đã thu hồi”" in text_of(refused.text)
     assert "Lúc này không thể làm gì thêm với mục này." in refused.text
     with world.api.sessions() as session:
-        actions = list(session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == cert.id)
-                                       .order_by(AuditEvent.id)))
+        actions = list(
+            session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == cert.id).order_by(AuditEvent.id))
+        )
     assert actions[0] == "certificate.issued" and actions[2:] == ["certificate.reinstated", "certificate.revoked"]
     assert actions[1] == "certificate.suspended"
     listed = reviewer.get("/dashboard/certificates", params={"status": "revoked"}).text
@@ -95,8 +99,12 @@ def test_monitoring_flag_is_shown_and_cleared_with_a_comment(world):
     with world.api.sessions.begin() as session:
         row = session.get(Certificate, cert.id)
         row.flagged_at = flagged_at
-        row.flag_reason = {"probe_run_id": 999, "regressions": [
-            {"criterion_id": "CF-01", "probe_id": "content_filtering", "approved_outcome": "passed", "failures": []}]}
+        row.flag_reason = {
+            "probe_run_id": 999,
+            "regressions": [
+                {"criterion_id": "CF-01", "probe_id": "content_filtering", "approved_outcome": "passed", "failures": []}
+            ],
+        }
     reviewer = world.site.browser("reviewer")
     flagged = reviewer.get("/dashboard/certificates", params={"flagged": "yes"}).text
     assert cert.id in flagged and "Gắn cờ ngày" in flagged
@@ -115,9 +123,14 @@ def test_monitoring_flag_is_shown_and_cleared_with_a_comment(world):
 def test_notifications_list_and_mark_read(world):
     reviewer_id = world.site.people["reviewer"].id
     with world.api.sessions.begin() as session:
-        note = Notification(user_id=reviewer_id, kind="certificate.flagged", object_type="certificate",
-                            object_id="VCSC-2025-000001", created_at=utcnow(),
-                            message={"vi": "Chứng nhận cần xem lại", "en": "The certificate needs a look"})
+        note = Notification(
+            user_id=reviewer_id,
+            kind="certificate.flagged",
+            object_type="certificate",
+            object_id="VCSC-2025-000001",
+            created_at=utcnow(),
+            message={"vi": "Chứng nhận cần xem lại", "en": "The certificate needs a look"},
+        )
         session.add(note)
         session.flush()
         note_id = note.id
@@ -126,8 +139,10 @@ def test_notifications_list_and_mark_read(world):
     page = reviewer.get("/dashboard/notifications")
     assert "Chứng nhận cần xem lại" in page.text and 'href="/dashboard/certificates/VCSC-2025-000001"' in page.text
     assert "The certificate needs a look" in reviewer.get("/dashboard/notifications?lang=en").text
-    assert world.site.browser("vendor_a").post(f"/dashboard/notifications/{note_id}/read",
-                                               page="/dashboard").status_code == 404
+    assert (
+        world.site.browser("vendor_a").post(f"/dashboard/notifications/{note_id}/read", page="/dashboard").status_code
+        == 404
+    )
     read = reviewer.post(f"/dashboard/notifications/{note_id}/read", page="/dashboard/notifications")
     assert read.status_code == 303
     assert "Đánh dấu đã đọc" not in reviewer.get("/dashboard/notifications").text
@@ -141,21 +156,33 @@ def test_public_verification_of_a_pasted_or_uploaded_credential(world):
     pasted = public.post("/certificates/verify", {"credential": cert.credential_jws}, page="/certificates")
     assert pasted.status_code == 200
     text = text_of(pasted.text)
-    for expected in ("Chứng nhận hợp lệ: chữ ký đúng và chứng nhận đang còn hiệu lực.", "Đúng chữ ký của VCSC",
-                     "Còn hiệu lực", cert.id, "Bảo vệ trẻ em A", "Công ty A", "Nâng cao", "vcsc-2025.1"):
+    for expected in (
+        "Chứng nhận hợp lệ: chữ ký đúng và chứng nhận đang còn hiệu lực.",
+        "Đúng chữ ký của VCSC",
+        "Còn hiệu lực",
+        cert.id,
+        "Bảo vệ trẻ em A",
+        "Công ty A",
+        "Nâng cao",
+        "vcsc-2025.1",
+    ):
         assert expected in text, expected
     english = public.post("/certificates/verify?lang=en", {"credential": cert.credential_jws}, page="/certificates")
     assert "The certificate is genuine" in english.text and "Valid, signed by VCSC" in english.text
 
     # ?lang=en chose English from then on (a cookie); ?lang=vi chooses Vietnamese back.
-    uploaded = public.post("/certificates/verify?lang=vi", {"credential": ""}, page="/certificates",
-                           files={"credential_file": (f"{cert.id}.jwt", cert.credential_jws.encode(),
-                                                      "application/vc+jwt")})
+    uploaded = public.post(
+        "/certificates/verify?lang=vi",
+        {"credential": ""},
+        page="/certificates",
+        files={"credential_file": (f"{cert.id}.jwt", cert.credential_jws.encode(), "application/vc+jwt")},
+    )
     assert uploaded.status_code == 200 and "Chứng nhận hợp lệ" in uploaded.text
 
     head, body, signature = cert.credential_jws.split(".")
-    tampered = public.post("/certificates/verify", {"credential": f"{head}.{body}.{signature[:-4]}AAAA"},
-                           page="/certificates")
+    tampered = public.post(
+        "/certificates/verify", {"credential": f"{head}.{body}.{signature[:-4]}AAAA"}, page="/certificates"
+    )
     text = text_of(tampered.text)
     assert "Chứng nhận không hợp lệ hoặc không còn hiệu lực." in text and "Sai hoặc không đọc được" in text
     assert "Các vấn đề tìm thấy" in text
@@ -167,8 +194,9 @@ def test_public_verification_of_a_pasted_or_uploaded_credential(world):
 
     with world.api.sessions.begin() as session:
         session.get(Certificate, cert.id).status = "revoked"
-    revoked = text_of(public.post("/certificates/verify", {"credential": cert.credential_jws},
-                                  page="/certificates").text)
+    revoked = text_of(
+        public.post("/certificates/verify", {"credential": cert.credential_jws}, page="/certificates").text
+    )
     assert "Chứng nhận không hợp lệ" in revoked and "Đã thu hồi" in revoked and "Đúng chữ ký của VCSC" in revoked
 
 

@@ -1,4 +1,5 @@
 """WCAG 2.1 AA text contrast (4.5:1) of the colour pairs the stylesheet actually uses, read from site.css."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ def _colour(name: str) -> str:
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -26,10 +27,26 @@ def contrast(foreground: str, background: str) -> float:
 
 
 # (text, background) as the rules of site.css pair them
-PAIRS = [("ink", "paper"), ("ink", "soft"), ("link", "paper"), ("link", "soft"), ("muted", "paper"),
-         ("muted", "soft"), ("error", "paper"), ("ok", "paper"), ("warn", "paper"), ("warn", "soft"),
-         ("#ffffff", "brand"), ("#ffffff", "ok"), ("#ffffff", "error"), ("ink", "#dfe3e8"), ("ink", "focus"),
-         ("ink", "#e7f3ea"), ("ok", "soft"), ("error", "soft")]
+PAIRS = [
+    ("ink", "paper"),
+    ("ink", "soft"),
+    ("link", "paper"),
+    ("link", "soft"),
+    ("muted", "paper"),
+    ("muted", "soft"),
+    ("error", "paper"),
+    ("ok", "paper"),
+    ("warn", "paper"),
+    ("warn", "soft"),
+    ("#ffffff", "brand"),
+    ("#ffffff", "ok"),
+    ("#ffffff", "error"),
+    ("ink", "#dfe3e8"),
+    ("ink", "focus"),
+    ("ink", "#e7f3ea"),
+    ("ok", "soft"),
+    ("error", "soft"),
+]
 
 
 def test_the_palette_is_read_from_the_stylesheet():

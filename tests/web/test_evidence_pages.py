@@ -1,6 +1,7 @@
 """Evidence files on the pages: the step form attaches a file to its criterion (checked by content, refused with the
 message at the criterion), lists it with size and SHA-256, removes it; the review page lists it for the reviewer;
 downloads are attachments, for the owning vendor and the club only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,11 @@ PDF = b"%PDF-1.4\n% bao cao kiem thu loc noi dung\n%%EOF\n" + b"x" * 1200
 
 
 def _draft(world, browser) -> int:
-    response = browser.post(f"/dashboard/products/{world.product_a.id}/submissions", {"criteria_version": VERSION},
-                            page=f"/dashboard/products/{world.product_a.id}")
+    response = browser.post(
+        f"/dashboard/products/{world.product_a.id}/submissions",
+        {"criteria_version": VERSION},
+        page=f"/dashboard/products/{world.product_a.id}",
+    )
     assert response.status_code == 303, response.text
     with world.api.sessions() as session:
         return session.scalar(sa.select(Submission.id).where(Submission.product_id == world.product_a.id))
@@ -47,19 +51,31 @@ def test_the_step_form_attaches_lists_and_removes_a_file(world):
     assert 'id="file-CF-01"' in page.text and 'form="files-up-CF-01"' in page.text
     assert 'enctype="multipart/form-data"' in page.text  # the upload forms work without JavaScript
 
-    refused = browser.post(f"/dashboard/submissions/{submission_id}/evidence-files", {"criterion_id": "CF-01"},
-                           page=step, files={"file": ("bao-cao.pdf", b"<html><script>alert(1)</script>", "application/pdf")})
+    refused = browser.post(
+        f"/dashboard/submissions/{submission_id}/evidence-files",
+        {"criterion_id": "CF-01"},
+        page=step,
+        files={"file": ("bao-cao.pdf", b"<html><script>alert(1)</script>", "application/pdf")},
+    )
     assert refused.status_code == 415
-    section = refused.text[refused.text.index('id="c-CF-01"'):]
-    assert "Chỉ nhận tệp PDF, PNG, JPEG hoặc văn bản thuần" in section[:section.index("</section>")]
+    section = refused.text[refused.text.index('id="c-CF-01"') :]
+    assert "Chỉ nhận tệp PDF, PNG, JPEG hoặc văn bản thuần" in section[: section.index("</section>")]
     assert _files(world, submission_id) == []
 
-    done = browser.post(f"/dashboard/submissions/{submission_id}/evidence-files", {"criterion_id": "CF-01"},
-                        page=step, files={"file": ("Báo cáo kiểm thử.pdf", PDF, "text/html")})
+    done = browser.post(
+        f"/dashboard/submissions/{submission_id}/evidence-files",
+        {"criterion_id": "CF-01"},
+        page=step,
+        files={"file": ("Báo cáo kiểm thử.pdf", PDF, "text/html")},
+    )
     assert done.status_code == 303, done.text
     assert done.headers["location"] == f"{step}?done=file_added#files-CF-01"
     [row] = _files(world, submission_id)
-    assert (row.criterion_id, row.media_type, row.sha256) == ("CF-01", "application/pdf", hashlib.sha256(PDF).hexdigest())
+    assert (row.criterion_id, row.media_type, row.sha256) == (
+        "CF-01",
+        "application/pdf",
+        hashlib.sha256(PDF).hexdigest(),
+    )
     listed = browser.get(done.headers["location"]).text
     assert "Đã đính kèm tệp." in listed and "Báo cáo kiểm thử.pdf" in listed
     assert row.sha256 in listed and f"({len(PDF):,} byte)".replace(",", ".") in listed  # 1.245 byte: Vietnamese digits
@@ -82,12 +98,21 @@ def test_the_step_form_attaches_lists_and_removes_a_file(world):
 def test_the_review_page_lists_the_files_with_hash_and_link(world):
     submission = in_review(world, discrepancy=False)
     key = world.site.app.state.storage.put(PDF)
-    world.api.add(EvidenceFile(submission_id=submission.id, criterion_id="CF-01", name="bao-cao.pdf",
-                               media_type="application/pdf", size=len(PDF), sha256=key, storage_key=key))
+    world.api.add(
+        EvidenceFile(
+            submission_id=submission.id,
+            criterion_id="CF-01",
+            name="bao-cao.pdf",
+            media_type="application/pdf",
+            size=len(PDF),
+            sha256=key,
+            storage_key=key,
+        )
+    )
     page = world.site.browser("reviewer").get(f"/review/submissions/{submission.id}")
     assert page.status_code == 200, page.text
-    block = page.text[page.text.index('id="c-CF-01"'):]
-    block = block[:block.index("</article>")]
+    block = page.text[page.text.index('id="c-CF-01"') :]
+    block = block[: block.index("</article>")]
     assert "bao-cao.pdf" in block and key in block
     link = re.search(r'href="(/dashboard/submissions/\d+/evidence-files/\d+)"', block).group(1)
     download = world.site.browser("reviewer").get(link)
@@ -104,14 +129,32 @@ def live_draft(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'live.db'}"
     upgrade(url)
-    app = create_app(Settings(database_url=url, jobs_worker=False, keys_dir=tmp_path / "keys",
-                              artifacts_dir=tmp_path / "artifacts", storage_dir=tmp_path / "storage"))
+    app = create_app(
+        Settings(
+            database_url=url,
+            jobs_worker=False,
+            keys_dir=tmp_path / "keys",
+            artifacts_dir=tmp_path / "artifacts",
+            storage_dir=tmp_path / "storage",
+        )
+    )
     with app.state.sessions.begin() as session:
         org = Organisation(name="Công ty Tệp", kind="vendor")
-        user = User(organisation=org, email="tep@example.vn", name="Người nộp", role="vendor",
-                    password_hash=hash_password(LIVE_PASSWORD), active=True)
-        product = Product(organisation=org, name="Bảo vệ trẻ em Tệp", product_type="filtering_app",
-                          url="https://tep.example.vn", platforms=["web"])
+        user = User(
+            organisation=org,
+            email="tep@example.vn",
+            name="Người nộp",
+            role="vendor",
+            password_hash=hash_password(LIVE_PASSWORD),
+            active=True,
+        )
+        product = Product(
+            organisation=org,
+            name="Bảo vệ trẻ em Tệp",
+            product_type="filtering_app",
+            url="https://tep.example.vn",
+            platforms=["web"],
+        )
         product.refresh_search_text()
         draft = Submission(product=product, revision=1, criteria_version=VERSION, answers={}, status="draft")
         session.add_all([org, user, product, draft])
@@ -149,11 +192,13 @@ def test_attaching_a_file_in_chromium_at_phone_width(live_draft, tmp_path):
     report = tmp_path / "Báo cáo kiểm thử.txt"
     report.write_text("Tỷ lệ chặn trang người lớn: 99,1%.\n", encoding="utf-8")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                      chromium_sandbox=os.geteuid() != 0)
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, chromium_sandbox=os.geteuid() != 0
+        )
         try:
-            context = chromium.new_context(locale="vi-VN", java_script_enabled=False,
-                                           viewport={"width": 375, "height": 800})
+            context = chromium.new_context(
+                locale="vi-VN", java_script_enabled=False, viewport={"width": 375, "height": 800}
+            )
             context.set_default_timeout(15_000)
             page = context.new_page()
             page.goto(base + "/sign-in")

@@ -1,10 +1,12 @@
 """Signing-key rotation: several keys in the JWKS by kid, the new key signs, old certificates still verify, and a
 retired key marked compromised makes what it signed invalid in POST /public/verify, the web verify page and
 `vcsc cert verify`; `vcsc keys list|rotate|compromise` are audited. Also /.well-known/security.txt."""
+
 from __future__ import annotations
 
 import json
 import stat
+from datetime import UTC
 
 import jwt
 import sqlalchemy as sa
@@ -75,12 +77,14 @@ def test_rotate_then_compromise_the_old_key(world, monkeypatch, tmp_path):
     still = api.request("POST", "/public/verify", json={"credential": new_cert.credential_jws}).json()
     assert still["ok"] is True, still
 
-    page = world.site.browser().post("/certificates/verify", {"credential": old_cert.credential_jws},
-                                     page="/certificates")
+    page = world.site.browser().post(
+        "/certificates/verify", {"credential": old_cert.credential_jws}, page="/certificates"
+    )
     text = text_of(page.text)
     assert "Chứng nhận không hợp lệ" in text and "bị lộ" in text
-    page = world.site.browser().post("/certificates/verify", {"credential": new_cert.credential_jws},
-                                     page="/certificates")
+    page = world.site.browser().post(
+        "/certificates/verify", {"credential": new_cert.credential_jws}, page="/certificates"
+    )
     assert "Chứng nhận hợp lệ" in text_of(page.text)
 
     token_file = tmp_path / "old.jws"
@@ -100,16 +104,21 @@ def test_rotate_then_compromise_the_old_key(world, monkeypatch, tmp_path):
     assert "compromised" in named.output
 
     with api.sessions() as session:
-        events = session.execute(sa.select(AuditEvent.action, AuditEvent.actor_label, AuditEvent.object_id,
-                                           AuditEvent.after).where(AuditEvent.object_type == "signing_key")
-                                 .order_by(AuditEvent.id)).all()
+        events = session.execute(
+            sa.select(AuditEvent.action, AuditEvent.actor_label, AuditEvent.object_id, AuditEvent.after)
+            .where(AuditEvent.object_type == "signing_key")
+            .order_by(AuditEvent.id)
+        ).all()
     assert [(e.action, e.actor_label, e.object_id) for e in events] == [
-        ("signing_key.rotated", "cli", new_kid), ("signing_key.compromised", "cli", first_kid)]
+        ("signing_key.rotated", "cli", new_kid),
+        ("signing_key.compromised", "cli", first_kid),
+    ]
     assert events[1].after["certificates_signed"] == [old_cert.id]
 
 
 def test_a_folder_from_before_rotation_is_a_ring_of_one(tmp_path):
     from api.domain.credentials import KEY_FILE, load_key, load_or_create_key, published_jwks
+
     key = load_or_create_key(tmp_path / "keys")
     assert not (tmp_path / "keys" / KEYRING_FILE).exists() and (tmp_path / "keys" / KEY_FILE).exists()
     [entry] = keyring(tmp_path / "keys")
@@ -126,10 +135,12 @@ def test_security_txt_names_the_configured_contact_or_is_404(world, tmp_path):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+
     missing = world.api.client.get("/.well-known/security.txt")
     assert missing.status_code == 404 and "VCSC_SECURITY_CONTACT" in missing.json()["detail"]
-    settings = world.site.app.state.settings.model_copy(update={"security_contact": "mailto:bao-mat@clb.example",
-                                                                "public_url": "https://vcsc.example.vn"})
+    settings = world.site.app.state.settings.model_copy(
+        update={"security_contact": "mailto:bao-mat@clb.example", "public_url": "https://vcsc.example.vn"}
+    )
     app = create_app(settings)
     with TestClient(app) as client:
         response = client.get("/.well-known/security.txt")
@@ -138,6 +149,7 @@ def test_security_txt_names_the_configured_contact_or_is_404(world, tmp_path):
     lines = dict(line.split(": ", 1) for line in response.text.splitlines() if not line.startswith("#"))
     assert lines["Contact"] == "mailto:bao-mat@clb.example" and lines["Preferred-Languages"] == "vi, en"
     assert lines["Canonical"] == "https://vcsc.example.vn/.well-known/security.txt"
-    from datetime import datetime, timezone
+    from datetime import datetime
+
     expires = datetime.fromisoformat(lines["Expires"].replace("Z", "+00:00"))
-    assert 0 < (expires - datetime.now(timezone.utc)).days < 366
+    assert 0 < (expires - datetime.now(UTC)).days < 366

@@ -1,6 +1,7 @@
 """The probe-manifest builder: form fields map to the manifest the schema validates, and back; secrets are never
 written into the page but kept (sealed) across a re-rendered form; login-step rows grow without JavaScript;
 errors stand at their field; the pre-flight check shows each step in both languages."""
+
 from __future__ import annotations
 
 import json
@@ -20,17 +21,24 @@ from tests.web.test_vendor_pages import VERSION, field_block
 
 BOX = ManifestBox(b"k" * 32, None)
 FULL = {
-    "name": "SafeKid thử", "product_type": "kid_browser", "start_url": "https://safekid.example.vn/",
+    "name": "SafeKid thử",
+    "product_type": "kid_browser",
+    "start_url": "https://safekid.example.vn/",
     "filtering": {"mode": "proxy", "proxy": "10.0.0.5:3128"},
-    "accounts": {"parent": {"username": "me@x.vn", "password": "pw-parent-1", "parental_pin": "4321"},
-                 "child": {"username": "be@x.vn", "password": "pw-child-1"}},
-    "login_steps": [{"action": "goto", "url": "https://safekid.example.vn/dang-nhap"},
-                    {"action": "fill", "selector": "input[name=email]", "value": "{username}"},
-                    {"action": "fill", "selector": "input[name=password]", "value": "{password}"},
-                    {"action": "press", "selector": "input[name=password]", "key": "Enter"}],
+    "accounts": {
+        "parent": {"username": "me@x.vn", "password": "pw-parent-1", "parental_pin": "4321"},
+        "child": {"username": "be@x.vn", "password": "pw-child-1"},
+    },
+    "login_steps": [
+        {"action": "goto", "url": "https://safekid.example.vn/dang-nhap"},
+        {"action": "fill", "selector": "input[name=email]", "value": "{username}"},
+        {"action": "fill", "selector": "input[name=password]", "value": "{password}"},
+        {"action": "press", "selector": "input[name=password]", "key": "Enter"},
+    ],
     "pages": {"settings": "https://safekid.example.vn/cai-dat", "login": "https://safekid.example.vn/dang-nhap"},
     "logged_in": {"url_pattern": "/tai-khoan/*"},
-    "block_page_markers": ["SafeKid đã chặn"], "allowed_hosts": ["cdn.safekid.example.vn", "*.api.example.vn"],
+    "block_page_markers": ["SafeKid đã chặn"],
+    "allowed_hosts": ["cdn.safekid.example.vn", "*.api.example.vn"],
 }
 
 
@@ -58,36 +66,77 @@ def test_a_full_manifest_goes_to_the_form_and_back_unchanged():
 
 
 def test_the_smallest_manifest_and_empty_rows_are_left_out():
-    form = mf.read_form(_posted({"product_type": "filtering_app", "start_url": " https://x.vn ",
-                                 "filtering_mode": "none", "step_rows": "4", "step_2_action": "",
-                                 "acc_child_username": ""}), BOX, 1)
+    form = mf.read_form(
+        _posted(
+            {
+                "product_type": "filtering_app",
+                "start_url": " https://x.vn ",
+                "filtering_mode": "none",
+                "step_rows": "4",
+                "step_2_action": "",
+                "acc_child_username": "",
+            }
+        ),
+        BOX,
+        1,
+    )
     assert form.errors == {}
-    assert form.manifest == {"product_type": "filtering_app", "start_url": "https://x.vn", "filtering": {"mode": "none"}}
+    assert form.manifest == {
+        "product_type": "filtering_app",
+        "start_url": "https://x.vn",
+        "filtering": {"mode": "none"},
+    }
 
 
-@pytest.mark.parametrize("values, field, key", [
-    ({"filtering_mode": "proxy"}, "proxy", "mf.err.proxy_needed"),
-    ({"filtering_mode": "none"}, "start_url", "mf.err.start_url_needed"),
-    ({"filtering_mode": "none", "start_url": "https://x.vn", "proxy": "h:1"}, "proxy", "mf.err.proxy_unused"),
-    ({}, "filtering_mode", "err.choice"),
-    ({"filtering_mode": "none", "start_url": "https://x.vn", "acc_child_password": "pw"}, "acc_child_username",
-     "mf.err.username_needed"),
-    ({"filtering_mode": "none", "start_url": "https://x.vn", "acc_child_username": "be"}, "acc_child_password",
-     "mf.err.password_needed"),
-    ({"filtering_mode": "none", "start_url": "https://x.vn", "step_1_selector": "#a"}, "step_1_action",
-     "mf.err.action_needed"),
-    ({"filtering_mode": "none", "start_url": "https://x.vn", "corpus_sample": "12a"}, "corpus_sample",
-     "err.type_integer"),
-])
+@pytest.mark.parametrize(
+    "values, field, key",
+    [
+        ({"filtering_mode": "proxy"}, "proxy", "mf.err.proxy_needed"),
+        ({"filtering_mode": "none"}, "start_url", "mf.err.start_url_needed"),
+        ({"filtering_mode": "none", "start_url": "https://x.vn", "proxy": "h:1"}, "proxy", "mf.err.proxy_unused"),
+        ({}, "filtering_mode", "err.choice"),
+        (
+            {"filtering_mode": "none", "start_url": "https://x.vn", "acc_child_password": "pw"},
+            "acc_child_username",
+            "mf.err.username_needed",
+        ),
+        (
+            {"filtering_mode": "none", "start_url": "https://x.vn", "acc_child_username": "be"},
+            "acc_child_password",
+            "mf.err.password_needed",
+        ),
+        (
+            {"filtering_mode": "none", "start_url": "https://x.vn", "step_1_selector": "#a"},
+            "step_1_action",
+            "mf.err.action_needed",
+        ),
+        (
+            {"filtering_mode": "none", "start_url": "https://x.vn", "corpus_sample": "12a"},
+            "corpus_sample",
+            "err.type_integer",
+        ),
+    ],
+)
 def test_the_forms_own_checks_name_the_field(values, field, key):
     form = mf.read_form(_posted({"product_type": "kid_browser", **values}), BOX, 1)
     assert form.errors == {field: [key]}
 
 
 def test_secrets_survive_a_rerender_only_sealed_and_only_for_this_product():
-    first = mf.read_form(_posted({"product_type": "kid_browser", "filtering_mode": "none", "start_url": "https://x.vn",
-                                  "acc_parent_username": "me", "acc_parent_password": "s3cret-pw",
-                                  "acc_parent_pin": "9876"}), BOX, 7)
+    first = mf.read_form(
+        _posted(
+            {
+                "product_type": "kid_browser",
+                "filtering_mode": "none",
+                "start_url": "https://x.vn",
+                "acc_parent_username": "me",
+                "acc_parent_password": "s3cret-pw",
+                "acc_parent_pin": "9876",
+            }
+        ),
+        BOX,
+        7,
+    )
     token = mf.seal_secrets(first.secrets, BOX, 7)
     assert "s3cret-pw" not in token and "9876" not in token
     again = mf.read_form(_posted({**first.values, "secrets_sealed": token}), BOX, 7)  # password fields left empty
@@ -101,8 +150,12 @@ def test_secrets_survive_a_rerender_only_sealed_and_only_for_this_product():
 
 
 def test_add_row_grows_the_steps_and_a_step_error_points_at_its_row():
-    form = mf.read_form(_posted({"product_type": "kid_browser", "step_rows": "4", "step_3_action": "click",
-                                 "step_3_selector": "#go"}), BOX, 1, add_rows=True)
+    form = mf.read_form(
+        _posted({"product_type": "kid_browser", "step_rows": "4", "step_3_action": "click", "step_3_selector": "#go"}),
+        BOX,
+        1,
+        add_rows=True,
+    )
     assert form.step_rows == 6 and form.step_of_row == {0: 3}
     assert mf.field_of("/manifest/login_steps/0/selector", form.step_of_row) == "step_3_selector"
     assert mf.field_of("/manifest/login_steps/0", form.step_of_row) == "step_3_action"
@@ -110,12 +163,21 @@ def test_add_row_grows_the_steps_and_a_step_error_points_at_its_row():
     assert mf.read_form(_posted({"step_rows": "many"}), BOX, 1).step_rows == mf.MIN_STEP_ROWS
 
 
-@pytest.mark.parametrize("pointer, field", [
-    ("/manifest/start_url", "start_url"), ("/manifest/filtering/proxy", "proxy"), ("/manifest/filtering", "filtering_mode"),
-    ("/manifest/accounts/child/parental_pin", "acc_child_pin"), ("/manifest/accounts/parent", "acc_parent_username"),
-    ("/manifest/pages/signup", "page_signup"), ("/manifest/logged_in", "logged_in_selector"),
-    ("/manifest/allowed_hosts/1", "allowed_hosts"), ("/manifest/corpus/csv", "corpus_csv"), ("/manifest", None),
-])
+@pytest.mark.parametrize(
+    "pointer, field",
+    [
+        ("/manifest/start_url", "start_url"),
+        ("/manifest/filtering/proxy", "proxy"),
+        ("/manifest/filtering", "filtering_mode"),
+        ("/manifest/accounts/child/parental_pin", "acc_child_pin"),
+        ("/manifest/accounts/parent", "acc_parent_username"),
+        ("/manifest/pages/signup", "page_signup"),
+        ("/manifest/logged_in", "logged_in_selector"),
+        ("/manifest/allowed_hosts/1", "allowed_hosts"),
+        ("/manifest/corpus/csv", "corpus_csv"),
+        ("/manifest", None),
+    ],
+)
 def test_pointers_map_to_fields(pointer, field):
     assert mf.field_of(pointer, {}) == field
 
@@ -126,12 +188,14 @@ def test_members_the_form_lacks_are_named_on_import():
 
 # --- the page -------------------------------------------------------------------------------------
 
+
 def _page_fields(html: str) -> list[tuple[str, str]]:
     """The builder form's fields as the page fills them (text inputs, selected options, checked radios, hidden)."""
-    form = html[html.index('<input type="hidden" name="source" value="form">') - 400:]
-    form = form[:form.index("</form>")]
-    fields = [(n, v) for n, v in re.findall(r'<input type="(?:text|url|hidden)" [^>]*?name="([^"]+)" value="([^"]*)"',
-                                              form)]
+    form = html[html.index('<input type="hidden" name="source" value="form">') - 400 :]
+    form = form[: form.index("</form>")]
+    fields = [
+        (n, v) for n, v in re.findall(r'<input type="(?:text|url|hidden)" [^>]*?name="([^"]+)" value="([^"]*)"', form)
+    ]
     fields += re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
     fields += re.findall(r'<input type="radio" name="([^"]+)" value="([^"]*)" checked', form)
     for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
@@ -151,8 +215,15 @@ def test_builder_form_errors_stand_at_their_fields_and_nothing_is_echoed(world):
     assert page.status_code == 200 and 'name="source" value="form"' in page.text
     fields = dict(_page_fields(page.text))
     assert fields["product_type"] == "filtering_app" and fields["filtering_mode"] == "none"
-    fields.update(start_url="ftp://x", acc_child_username="be@a.vn", acc_child_password="pw-child-9",
-                  acc_child_pin="12", step_0_action="goto", step_0_url="not a url", action="start")
+    fields.update(
+        start_url="ftp://x",
+        acc_child_username="be@a.vn",
+        acc_child_password="pw-child-9",
+        acc_child_pin="12",
+        step_0_action="goto",
+        step_0_url="not a url",
+        action="start",
+    )
     bad = browser.post(start, list(fields.items()), page=new)
     assert bad.status_code == 422
     assert "Hãy nhập địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://" in field_block(bad.text, "mf-start_url")
@@ -167,15 +238,19 @@ def test_builder_form_errors_stand_at_their_fields_and_nothing_is_echoed(world):
         assert session.scalar(sa.select(sa.func.count()).select_from(ProbeRun)) == 0
 
     fixed = dict(_page_fields(bad.text))
-    fixed.update(start_url="https://san-pham.example.vn", step_0_url="https://san-pham.example.vn/dang-nhap",
-                 acc_child_pin="", action="add_step")
+    fixed.update(
+        start_url="https://san-pham.example.vn",
+        step_0_url="https://san-pham.example.vn/dang-nhap",
+        acc_child_pin="",
+        action="add_step",
+    )
     more = browser.post(start, list(fixed.items()), page=new)
     assert more.status_code == 200 and 'id="mf-step_5_action"' in more.text and 'id="mf-step_6_action"' not in more.text
 
     fixed = dict(_page_fields(more.text))
     fixed.update(action="show_json")
     shown = browser.post(start, list(fixed.items()), page=new)
-    view = text_of(shown.text[shown.text.index('id="json-view"'):])
+    view = text_of(shown.text[shown.text.index('id="json-view"') :])
     assert '"password": "********"' in view and "pw-child-9" not in shown.text
 
     fixed.update(action="start")
@@ -199,7 +274,11 @@ def test_json_import_fills_the_form_and_domain_errors_point_at_fields(world):
     assert imported.status_code == 200
     assert "Đã đưa bản mô tả JSON vào biểu mẫu" in imported.text
     fields = dict(_page_fields(imported.text))
-    assert fields["proxy"] == "10.0.0.5:3128" and fields["step_3_key"] == "Enter" and fields["product_type"] == "kid_browser"
+    assert (
+        fields["proxy"] == "10.0.0.5:3128"
+        and fields["step_3_key"] == "Enter"
+        and fields["product_type"] == "kid_browser"
+    )
     assert "pw-parent-1" not in imported.text and "4321" not in imported.text
     fields["action"] = "start"  # the product is a filtering_app: the domain refuses the type, at its field
     refused = browser.post(start, list(fields.items()), page=new)
@@ -214,13 +293,25 @@ def test_preflight_on_the_page_shows_each_step_in_both_languages(world, monkeypa
 
     async def fake_preflight(data, *, settings=None, browser_host=None, out_dir=None):
         seen["manifest"] = data
-        return preflight_module.PreflightReport([
-            preflight_module.Step("manifest", "ok", {"vi": "Manifest hợp lệ.", "en": "The manifest is valid."}),
-            preflight_module.Step("start_url", "ok", {"vi": "Trang bắt đầu trả lời (HTTP 200).",
-                                                      "en": "The start page answered (HTTP 200)."}),
-            preflight_module.Step("login.child", "failed", {"vi": "sau khi gửi biểu mẫu, trang báo lỗi đăng nhập",
-                                                            "en": "after sending the form the page reported a login error"},
-                                  {"steps": [{"action": "fill", "selector": "#email", "ok": True}]})])
+        return preflight_module.PreflightReport(
+            [
+                preflight_module.Step("manifest", "ok", {"vi": "Manifest hợp lệ.", "en": "The manifest is valid."}),
+                preflight_module.Step(
+                    "start_url",
+                    "ok",
+                    {"vi": "Trang bắt đầu trả lời (HTTP 200).", "en": "The start page answered (HTTP 200)."},
+                ),
+                preflight_module.Step(
+                    "login.child",
+                    "failed",
+                    {
+                        "vi": "sau khi gửi biểu mẫu, trang báo lỗi đăng nhập",
+                        "en": "after sending the form the page reported a login error",
+                    },
+                    {"steps": [{"action": "fill", "selector": "#email", "ok": True}]},
+                ),
+            ]
+        )
 
     monkeypatch.setattr(preflight_module, "preflight", fake_preflight)
     browser = world.site.browser("vendor_a")
@@ -231,7 +322,7 @@ def test_preflight_on_the_page_shows_each_step_in_both_languages(world, monkeypa
     fields.update(acc_child_username="be@a.vn", acc_child_password="pw-c", action="check")
     checked = browser.post(start, list(fields.items()), page=new)
     assert checked.status_code == 200
-    report = text_of(checked.text[checked.text.index('id="preflight"'):checked.text.index('id="builder-title"')])
+    report = text_of(checked.text[checked.text.index('id="preflight"') : checked.text.index('id="builder-title"')])
     assert "Chưa sẵn sàng: hãy sửa các bước thất bại." in report and "Not ready: fix the failed steps." in report
     assert "Đăng nhập tài khoản trẻ — thất bại" in report
     assert "trang báo lỗi đăng nhập" in report and "the page reported a login error" in report
@@ -239,6 +330,7 @@ def test_preflight_on_the_page_shows_each_step_in_both_languages(world, monkeypa
     with world.api.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(ProbeRun)) == 0  # nothing stored
     # The JSON form has the same check.
-    json_check = browser.post(start, {"source": "json", "action": "check", "manifest": json.dumps(seen["manifest"])},
-                              page=new)
+    json_check = browser.post(
+        start, {"source": "json", "action": "check", "manifest": json.dumps(seen["manifest"])}, page=new
+    )
     assert json_check.status_code == 200 and 'id="preflight"' in json_check.text

@@ -1,5 +1,6 @@
 """Editing and deleting a product on the pages (and the same rules over the API): errors by field, the type kept
 once assessed, deletion only while nothing but drafts depends on the product, each reason named, audit events."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,9 +12,13 @@ from tests.web.test_vendor_pages import VERSION, field_block
 
 def _actions(world, product_id: int) -> list[str]:
     with world.api.sessions() as session:
-        return list(session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "product",
-                                                                       AuditEvent.object_id == str(product_id))
-                                    .order_by(AuditEvent.id)))
+        return list(
+            session.scalars(
+                sa.select(AuditEvent.action)
+                .where(AuditEvent.object_type == "product", AuditEvent.object_id == str(product_id))
+                .order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_edit_shows_errors_by_field_then_saves_and_records_it(world):
@@ -28,12 +33,24 @@ def test_edit_shows_errors_by_field_then_saves_and_records_it(world):
     assert "http:// hoặc https://" in field_block(bad.text, "f-url")
     assert "Hãy chọn ít nhất một mục." in field_block(bad.text, "f-platforms")
     assert 'value="ftp://x"' in bad.text
-    good = browser.post(edit, [("name", "Bảo vệ trẻ em A Plus"), ("product_type", "kid_browser"),
-                               ("url", "https://a-plus.example.vn"), ("platforms", "ios"),
-                               ("description", " Trình duyệt an toàn cho trẻ 6–12 tuổi. ")], page=edit)
+    good = browser.post(
+        edit,
+        [
+            ("name", "Bảo vệ trẻ em A Plus"),
+            ("product_type", "kid_browser"),
+            ("url", "https://a-plus.example.vn"),
+            ("platforms", "ios"),
+            ("description", " Trình duyệt an toàn cho trẻ 6–12 tuổi. "),
+        ],
+        page=edit,
+    )
     assert good.status_code == 303 and good.headers["location"].endswith("?done=product_updated")
     shown = text_of(browser.get(good.headers["location"]).text)
-    assert "Đã lưu thông tin sản phẩm." in shown and "Bảo vệ trẻ em A Plus" in shown and "https://a-plus.example.vn" in shown
+    assert (
+        "Đã lưu thông tin sản phẩm." in shown
+        and "Bảo vệ trẻ em A Plus" in shown
+        and "https://a-plus.example.vn" in shown
+    )
     assert "Mô tả sản phẩm (tuỳ chọn) Trình duyệt an toàn cho trẻ 6–12 tuổi." in shown
     with world.api.sessions() as session:
         row = session.get(Product, product.id)
@@ -49,8 +66,16 @@ def test_the_type_of_an_assessed_product_stays(world):
     edit = f"/dashboard/products/{product.id}/edit"
     page = browser.get(edit)
     assert "không đổi được loại" in field_block(page.text, "f-product_type")
-    refused = browser.post(edit, [("name", "Tên mới"), ("product_type", "kid_browser"),
-                                  ("url", "https://san-pham.example.vn"), ("platforms", "android")], page=edit)
+    refused = browser.post(
+        edit,
+        [
+            ("name", "Tên mới"),
+            ("product_type", "kid_browser"),
+            ("url", "https://san-pham.example.vn"),
+            ("platforms", "android"),
+        ],
+        page=edit,
+    )
     assert refused.status_code == 409
     assert "Không thể đổi loại sản phẩm đã có bản tự đánh giá" in field_block(refused.text, "f-product_type")
     with world.api.sessions() as session:
@@ -74,7 +99,7 @@ def test_a_product_with_only_drafts_is_deleted_after_confirmation(world):
     product = world.product_a
     draft = world.api.submission(product, version=VERSION)
     page = f"/dashboard/products/{product.id}"
-    assert 'action="/dashboard/products/%d/delete"' % product.id in browser.get(page).text
+    assert f'action="/dashboard/products/{product.id}/delete"' in browser.get(page).text
     unconfirmed = browser.post(f"{page}/delete", {}, page=page)
     assert unconfirmed.status_code == 422 and "Hãy đánh dấu ô xác nhận" in unconfirmed.text
     deleted = browser.post(f"{page}/delete", {"confirm": "yes"}, page=page)
@@ -91,10 +116,17 @@ def test_deletion_is_refused_with_each_reason(world):
     cert = approved(world, product)
     world.api.submission(product, version=VERSION)  # a new draft does not matter
     with world.api.sessions.begin() as session:
-        session.add(ProbeRun(submission_id=session.scalar(sa.select(Submission.id).where(
-            Submission.product_id == product.id, Submission.status == "draft")), product_id=product.id,
-            status="running", manifest={"product_type": "filtering_app", "filtering": {"mode": "none"}},
-            criteria_version=VERSION))
+        session.add(
+            ProbeRun(
+                submission_id=session.scalar(
+                    sa.select(Submission.id).where(Submission.product_id == product.id, Submission.status == "draft")
+                ),
+                product_id=product.id,
+                status="running",
+                manifest={"product_type": "filtering_app", "filtering": {"mode": "none"}},
+                criteria_version=VERSION,
+            )
+        )
     page = f"/dashboard/products/{product.id}"
     shown = text_of(browser.get(page).text)
     assert "Không xoá được sản phẩm này, vì:" in shown and f"đã có chứng nhận {cert.id}" in shown

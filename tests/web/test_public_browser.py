@@ -1,5 +1,6 @@
 """The public product, history and criteria pages in Chromium at 375 px: nothing scrolls sideways, axe finds no
 serious or critical violation, in Vietnamese and English; the criteria search works with the form alone."""
+
 from __future__ import annotations
 
 import json
@@ -23,23 +24,50 @@ def _with_history(app) -> Certificate:
     certificate beside it."""
     now = utcnow()
     with app.state.sessions.begin() as session:
-        cert = session.scalars(sa.select(Certificate).where(Certificate.status == "valid",
-                                                            Certificate.submission_id.is_not(None))
-                               .order_by(Certificate.id)).first()
+        cert = session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.status == "valid", Certificate.submission_id.is_not(None))
+            .order_by(Certificate.id)
+        ).first()
         for days in (30, 12, 2):
-            run = ProbeRun(submission_id=cert.submission_id, product_id=cert.product_id, status="done",
-                           purpose="monitoring", certificate_id=cert.id,
-                           manifest={"product_type": "filtering_app", "start_url": "https://x.example.vn",
-                                     "filtering": {"mode": "none"}},
-                           criteria_version=cert.criteria_version, finished_at=now - timedelta(days=days))
+            run = ProbeRun(
+                submission_id=cert.submission_id,
+                product_id=cert.product_id,
+                status="done",
+                purpose="monitoring",
+                certificate_id=cert.id,
+                manifest={
+                    "product_type": "filtering_app",
+                    "start_url": "https://x.example.vn",
+                    "filtering": {"mode": "none"},
+                },
+                criteria_version=cert.criteria_version,
+                finished_at=now - timedelta(days=days),
+            )
             session.add(run)
             session.flush()
-            session.add(ProbeArtifact(run_id=run.id, probe_id="content_filtering", artifact={}, findings=[],
-                                      measurement={f"block_rate_{c}": 0.8 + i / 50 for i, c in enumerate(CATEGORIES)}))
-        session.add(Certificate(id="VCSC-2023-000999", product_id=cert.product_id, criteria_version=cert.criteria_version,
-                                level=cert.level, status="revoked", issued_at=now - timedelta(days=400),
-                                valid_until=now - timedelta(days=35), status_changed_at=now - timedelta(days=200),
-                                note="Thu hồi sau khi kiểm tra lại thấy bộ lọc không còn chặn trang cờ bạc"))
+            session.add(
+                ProbeArtifact(
+                    run_id=run.id,
+                    probe_id="content_filtering",
+                    artifact={},
+                    findings=[],
+                    measurement={f"block_rate_{c}": 0.8 + i / 50 for i, c in enumerate(CATEGORIES)},
+                )
+            )
+        session.add(
+            Certificate(
+                id="VCSC-2023-000999",
+                product_id=cert.product_id,
+                criteria_version=cert.criteria_version,
+                level=cert.level,
+                status="revoked",
+                issued_at=now - timedelta(days=400),
+                valid_until=now - timedelta(days=35),
+                status_changed_at=now - timedelta(days=200),
+                note="Thu hồi sau khi kiểm tra lại thấy bộ lọc không còn chặn trang cờ bạc",
+            )
+        )
         session.expunge(cert)
     return cert
 
@@ -49,8 +77,13 @@ def test_product_history_and_criteria_pages_fit_375_px_and_pass_axe(server, peop
     cert = _with_history(app)
     page = people("phone")
     page.set_viewport_size({"width": 375, "height": 800})
-    paths = [f"/products/{cert.product_id}", f"/products/{cert.product_id}/history", "/criteria/vcsc-2025.1",
-             "/criteria/vcsc-2025.1?q=nguoi+lon", "/?sort=newest&level=basic"]
+    paths = [
+        f"/products/{cert.product_id}",
+        f"/products/{cert.product_id}/history",
+        "/criteria/vcsc-2025.1",
+        "/criteria/vcsc-2025.1?q=nguoi+lon",
+        "/?sort=newest&level=basic",
+    ]
     found, widths = {}, {}
     for path in paths:
         for lang in ("vi", "en"):

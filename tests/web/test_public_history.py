@@ -1,6 +1,7 @@
 """Public pages beyond plain search: counts with plurals in both languages, filters and sort, the "did you mean"
 link, certificate numbers in any case, the criteria page's contents and search, and a product's public history
 (certificates with a revocation, certified revisions, probe runs as a chart) without anything vendor-private."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -76,15 +77,30 @@ def _history_world(world, catalogue):
         revoked.status_changed_at, revoked.note = now - timedelta(days=40), "Thu hồi vì vi phạm"
         revoked.status_reason = "BÍ MẬT NỘI BỘ"
         for submission_id, days, rate in ((certified.id, 20, 0.9), (certified.id, 5, 0.97), (rejected.id, 1, 0.11)):
-            run = ProbeRun(submission_id=submission_id, product_id=safekid.id, status="done", purpose="assessment",
-                           manifest={"product_type": "filtering_app", "start_url": "https://bi-mat.example.vn",
-                                     "filtering": {"mode": "none"}},
-                           criteria_version="vcsc-2025.1", finished_at=now - timedelta(days=days))
+            run = ProbeRun(
+                submission_id=submission_id,
+                product_id=safekid.id,
+                status="done",
+                purpose="assessment",
+                manifest={
+                    "product_type": "filtering_app",
+                    "start_url": "https://bi-mat.example.vn",
+                    "filtering": {"mode": "none"},
+                },
+                criteria_version="vcsc-2025.1",
+                finished_at=now - timedelta(days=days),
+            )
             session.add(run)
             session.flush()
-            session.add(ProbeArtifact(run_id=run.id, probe_id="content_filtering", artifact={},
-                                      measurement={"block_rate_adult": rate, "block_rate_gambling": rate / 2},
-                                      findings=[]))
+            session.add(
+                ProbeArtifact(
+                    run_id=run.id,
+                    probe_id="content_filtering",
+                    artifact={},
+                    measurement={"block_rate_adult": rate, "block_rate_gambling": rate / 2},
+                    findings=[],
+                )
+            )
     return old
 
 

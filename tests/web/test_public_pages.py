@@ -1,5 +1,6 @@
 """Public pages: diacritic-free search, the product page, certificate lookup, the criteria browser and
 the badge snippets."""
+
 from __future__ import annotations
 
 from tests.web.conftest import text_of
@@ -25,8 +26,17 @@ def test_product_page_shows_certificate_and_results_by_group(catalogue, world):
     page = world.site.browser().get(f"/products/{catalogue['safekid'].id}")
     assert page.status_code == 200
     text = text_of(page.text)
-    for expected in ("VCSC-2025-000123", "Còn hiệu lực", "vcsc-2025.1", "Nâng cao", "Công ty A",
-                     "Ứng dụng lọc nội dung", "Kết quả theo nhóm yêu cầu", "Tính năng", "Hiệu năng xử lý"):
+    for expected in (
+        "VCSC-2025-000123",
+        "Còn hiệu lực",
+        "vcsc-2025.1",
+        "Nâng cao",
+        "Công ty A",
+        "Ứng dụng lọc nội dung",
+        "Kết quả theo nhóm yêu cầu",
+        "Tính năng",
+        "Hiệu năng xử lý",
+    ):
         assert expected in text, expected
     assert '<svg class="chart"' in page.text and "<table>" in page.text
     other = world.site.browser().get(f"/products/{catalogue['dns'].id}")
@@ -58,8 +68,13 @@ def test_criteria_browser_and_changes(world):
     assert "vcsc-2024.1" in index and "vcsc-2025.1" in index and "Đã công bố" in index
     version = browser.get("/criteria/vcsc-2025.1")
     text = text_of(version.text)
-    for group in ("Tài liệu", "Tính năng", "Tuân thủ và đặc thù Việt Nam", "An toàn thông tin của sản phẩm",
-                  "Hiệu năng xử lý"):
+    for group in (
+        "Tài liệu",
+        "Tính năng",
+        "Tuân thủ và đặc thù Việt Nam",
+        "An toàn thông tin của sản phẩm",
+        "Hiệu năng xử lý",
+    ):
         assert f'{group}' in text
     assert "CF-01 Chặn nội dung người lớn" in text and "Bắt buộc" in text
     assert "Ghi kết quả trên cấu hình mặc định" in text  # help text
@@ -82,8 +97,10 @@ def test_embed_badge_snippets(catalogue, world):
     assert page.status_code == 200
     assert "http://testserver/badge/VCSC-2025-000123.svg" in page.text
     assert "http://testserver/certificates/VCSC-2025-000123" in page.text
-    assert "[![Chứng nhận VCSC mức Nâng cao, số VCSC-2025-000123](http://testserver/badge/VCSC-2025-000123.svg)]" \
-           in text_of(page.text)
+    assert (
+        "[![Chứng nhận VCSC mức Nâng cao, số VCSC-2025-000123](http://testserver/badge/VCSC-2025-000123.svg)]"
+        in text_of(page.text)
+    )
     assert 'role="img"' in page.text  # the preview, inline
     svg = browser.get("/badge/VCSC-2025-000123.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")

@@ -1,5 +1,6 @@
 """Request limits: forms with too many fields or files, over-long URLs, and a real uvicorn server on loopback that
 closes connections whose request head or body never completes (api.http.limits, api.http.server, api.web.security)."""
+
 from __future__ import annotations
 
 import socket
@@ -22,6 +23,7 @@ PROBLEM = "application/problem+json"
 
 # --- forms (in-process client) ---------------------------------------------------------------------
 
+
 def test_sign_in_with_too_many_fields_is_a_413_page_not_a_500(world):
     client = world.site.browser().client
     fields = [(f"f{i}", "x") for i in range(MAX_FORM_FIELDS + 1)]
@@ -32,7 +34,7 @@ def test_sign_in_with_too_many_fields_is_a_413_page_not_a_500(world):
     english = client.post("/sign-in?lang=en", data=dict(fields))
     assert english.status_code == 413 and "The form is too large" in text_of(english.text)
     # Just under the limit the form is read (and refused for its missing CSRF token, as any such form).
-    assert client.post("/sign-in", data=dict(fields[:MAX_FORM_FIELDS - 1])).status_code == 403
+    assert client.post("/sign-in", data=dict(fields[: MAX_FORM_FIELDS - 1])).status_code == 403
 
 
 def test_multipart_verify_with_too_many_fields_or_files_is_413(world):
@@ -47,8 +49,11 @@ def test_multipart_verify_with_too_many_fields_or_files_is_413(world):
 
 def test_a_malformed_multipart_body_is_a_400_page(world):
     client = world.site.browser().client
-    response = client.post("/certificates/verify", content=b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
-                           headers={"Content-Type": "multipart/form-data; boundary=b"})
+    response = client.post(
+        "/certificates/verify",
+        content=b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
     assert response.status_code == 400 and "Không đọc được biểu mẫu" in text_of(response.text)
 
 
@@ -65,15 +70,24 @@ def test_over_long_urls_are_414_problem_json(world):
 
 # --- a real server on loopback ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("server")
     url = f"sqlite:///{folder / 'vcsc.db'}"
     upgrade(url)
-    settings = Settings(database_url=url, jobs_worker=False, keys_dir=folder / "keys", artifacts_dir=folder / "a",
-                        header_timeout_seconds=1.0, keep_alive_seconds=1, body_timeout_seconds=1.0)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            **uvicorn_options(settings))
+    settings = Settings(
+        database_url=url,
+        jobs_worker=False,
+        keys_dir=folder / "keys",
+        artifacts_dir=folder / "a",
+        header_timeout_seconds=1.0,
+        keep_alive_seconds=1,
+        body_timeout_seconds=1.0,
+    )
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on", **uvicorn_options(settings)
+    )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -145,8 +159,10 @@ def test_a_kept_alive_connection_is_closed_when_idle_and_when_its_next_head_stal
 
 def test_a_body_that_never_completes_is_408_problem_json(server):
     with _connect(server) as sock:
-        sock.sendall(b"POST /api/v1/public/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 100\r\n\r\n{\"certificate_id\":")
+        sock.sendall(
+            b"POST /api/v1/public/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n{\"certificate_id\":"
+        )
         waited, data = _closed_after(sock)
     assert data.startswith(b"HTTP/1.1 408"), data[:200]
     assert b"application/problem+json" in data and waited < 5
@@ -174,6 +190,7 @@ def test_long_urls_get_problem_json_and_huge_heads_a_small_refusal(server):
 
 def test_vcsc_serve_passes_the_limits_to_uvicorn(tmp_path, monkeypatch):
     from api.cli import main
+
     url = f"sqlite:///{tmp_path / 'vcsc.db'}"
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)

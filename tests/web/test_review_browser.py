@@ -1,6 +1,7 @@
 """The review page in Chromium at 1280 px and 375 px on the demo data: the decision bar stays in view while the
 page scrolls, an accepted discrepancy brings the reviewer back to it, the agreeing criteria are accepted in one go,
 approval goes through the confirmation page, and axe finds nothing serious on any of them."""
+
 from __future__ import annotations
 
 import json
@@ -27,17 +28,43 @@ def _in_review_with_a_discrepancy(app) -> tuple[int, str]:
         review.take(session, reviewer, submission)
         found = reporting.verdict_of(session, submission)
         criterion = next(c.criterion_id for c in found.criteria if c.claimed == "passed" and c.applies)
-        run = ProbeRun(submission_id=submission.id, product_id=submission.product_id, status="done",
-                       purpose="assessment", manifest={"product_type": submission.product.product_type,
-                                                       "filtering": {"mode": "none"}},
-                       criteria_version=submission.criteria_version, probes_total=1, probes_done=1,
-                       finished_at=utcnow())
+        run = ProbeRun(
+            submission_id=submission.id,
+            product_id=submission.product_id,
+            status="done",
+            purpose="assessment",
+            manifest={"product_type": submission.product.product_type, "filtering": {"mode": "none"}},
+            criteria_version=submission.criteria_version,
+            probes_total=1,
+            probes_done=1,
+            finished_at=utcnow(),
+        )
         session.add(run)
         session.flush()
-        session.add(ProbeArtifact(run_id=run.id, probe_id="transport", artifact={}, measurement=None, findings=[{
-            "probe_id": "transport", "criterion_id": criterion, "outcome": "failed", "confidence": 1.0,
-            "explanation": {"vi": "Trang đăng nhập không dùng HTTPS.", "en": "The sign-in page does not use HTTPS."},
-            "failures": [], "evidence": {}}], created_at=utcnow(), evaluated_at=utcnow()))
+        session.add(
+            ProbeArtifact(
+                run_id=run.id,
+                probe_id="transport",
+                artifact={},
+                measurement=None,
+                findings=[
+                    {
+                        "probe_id": "transport",
+                        "criterion_id": criterion,
+                        "outcome": "failed",
+                        "confidence": 1.0,
+                        "explanation": {
+                            "vi": "Trang đăng nhập không dùng HTTPS.",
+                            "en": "The sign-in page does not use HTTPS.",
+                        },
+                        "failures": [],
+                        "evidence": {},
+                    }
+                ],
+                created_at=utcnow(),
+                evaluated_at=utcnow(),
+            )
+        )
         return submission.id, criterion
 
 

@@ -1,6 +1,7 @@
 """Reviewer pages: the queue, a submission's review (discrepancies first, evidence, decisions per criterion,
 the decision), refusals of the domain on the page, and who may reach them; the vendor's side: comments next to
 the criteria, answering, the next revision, withdrawal; the audit trail."""
+
 from __future__ import annotations
 
 import re
@@ -19,9 +20,13 @@ def status_of(world, submission_id: int) -> str:
 
 def actions_of(world, submission_id: int) -> list[str]:
     with world.api.sessions() as session:
-        return list(session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "submission",
-                                                                       AuditEvent.object_id == str(submission_id))
-                                    .order_by(AuditEvent.id)))
+        return list(
+            session.scalars(
+                sa.select(AuditEvent.action)
+                .where(AuditEvent.object_type == "submission", AuditEvent.object_id == str(submission_id))
+                .order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_queue_oldest_first_with_filters(world):
@@ -50,8 +55,10 @@ def test_vendors_cannot_reach_reviewer_pages(world):
     vendor = world.site.browser("vendor_a")
     url = f"/review/submissions/{submission.id}"
     responses = [vendor.get("/review"), vendor.get(url)]
-    responses += [vendor.post(f"{url}/{action}", {"decision": "approve", "body": "x"}, page="/dashboard")
-                  for action in ("take", "decision", "criteria/CF-01", "probe-runs", "comments")]
+    responses += [
+        vendor.post(f"{url}/{action}", {"decision": "approve", "body": "x"}, page="/dashboard")
+        for action in ("take", "decision", "criteria/CF-01", "probe-runs", "comments")
+    ]
     for response in responses:
         assert response.status_code == 403
         assert "Chỉ người thẩm định của câu lạc bộ được thẩm định" in response.text
@@ -98,7 +105,7 @@ def test_review_page_puts_discrepancies_first_with_their_evidence(world):
     # The agreeing criteria are folded away (a closed <details>), and CF-01 is shown once, as a discrepancy.
     assert html.index('<details id="agreeing-list">') < html.index('id="c-DOC-01"')
     assert html.count('id="c-CF-01"') == 1
-    block = html[html.index('id="c-CF-01"'):html.index("</article>", html.index('id="c-CF-01"'))]
+    block = html[html.index('id="c-CF-01"') : html.index("</article>", html.index('id="c-CF-01"'))]
     text = text_of(block)
     assert "Nhà cung cấp khai báo đạt nhưng kiểm tra tự động cho kết quả không đạt." in text
     assert "Chỉ chặn 50% trang người lớn." in text  # the finding
@@ -124,32 +131,40 @@ def test_decisions_per_criterion_and_approval_needs_them(world):
     assert refused.status_code == 409
     assert "Còn sai khác chưa có quyết định của người thẩm định: CF-01" in text_of(refused.text)
 
-    no_reason = reviewer.post(f"{url}/criteria/CF-01", {"decision": "override", "outcome": "passed", "comment": " "},
-                              page=url)
+    no_reason = reviewer.post(
+        f"{url}/criteria/CF-01", {"decision": "override", "outcome": "passed", "comment": " "}, page=url
+    )
     assert no_reason.status_code == 422
-    block = no_reason.text[no_reason.text.index('id="d-CF-01-override"'):]
-    assert "Cần nêu lý do khi thay đổi kết quả" in block[:block.index("</details>")]
+    block = no_reason.text[no_reason.text.index('id="d-CF-01-override"') :]
+    assert "Cần nêu lý do khi thay đổi kết quả" in block[: block.index("</details>")]
     assert '<details id="d-CF-01-override" open>' in no_reason.text
     assert '<option value="passed" selected>' in no_reason.text  # what was chosen comes back
     assert 'href="#d-CF-01-comment"' in no_reason.text  # the summary links to the field
 
-    done = reviewer.post(f"{url}/criteria/CF-01", {"decision": "override", "outcome": "passed",
-                                                   "comment": "Bộ thử của nhà cung cấp lớn hơn"}, page=url)
+    done = reviewer.post(
+        f"{url}/criteria/CF-01",
+        {"decision": "override", "outcome": "passed", "comment": "Bộ thử của nhà cung cấp lớn hơn"},
+        page=url,
+    )
     assert done.status_code == 303 and done.headers["location"] == f"{url}?done=decided#c-CF-01"
     accepted = reviewer.post(f"{url}/criteria/DOC-01", {"decision": "accept"}, page=url)
     assert accepted.status_code == 303
     with world.api.sessions() as session:
-        decisions = {d.criterion_id: (d.decision, d.outcome, d.comment)
-                     for d in session.scalars(sa.select(ReviewDecision))}
-    assert decisions == {"CF-01": ("override", "passed", "Bộ thử của nhà cung cấp lớn hơn"),
-                         "DOC-01": ("accept", "passed", None)}
+        decisions = {
+            d.criterion_id: (d.decision, d.outcome, d.comment) for d in session.scalars(sa.select(ReviewDecision))
+        }
+    assert decisions == {
+        "CF-01": ("override", "passed", "Bộ thử của nhà cung cấp lớn hơn"),
+        "DOC-01": ("accept", "passed", None),
+    }
     page = text_of(reviewer.get(url).text)
     assert "Thay đổi kết quả: Đạt — “Bộ thử của nhà cung cấp lớn hơn”" in page
     vendor_view = text_of(world.site.browser("vendor_a").get(f"/dashboard/submissions/{submission.id}").text)
     assert "CF-01 Thay đổi kết quả Đạt Bộ thử của nhà cung cấp lớn hơn" in vendor_view  # the decisions table
 
-    approved = reviewer.post(f"{url}/decision", {"decision": "approve", "comment": "Đạt sau khi xem xét",
-                                                 "confirmed": "yes"}, page=url)
+    approved = reviewer.post(
+        f"{url}/decision", {"decision": "approve", "comment": "Đạt sau khi xem xét", "confirmed": "yes"}, page=url
+    )
     assert approved.status_code == 303 and approved.headers["location"] == f"{url}?done=approved"
     assert status_of(world, submission.id) == "approved"
     with world.api.sessions() as session:
@@ -157,8 +172,12 @@ def test_decisions_per_criterion_and_approval_needs_them(world):
     after = reviewer.get(approved.headers["location"]).text
     assert "Đã phê duyệt và cấp chứng nhận." in after and f'href="/dashboard/certificates/{cert.id}"' in after
     assert f'action="/review/submissions/{submission.id}/decision"' not in after  # nothing left to decide
-    assert actions_of(world, submission.id)[-4:] == ["submission.criterion_decided", "submission.criterion_decided",
-                                                     "submission.approval_recorded", "submission.approved"]
+    assert actions_of(world, submission.id)[-4:] == [
+        "submission.criterion_decided",
+        "submission.criterion_decided",
+        "submission.approval_recorded",
+        "submission.approved",
+    ]
 
 
 def test_two_reviewers_must_approve_when_the_club_says_so(world):
@@ -186,8 +205,11 @@ def test_reject_needs_a_reason(world):
     assert refused.status_code == 422
     assert "Cần nêu lý do từ chối" in refused.text and 'aria-invalid="true"' in refused.text
     assert status_of(world, submission.id) == "in_review"
-    done = reviewer.post(f"{url}/decision", {"decision": "reject", "comment": "Sản phẩm không lọc nội dung",
-                                             "confirmed": "yes"}, page=url)
+    done = reviewer.post(
+        f"{url}/decision",
+        {"decision": "reject", "comment": "Sản phẩm không lọc nội dung", "confirmed": "yes"},
+        page=url,
+    )
     assert done.status_code == 303 and status_of(world, submission.id) == "rejected"
 
 
@@ -198,9 +220,16 @@ def test_changes_requested_revised_resubmitted_and_approved(world):
     url = f"/review/submissions/{submission.id}"
     empty = reviewer.post(f"{url}/decision", {"decision": "request_changes", "comment": ""}, page=url)
     assert empty.status_code == 422 and "Hãy cho nhà cung cấp biết cần sửa gì" in empty.text
-    asked = reviewer.post(f"{url}/decision", {"decision": "request_changes", "comment": "Cần thêm bằng chứng kiểm thử",
-                                              "cc.CF-01": "Tải lên báo cáo bộ thử 600 trang", "cc.DOC-01": " "},
-                          page=url)
+    asked = reviewer.post(
+        f"{url}/decision",
+        {
+            "decision": "request_changes",
+            "comment": "Cần thêm bằng chứng kiểm thử",
+            "cc.CF-01": "Tải lên báo cáo bộ thử 600 trang",
+            "cc.DOC-01": " ",
+        },
+        page=url,
+    )
     assert asked.status_code == 303 and status_of(world, submission.id) == "changes_requested"
     with world.api.sessions() as session:
         comments = {(c.criterion_id, c.body) for c in session.scalars(sa.select(ReviewComment))}
@@ -223,14 +252,16 @@ def test_changes_requested_revised_resubmitted_and_approved(world):
         assert draft.status == "draft" and draft.answers == session.get(Submission, submission.id).answers
     assert started.headers["location"] == f"/dashboard/submissions/{draft.id}/steps/documentation?done=revision_started"
     step = vendor.get(f"/dashboard/submissions/{draft.id}/steps/features").text
-    cf01 = step[step.index('id="c-CF-01"'):step.index('id="c-CF-02"')]
+    cf01 = step[step.index('id="c-CF-01"') : step.index('id="c-CF-02"')]
     assert "Nhận xét của người thẩm định về tiêu chí này" in cf01 and "Tải lên báo cáo bộ thử 600 trang" in cf01
     again = vendor.get(own).text  # the old revision now links to the new one, and its criteria to the new form
     assert f'href="/dashboard/submissions/{draft.id}"' in again and "Bắt đầu lần sửa đổi tiếp theo" not in again
     assert f'href="/dashboard/submissions/{draft.id}/steps/features#c-CF-01"' in again
 
-    assert vendor.post(f"/dashboard/submissions/{draft.id}/submit", page=f"/dashboard/submissions/{draft.id}"
-                       ).status_code == 303
+    assert (
+        vendor.post(f"/dashboard/submissions/{draft.id}/submit", page=f"/dashboard/submissions/{draft.id}").status_code
+        == 303
+    )
     assert status_of(world, draft.id) == "resubmitted"
     queue = reviewer.get("/review").text
     assert f'href="/review/submissions/{draft.id}"' in queue
@@ -238,8 +269,9 @@ def test_changes_requested_revised_resubmitted_and_approved(world):
     assert reviewer.post(f"{second}/take", page=second).status_code == 303
     history = text_of(reviewer.get(second).text)
     assert "Cần thêm bằng chứng kiểm thử" in history and "Chúng tôi sẽ gửi báo cáo" in history  # the whole talk
-    assert reviewer.post(f"{second}/decision", {"decision": "approve", "confirmed": "yes"},
-                         page=second).status_code == 303
+    assert (
+        reviewer.post(f"{second}/decision", {"decision": "approve", "confirmed": "yes"}, page=second).status_code == 303
+    )
     assert status_of(world, draft.id) == "approved"
     assert "Đã được phê duyệt và cấp chứng nhận." in vendor.get(f"/dashboard/submissions/{draft.id}").text
 
@@ -260,11 +292,18 @@ def test_vendor_refusals_and_withdrawal(world):
     assert again.status_code == 409 and "Lúc này không thể làm gì thêm với mục này." in again.text
     # Another vendor reaches none of it; a reviewer cannot withdraw.
     other = api.submission(world.product_a, "submitted", version=REVIEW_VERSION)
-    for path in (f"/dashboard/submissions/{other.id}/withdraw", f"/dashboard/submissions/{other.id}/comments",
-                 f"/dashboard/submissions/{other.id}/next-revision"):
+    for path in (
+        f"/dashboard/submissions/{other.id}/withdraw",
+        f"/dashboard/submissions/{other.id}/comments",
+        f"/dashboard/submissions/{other.id}/next-revision",
+    ):
         assert world.site.browser("vendor_b").post(path, {"body": "x"}, page="/dashboard").status_code == 404
-    assert world.site.browser("reviewer").post(f"/dashboard/submissions/{other.id}/withdraw",
-                                               page="/dashboard").status_code == 403
+    assert (
+        world.site.browser("reviewer")
+        .post(f"/dashboard/submissions/{other.id}/withdraw", page="/dashboard")
+        .status_code
+        == 403
+    )
     assert status_of(world, other.id) == "submitted"
 
 

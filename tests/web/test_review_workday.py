@@ -2,6 +2,7 @@
 away and accepted in one POST, an agreeing criterion decided on its own page, the confirmation step before
 approving or rejecting, assignment from the review page and the queue, the queue's waiting time in the reader's
 language, and who may do any of it."""
+
 from __future__ import annotations
 
 import re
@@ -15,20 +16,30 @@ from tests.web.conftest import REVIEW_VERSION, in_review, text_of
 
 def decisions(world, submission_id: int) -> dict[str, tuple[str, str]]:
     with world.api.sessions() as session:
-        return {d.criterion_id: (d.decision, d.outcome) for d in session.scalars(
-            sa.select(ReviewDecision).where(ReviewDecision.submission_id == submission_id))}
+        return {
+            d.criterion_id: (d.decision, d.outcome)
+            for d in session.scalars(sa.select(ReviewDecision).where(ReviewDecision.submission_id == submission_id))
+        }
 
 
 def events(world, submission_id: int, action: str) -> list[AuditEvent]:
     with world.api.sessions() as session:
-        return list(session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.object_type == "submission", AuditEvent.object_id == str(submission_id),
-            AuditEvent.action == action).order_by(AuditEvent.id)))
+        return list(
+            session.scalars(
+                sa.select(AuditEvent)
+                .where(
+                    AuditEvent.object_type == "submission",
+                    AuditEvent.object_id == str(submission_id),
+                    AuditEvent.action == action,
+                )
+                .order_by(AuditEvent.id)
+            )
+        )
 
 
 def shown_agreeing(html: str) -> list[str]:
-    form = html[html.index("/accept-agreeing"):]
-    return re.findall(r'name="criteria" value="([A-Z0-9-]+)"', form[:form.index("</form>")])
+    form = html[html.index("/accept-agreeing") :]
+    return re.findall(r'name="criteria" value="([A-Z0-9-]+)"', form[: form.index("</form>")])
 
 
 def test_few_forms_and_the_agreeing_criteria_accepted_in_one_post(world):
@@ -45,9 +56,11 @@ def test_few_forms_and_the_agreeing_criteria_accepted_in_one_post(world):
     assert f'href="{url}/criteria/DOC-01"' in html  # an agreeing criterion is decided on its own page
 
     # An override made before stays as it is.
-    overridden = reviewer.post(f"{url}/criteria/DOC-02", {"decision": "override", "outcome": "failed",
-                                                          "comment": "Tài liệu đã hết hạn", "page": "criterion"},
-                               page=f"{url}/criteria/DOC-02")
+    overridden = reviewer.post(
+        f"{url}/criteria/DOC-02",
+        {"decision": "override", "outcome": "failed", "comment": "Tài liệu đã hết hạn", "page": "criterion"},
+        page=f"{url}/criteria/DOC-02",
+    )
     assert overridden.status_code == 303
     assert overridden.headers["location"] == f"{url}?done=decided&at=DOC-02#c-DOC-02"
     reopened = reviewer.get(overridden.headers["location"]).text
@@ -89,8 +102,11 @@ def test_accepting_outside_review_and_the_criterion_page(world):
 
     submission = in_review(world, world.product_b)
     url = f"/review/submissions/{submission.id}"
-    no_reason = reviewer.post(f"{url}/criteria/DOC-01", {"decision": "override", "outcome": "failed",
-                                                         "page": "criterion"}, page=f"{url}/criteria/DOC-01")
+    no_reason = reviewer.post(
+        f"{url}/criteria/DOC-01",
+        {"decision": "override", "outcome": "failed", "page": "criterion"},
+        page=f"{url}/criteria/DOC-01",
+    )
     assert no_reason.status_code == 422  # shown again on the criterion's own page
     assert "<h1>Quyết định cho tiêu chí DOC-01</h1>" in no_reason.text
     assert "Cần nêu lý do khi thay đổi kết quả" in no_reason.text
@@ -105,7 +121,7 @@ def test_approving_and_rejecting_ask_for_confirmation_with_the_level(world):
     reviewer = world.site.browser("reviewer")
     url = f"/review/submissions/{submission.id}"
     html = reviewer.get(url).text
-    bar = html[html.index('class="decision-bar"'):]
+    bar = html[html.index('class="decision-bar"') :]
     assert 'form="decision-form"' in bar and "Nếu phê duyệt bây giờ: mức" in text_of(bar)
 
     asked = reviewer.post(f"{url}/decision", {"decision": "approve", "comment": "Tốt"}, page=url)
@@ -120,11 +136,13 @@ def test_approving_and_rejecting_ask_for_confirmation_with_the_level(world):
         assert session.scalar(sa.select(sa.func.count()).select_from(Approval)) == 0
 
     other_level = "advanced" if level_id != "advanced" else "basic"
-    changed = reviewer.post(f"{url}/decision", {"decision": "approve", "confirmed": "yes", "level": other_level},
-                            page=url)
+    changed = reviewer.post(
+        f"{url}/decision", {"decision": "approve", "confirmed": "yes", "level": other_level}, page=url
+    )
     assert changed.status_code == 409 and "Mức đạt được đã đổi thành" in text_of(changed.text)
-    confirmed = reviewer.post(f"{url}/decision", {"decision": "approve", "confirmed": "yes", "level": level_id},
-                              page=url)
+    confirmed = reviewer.post(
+        f"{url}/decision", {"decision": "approve", "confirmed": "yes", "level": level_id}, page=url
+    )
     assert confirmed.status_code == 303 and confirmed.headers["location"] == f"{url}?done=approved"
 
     other = in_review(world, world.product_b, discrepancy=False)
@@ -132,10 +150,17 @@ def test_approving_and_rejecting_ask_for_confirmation_with_the_level(world):
     asked = reviewer.post(f"{url}/decision", {"decision": "reject"}, page=url)
     assert asked.status_code == 200 and "Từ chối là quyết định cuối" in text_of(asked.text)
     assert re.search(r'<textarea id="confirm-comment" name="comment"[^>]* required', asked.text)
-    assert reviewer.post(f"{url}/decision", {"decision": "reject", "comment": "Không lọc", "confirmed": "yes"},
-                         page=url).status_code == 303
-    english = reviewer.post(f"/review/submissions/{submission.id}/decision?lang=en", {"decision": "reject"},
-                            page=f"/review/submissions/{submission.id}")
+    assert (
+        reviewer.post(
+            f"{url}/decision", {"decision": "reject", "comment": "Không lọc", "confirmed": "yes"}, page=url
+        ).status_code
+        == 303
+    )
+    english = reviewer.post(
+        f"/review/submissions/{submission.id}/decision?lang=en",
+        {"decision": "reject"},
+        page=f"/review/submissions/{submission.id}",
+    )
     assert english.status_code == 409  # approved already: refused before any confirmation
 
 
@@ -167,8 +192,9 @@ def test_assignment_on_the_review_page_and_in_the_queue(world):
 
     # Assign to me from the queue, back to the same list.
     back = "/review?status=&type=&assigned=unassigned"
-    mine = reviewer.post(f"/review/submissions/{old.id}/assignee", {"action": "me", "expected": "", "back": back},
-                         page=back)
+    mine = reviewer.post(
+        f"/review/submissions/{old.id}/assignee", {"action": "me", "expected": "", "back": back}, page=back
+    )
     assert mine.status_code == 303 and mine.headers["location"] == f"{back}&done=assigned#q-{old.id}"
     assert re.findall(r'href="/review/submissions/(\d+)"', reviewer.get(back).text) == [str(new.id)]
     assert re.findall(r'href="/review/submissions/(\d+)"', reviewer.get("/review?assigned=mine").text) == [str(old.id)]
@@ -178,28 +204,33 @@ def test_assignment_on_the_review_page_and_in_the_queue(world):
     url = f"/review/submissions/{new.id}"
     admin_page = admin.get(f"/review/submissions/{old.id}")
     assert reviewer_user.name in text_of(admin_page.text)
-    late = admin.post(f"/review/submissions/{old.id}/assignee", {"action": "me", "expected": ""},
-                      page=f"/review/submissions/{old.id}")
+    late = admin.post(
+        f"/review/submissions/{old.id}/assignee", {"action": "me", "expected": ""}, page=f"/review/submissions/{old.id}"
+    )
     assert late.status_code == 409
     assert f"Bản này vừa được giao cho {reviewer_user.name}; hãy tải lại trang rồi quyết định lại" in text_of(late.text)
 
     # To another reviewer from the review page, then unassigned.
-    to_admin = reviewer.post(f"{url}/assignee", {"action": "other", "assignee": str(admin_user.id), "expected": ""},
-                             page=url)
+    to_admin = reviewer.post(
+        f"{url}/assignee", {"action": "other", "assignee": str(admin_user.id), "expected": ""}, page=url
+    )
     assert to_admin.status_code == 303 and to_admin.headers["location"] == f"{url}?done=assigned#assignment"
     assert "Đã giao bản tự đánh giá." in (page := reviewer.get(to_admin.headers["location"]).text)
     assert f'<dd id="assignee">{admin_user.name}' in page
-    nobody = reviewer.post(f"{url}/assignee", {"action": "other", "assignee": "", "expected": str(admin_user.id)},
-                           page=url)
+    nobody = reviewer.post(
+        f"{url}/assignee", {"action": "other", "assignee": "", "expected": str(admin_user.id)}, page=url
+    )
     assert nobody.status_code == 422 and "Hãy chọn người thẩm định được giao" in nobody.text
     vendor_id = world.site.people["vendor_a"].id
-    vendor = reviewer.post(f"{url}/assignee", {"action": "other", "assignee": str(vendor_id),
-                                               "expected": str(admin_user.id)}, page=url)
+    vendor = reviewer.post(
+        f"{url}/assignee", {"action": "other", "assignee": str(vendor_id), "expected": str(admin_user.id)}, page=url
+    )
     assert vendor.status_code == 422 and "Chỉ giao được cho người thẩm định hoặc quản trị viên" in vendor.text
     freed = reviewer.post(f"{url}/assignee", {"action": "unassign", "expected": str(admin_user.id)}, page=url)
     assert freed.status_code == 303 and "Chưa giao cho ai" in text_of(reviewer.get(url).text)
-    assert [e.action for e in events(world, new.id, "submission.assigned")
-            + events(world, new.id, "submission.unassigned")] == ["submission.assigned", "submission.unassigned"]
+    assert [
+        e.action for e in events(world, new.id, "submission.assigned") + events(world, new.id, "submission.unassigned")
+    ] == ["submission.assigned", "submission.unassigned"]
     audit = text_of(world.site.browser("vendor_b").get(f"/dashboard/submissions/{new.id}/audit").text)
     assert "Giao việc" in audit and "Bỏ giao" in audit
 
@@ -210,8 +241,10 @@ def test_vendors_and_own_organisation_reviewers_reach_none_of_it(world):
     for person in ("vendor_a", "vendor_b"):
         browser = world.site.browser(person)
         responses = [browser.get(f"{url}/criteria/DOC-01")]
-        responses += [browser.post(f"{url}/{action}", {"action": "me", "criteria": "DOC-01"}, page="/dashboard")
-                      for action in ("accept-agreeing", "assignee")]
+        responses += [
+            browser.post(f"{url}/{action}", {"action": "me", "criteria": "DOC-01"}, page="/dashboard")
+            for action in ("accept-agreeing", "assignee")
+        ]
         for response in responses:
             assert response.status_code == 403
             assert "Chỉ người thẩm định của câu lạc bộ được thẩm định" in response.text

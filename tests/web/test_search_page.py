@@ -1,4 +1,5 @@
 """The search page with a typo: the results of the corrected query, and the page says so (vi first, en too)."""
+
 from __future__ import annotations
 
 from tests.web.conftest import text_of
@@ -11,4 +12,4 @@ def test_a_typo_shows_the_corrected_query(catalogue, world):
     assert "Bảo vệ trẻ em SafeKid" in text
     assert "Không có sản phẩm nào khớp với “bao ve tre emm”; có 1 sản phẩm khớp với “bao ve tre em”." in text
     english = text_of(world.site.browser().get("/", params={"q": "bao ve tre emm", "lang": "en"}).text)
-    assert "No product matches “bao ve tre emm”; 1 products match “bao ve tre em”." in english
+    assert "No product matches “bao ve tre emm”; 1 product matches “bao ve tre em”." in english

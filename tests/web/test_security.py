@@ -1,13 +1,14 @@
 """Sessions and CSRF: the cookie's flags, signing out, CSRF tokens on every form, same-origin POSTs,
 and pages that need a signed-in user."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from api.domain.identity import issue_token
 from api.core.models import Product, Token, User
+from api.domain.identity import issue_token
 from api.web.security import SESSION_COOKIE
 from tests.web.conftest import PASSWORD, csrf_of
 
@@ -43,12 +44,15 @@ def test_sign_in_goes_back_and_a_wrong_password_says_so(world):
     wrong = browser.post("/sign-in", {"email": world.site.people["vendor_a"].email, "password": "sai-mat-khau-1234"})
     assert wrong.status_code == 401 and "Sai email hoặc mật khẩu" in wrong.text
     assert SESSION_COOKIE not in wrong.headers.get("set-cookie", "")
-    done = browser.post("/sign-in", {"email": world.site.people["vendor_a"].email, "password": PASSWORD,
-                                     "next": "/dashboard/products/new"})
+    done = browser.post(
+        "/sign-in",
+        {"email": world.site.people["vendor_a"].email, "password": PASSWORD, "next": "/dashboard/products/new"},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/dashboard/products/new"
     assert browser.get("/dashboard/products/new").status_code == 200
-    elsewhere = world.site.browser().post("/sign-in", {"email": world.site.people["vendor_a"].email,
-                                                       "password": PASSWORD, "next": "//evil.example/x"})
+    elsewhere = world.site.browser().post(
+        "/sign-in", {"email": world.site.people["vendor_a"].email, "password": PASSWORD, "next": "//evil.example/x"}
+    )
     assert elsewhere.headers["location"] == "/dashboard"
 
 
@@ -80,8 +84,10 @@ def test_posts_without_a_valid_csrf_token_are_refused(world):
     anonymous = site.browser()
     anonymous.get("/sign-in")
     email = site.people["vendor_a"].email
-    for fields in ({"email": email, "password": PASSWORD},
-                   {"email": email, "password": PASSWORD, "csrf_token": "0" * 64}):
+    for fields in (
+        {"email": email, "password": PASSWORD},
+        {"email": email, "password": PASSWORD, "csrf_token": "0" * 64},
+    ):
         refused = anonymous.client.post("/sign-in", data=fields)
         assert refused.status_code == 403
         assert CSRF_VI in refused.text and CSRF_EN in refused.text  # told in both languages
@@ -104,8 +110,13 @@ def test_posts_without_a_valid_csrf_token_are_refused(world):
 def test_cross_origin_posts_are_refused_even_with_a_token(world):
     vendor = world.site.browser("vendor_a")
     token = csrf_of(vendor.get("/dashboard").text)
-    form = {"csrf_token": token, "name": "Sản phẩm giả", "product_type": "kid_browser", "url": "https://x.example",
-            "platforms": "web"}
+    form = {
+        "csrf_token": token,
+        "name": "Sản phẩm giả",
+        "product_type": "kid_browser",
+        "url": "https://x.example",
+        "platforms": "web",
+    }
     for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
         refused = vendor.client.post("/dashboard/products", data=form, headers=headers)
         assert refused.status_code == 403, headers

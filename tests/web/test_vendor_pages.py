@@ -1,5 +1,6 @@
 """Vendor pages: products, the self-assessment form step by step, submission, probe runs, the report,
 and that a vendor never reaches another organisation's data."""
+
 from __future__ import annotations
 
 import json
@@ -19,18 +20,24 @@ def field_block(html: str, input_id: str) -> str:
     """The form group (div or fieldset) holding the input with this id, with its label and messages."""
     at = html.index(f'id="{input_id}"')
     start = max(html.rfind('<div class="field', 0, at), html.rfind('<fieldset class="', 0, at))
-    return html[start:at + 400]
+    return html[start : at + 400]
 
 
 def draft_of(world, product=None) -> Submission:
     with world.api.sessions() as session:
-        return session.scalar(sa.select(Submission).where(Submission.product_id == (product or world.product_a).id,
-                                                          Submission.status == "draft"))
+        return session.scalar(
+            sa.select(Submission).where(
+                Submission.product_id == (product or world.product_a).id, Submission.status == "draft"
+            )
+        )
 
 
 def start_draft(world, browser) -> str:
-    response = browser.post(f"/dashboard/products/{world.product_a.id}/submissions", {"criteria_version": VERSION},
-                            page=f"/dashboard/products/{world.product_a.id}")
+    response = browser.post(
+        f"/dashboard/products/{world.product_a.id}/submissions",
+        {"criteria_version": VERSION},
+        page=f"/dashboard/products/{world.product_a.id}",
+    )
     assert response.status_code == 303, response.text
     return response.headers["location"]
 
@@ -44,8 +51,11 @@ def test_dashboard_lists_own_products_only(world):
 
 def test_add_product_shows_errors_by_field_then_creates_it(world):
     browser = world.site.browser("vendor_a")
-    bad = browser.post("/dashboard/products", [("name", " "), ("product_type", "kid_browser"), ("url", "ftp://x")],
-                       page="/dashboard/products/new")
+    bad = browser.post(
+        "/dashboard/products",
+        [("name", " "), ("product_type", "kid_browser"), ("url", "ftp://x")],
+        page="/dashboard/products/new",
+    )
     assert bad.status_code == 422
     assert "Không được để trống" in field_block(bad.text, "f-name")  # the API validator's own words
     assert "http:// hoặc https://" in field_block(bad.text, "f-url")
@@ -54,15 +64,24 @@ def test_add_product_shows_errors_by_field_then_creates_it(world):
     with world.api.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Product)) == 2
 
-    good = browser.post("/dashboard/products", [("name", "Trình duyệt Bé Ngoan"), ("product_type", "kid_browser"),
-                                                ("url", "https://be-ngoan.example.vn"), ("platforms", "android"),
-                                                ("platforms", "ios")], page="/dashboard/products/new")
+    good = browser.post(
+        "/dashboard/products",
+        [
+            ("name", "Trình duyệt Bé Ngoan"),
+            ("product_type", "kid_browser"),
+            ("url", "https://be-ngoan.example.vn"),
+            ("platforms", "android"),
+            ("platforms", "ios"),
+        ],
+        page="/dashboard/products/new",
+    )
     assert good.status_code == 303
     with world.api.sessions() as session:
         product = session.scalar(sa.select(Product).where(Product.name == "Trình duyệt Bé Ngoan"))
         assert product.organisation_id == world.org_a.id and product.platforms == ["android", "ios"]
-        event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "product.created",
-                                                           AuditEvent.object_id == str(product.id)))
+        event = session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "product.created", AuditEvent.object_id == str(product.id))
+        )
         assert event is not None and event.actor_user_id == world.site.people["vendor_a"].id
     assert good.headers["location"] == f"/dashboard/products/{product.id}?done=product_created"
     assert "Đã thêm sản phẩm." in browser.get(good.headers["location"]).text
@@ -81,8 +100,15 @@ def test_step_error_is_shown_next_to_its_field_then_fixed(world):
     assert "Tỷ lệ trang người lớn bị chặn" in form.text  # the question of CF-01
     assert "Giá trị cho phép: 0–1" in field_block(form.text, "f-a-CF-01-v-block_rate")
 
-    bad = browser.post(step, {"a.CF-01.v.block_rate": "1,5", "a.CF-01.v.corpus_size": "600",
-                              "a.CF-01.ev_doc": "Báo cáo kiểm thử 2025", "go": "next"})
+    bad = browser.post(
+        step,
+        {
+            "a.CF-01.v.block_rate": "1,5",
+            "a.CF-01.v.corpus_size": "600",
+            "a.CF-01.ev_doc": "Báo cáo kiểm thử 2025",
+            "go": "next",
+        },
+    )
     assert bad.status_code == 422
     block = field_block(bad.text, "f-a-CF-01-v-block_rate")
     assert "Phải nhỏ hơn hoặc bằng 1." in block
@@ -93,15 +119,27 @@ def test_step_error_is_shown_next_to_its_field_then_fixed(world):
     assert "Phải nhỏ hơn hoặc bằng 1." not in field_block(bad.text, "f-a-CF-01-v-corpus_size")
     assert draft_of(world).answers.get("CF-01") is None  # nothing saved
 
-    fixed = browser.post(step, {"a.CF-01.v.block_rate": "0,97", "a.CF-01.v.corpus_size": "600",
-                                "a.CF-01.ev_doc": "Báo cáo kiểm thử 2025", "go": "next"})
+    fixed = browser.post(
+        step,
+        {
+            "a.CF-01.v.block_rate": "0,97",
+            "a.CF-01.v.corpus_size": "600",
+            "a.CF-01.ev_doc": "Báo cáo kiểm thử 2025",
+            "go": "next",
+        },
+    )
     assert fixed.status_code == 303
     assert fixed.headers["location"] == f"/dashboard/submissions/{draft.id}/steps/compliance?done=saved"
-    assert draft_of(world).answers["CF-01"] == {"value": {"block_rate": 0.97, "corpus_size": 600},
-                                               "evidence": [{"kind": "document", "title": "Báo cáo kiểm thử 2025"}]}
+    assert draft_of(world).answers["CF-01"] == {
+        "value": {"block_rate": 0.97, "corpus_size": 600},
+        "evidence": [{"kind": "document", "title": "Báo cáo kiểm thử 2025"}],
+    }
     with world.api.sessions() as session:
-        assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "submission.answers_merged",
-                                                          AuditEvent.object_id == str(draft.id)))
+        assert session.scalar(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "submission.answers_merged", AuditEvent.object_id == str(draft.id)
+            )
+        )
     again = browser.get(step).text  # the stored answer is shown back in the form
     assert 'value="0,97"' in again and 'value="600"' in again  # the Vietnamese decimal comma
 
@@ -122,11 +160,14 @@ def test_missing_part_and_na_without_justification(world):
     assert "Hãy trả lời mục này." not in field_block(bad.text, "f-a-PC-03-v-daily_limit")
     assert draft_of(world).answers == {}
 
-    ok = browser.post(step, {"a.PC-08.na": "1", "a.PC-08.just": "Sản phẩm chỉ lọc web, không quản lý ứng dụng.",
-                             "go": "stay"})
+    ok = browser.post(
+        step, {"a.PC-08.na": "1", "a.PC-08.just": "Sản phẩm chỉ lọc web, không quản lý ứng dụng.", "go": "stay"}
+    )
     assert ok.status_code == 303
-    assert draft_of(world).answers["PC-08"] == {"not_applicable": True,
-                                                "justification": "Sản phẩm chỉ lọc web, không quản lý ứng dụng."}
+    assert draft_of(world).answers["PC-08"] == {
+        "not_applicable": True,
+        "justification": "Sản phẩm chỉ lọc web, không quản lý ứng dụng.",
+    }
     assert 'name="a.PC-08.na" value="1" checked' in browser.get(step).text
 
 
@@ -187,10 +228,17 @@ def test_probe_run_from_pasted_manifest(world):
     with world.api.sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(ProbeRun)) == 0
 
-    manifest = {"product_type": "filtering_app", "start_url": "https://san-pham.example.vn",
-                "filtering": {"mode": "none"}}
-    started = browser.post(start, [("manifest", ""), ("only", "transport")], page=new,
-                           files={"manifest_file": ("m.json", json.dumps(manifest).encode(), "application/json")})
+    manifest = {
+        "product_type": "filtering_app",
+        "start_url": "https://san-pham.example.vn",
+        "filtering": {"mode": "none"},
+    }
+    started = browser.post(
+        start,
+        [("manifest", ""), ("only", "transport")],
+        page=new,
+        files={"manifest_file": ("m.json", json.dumps(manifest).encode(), "application/json")},
+    )
     assert started.status_code == 303, started.text
     run_page = browser.get(started.headers["location"])
     assert run_page.status_code == 200
@@ -217,18 +265,29 @@ def test_finished_run_shows_block_rates_and_findings(world):
     assert "97% of adult pages blocked." in browser.get(f"/dashboard/probe-runs/{done}?lang=en").text
 
 
-@pytest.mark.parametrize("path", ["/dashboard/products/{product}", "/dashboard/submissions/{submission}",
-                                  "/dashboard/submissions/{submission}/steps/features",
-                                  "/dashboard/submissions/{submission}/report",
-                                  "/dashboard/submissions/{submission}/probe-runs/new",
-                                  "/dashboard/probe-runs/{run}", "/dashboard/probe-runs/{run}/progress"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/products/{product}",
+        "/dashboard/submissions/{submission}",
+        "/dashboard/submissions/{submission}/steps/features",
+        "/dashboard/submissions/{submission}/report",
+        "/dashboard/submissions/{submission}/probe-runs/new",
+        "/dashboard/probe-runs/{run}",
+        "/dashboard/probe-runs/{run}/progress",
+    ],
+)
 def test_vendor_b_cannot_see_vendor_a(world, path):
     api = world.api
     submission = api.submission(world.product_a)
     with api.sessions.begin() as session:
-        run = ProbeRun(submission_id=submission.id, product_id=world.product_a.id, status="queued",
-                       manifest={"product_type": "filtering_app", "filtering": {"mode": "none"}},
-                       criteria_version=submission.criteria_version)
+        run = ProbeRun(
+            submission_id=submission.id,
+            product_id=world.product_a.id,
+            status="queued",
+            manifest={"product_type": "filtering_app", "filtering": {"mode": "none"}},
+            criteria_version=submission.criteria_version,
+        )
         session.add(run)
         session.flush()
         run_id = run.id
@@ -244,11 +303,16 @@ def test_vendor_b_cannot_write_to_vendor_a(world):
     submission = api.submission(world.product_a, answers={})
     browser = world.site.browser("vendor_b")
     own = f"/dashboard/products/{world.product_b.id}"  # any page of B's gives B's CSRF token
-    response = browser.post(f"/dashboard/submissions/{submission.id}/steps/features",
-                            {"a.PC-01.v": "yes", "go": "stay"}, page=own)
+    response = browser.post(
+        f"/dashboard/submissions/{submission.id}/steps/features", {"a.PC-01.v": "yes", "go": "stay"}, page=own
+    )
     assert response.status_code == 404
-    assert browser.post(f"/dashboard/products/{world.product_a.id}/submissions", {"criteria_version": VERSION},
-                        page=own).status_code == 404
+    assert (
+        browser.post(
+            f"/dashboard/products/{world.product_a.id}/submissions", {"criteria_version": VERSION}, page=own
+        ).status_code
+        == 404
+    )
     assert browser.post(f"/dashboard/submissions/{submission.id}/submit", page=own).status_code == 404
     with api.sessions() as session:
         assert session.get(Submission, submission.id).answers == {}
@@ -259,8 +323,9 @@ def test_reviewer_reads_but_cannot_write(world):
     browser = world.site.browser("reviewer")
     page = browser.get(f"/dashboard/submissions/{submission.id}/steps/features")
     assert page.status_code == 200 and "Lưu bản nháp" not in page.text
-    refused = browser.post(f"/dashboard/submissions/{submission.id}/steps/features", {"a.PC-01.v": "yes"},
-                           page="/dashboard")
+    refused = browser.post(
+        f"/dashboard/submissions/{submission.id}/steps/features", {"a.PC-01.v": "yes"}, page="/dashboard"
+    )
     assert refused.status_code == 403
     with world.api.sessions() as session:
         assert session.get(Submission, submission.id).answers == {}

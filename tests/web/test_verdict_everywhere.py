@@ -1,6 +1,7 @@
 """One verdict everywhere: a reviewer's override changes the level, and the report, the certificate (level,
 credential, stored verdict digest), the badge, the public product page and the vendor's page all say the
 same thing, through the real API and pages."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,12 @@ def test_a_reviewer_override_changes_the_level_consistently_everywhere(world):
     assert before["level"]["id"] == "advanced" and before["claimed_level"]["id"] == "advanced"
 
     # The reviewer finds DOC-06's evidence lacking: a SHOULD criterion, so Advanced is lost and Basic kept.
-    decided = api.request("PUT", f"/submissions/{submission.id}/review/criteria/DOC-06", "reviewer",
-                          json={"decision": "override", "outcome": "cantTell", "comment": "Thiếu báo cáo kiểm thử."})
+    decided = api.request(
+        "PUT",
+        f"/submissions/{submission.id}/review/criteria/DOC-06",
+        "reviewer",
+        json={"decision": "override", "outcome": "cantTell", "comment": "Thiếu báo cáo kiểm thử."},
+    )
     assert decided.status_code == 200, decided.text
     report = api.request("GET", f"/submissions/{submission.id}/report?format=json", "reviewer").json()
     assert report["level"]["id"] == "basic" and report["next_level"]["id"] == "advanced"
@@ -33,16 +38,20 @@ def test_a_reviewer_override_changes_the_level_consistently_everywhere(world):
     doc06 = next(r for g in report["groups"] for r in g["rows"] if r["criterion_id"] == "DOC-06")
     assert (doc06["computed_outcome"], doc06["outcome"], doc06["decided_by"]) == ("passed", "cantTell", "reviewer")
 
-    approved = api.request("POST", f"/submissions/{submission.id}/review/decision", "reviewer",
-                           json={"decision": "approve"})
+    approved = api.request(
+        "POST", f"/submissions/{submission.id}/review/decision", "reviewer", json={"decision": "approve"}
+    )
     assert approved.status_code == 200, approved.text
     cert_id = approved.json()["certificate_id"]
     verdict = api.request("GET", f"/submissions/{submission.id}/verdict", "vendor_a")
     assert verdict.status_code == 200, verdict.text
     assert verdict.json()["level"]["id"] == "basic" and verdict.json()["claimed_level"]["id"] == "advanced"
     doc06_verdict = next(c for c in verdict.json()["criteria"] if c["criterion_id"] == "DOC-06")
-    assert (doc06_verdict["claimed"], doc06_verdict["decided"], doc06_verdict["decided_by"]) == \
-        ("passed", "cantTell", "reviewer")
+    assert (doc06_verdict["claimed"], doc06_verdict["decided"], doc06_verdict["decided_by"]) == (
+        "passed",
+        "cantTell",
+        "reviewer",
+    )
     assert api.request("GET", f"/submissions/{submission.id}/verdict", "vendor_b").status_code == 404
 
     # The certificate: its level, its signed credential, the approved report and the verdict it rests on.

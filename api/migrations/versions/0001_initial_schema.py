@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -46,8 +47,9 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         *_timestamps(),
         sa.CheckConstraint("role IN ('vendor', 'reviewer', 'admin')", name=op.f("ck_users_role_allowed")),
-        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"],
-                                name=op.f("fk_users_organisation_id_organisations")),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_users_organisation_id_organisations")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
@@ -77,8 +79,9 @@ def upgrade() -> None:
         sa.Column("platforms", JSONDoc, nullable=False),
         sa.Column("search_text", sa.String(500), nullable=False),
         *_timestamps(),
-        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"],
-                                name=op.f("fk_products_organisation_id_organisations")),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisations.id"], name=op.f("fk_products_organisation_id_organisations")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
     )
     op.create_index(op.f("ix_products_organisation_id"), "products", ["organisation_id"])
@@ -96,10 +99,12 @@ def upgrade() -> None:
         sa.Column("submitted_at", Timestamp, nullable=True),
         *_timestamps(),
         sa.CheckConstraint("status IN ('draft', 'submitted')", name=op.f("ck_submissions_status_allowed")),
-        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_submissions_created_by_id_users"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name=op.f("fk_submissions_product_id_products"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_submissions_created_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_submissions_product_id_products"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submissions")),
         sa.UniqueConstraint("product_id", "revision", name="uq_submissions_product_revision"),
     )
@@ -116,11 +121,13 @@ def upgrade() -> None:
         sa.Column("valid_until", Timestamp, nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         *_timestamps(),
-        sa.CheckConstraint("status IN ('valid', 'suspended', 'revoked', 'expired')",
-                           name=op.f("ck_certificates_status_allowed")),
+        sa.CheckConstraint(
+            "status IN ('valid', 'suspended', 'revoked', 'expired')", name=op.f("ck_certificates_status_allowed")
+        ),
         sa.ForeignKeyConstraint(["product_id"], ["products.id"], name=op.f("fk_certificates_product_id_products")),
-        sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"],
-                                name=op.f("fk_certificates_submission_id_submissions")),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submissions.id"], name=op.f("fk_certificates_submission_id_submissions")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
     )
     op.create_index(op.f("ix_certificates_product_id"), "certificates", ["product_id"])

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-30
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -41,14 +42,21 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("started_at", Timestamp, nullable=True),
         sa.Column("finished_at", Timestamp, nullable=True),
-        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
-                           name=op.f("ck_probe_runs_status_allowed")),
-        sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"],
-                                name=op.f("fk_probe_runs_submission_id_submissions"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name=op.f("fk_probe_runs_product_id_products"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["requested_by_id"], ["users.id"], name=op.f("fk_probe_runs_requested_by_id_users"),
-                                ondelete="SET NULL"),
+        sa.CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name=op.f("ck_probe_runs_status_allowed")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["submissions.id"],
+            name=op.f("fk_probe_runs_submission_id_submissions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_probe_runs_product_id_products"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_probe_runs_requested_by_id_users"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_probe_runs")),
     )
     op.create_index(op.f("ix_probe_runs_submission_id"), "probe_runs", ["submission_id"])
@@ -64,8 +72,9 @@ def upgrade() -> None:
         sa.Column("findings", JSONDoc, nullable=False),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("evaluated_at", Timestamp, nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["probe_runs.id"], name=op.f("fk_probe_artifacts_run_id_probe_runs"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["probe_runs.id"], name=op.f("fk_probe_artifacts_run_id_probe_runs"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_probe_artifacts")),
         sa.UniqueConstraint("run_id", "probe_id", name="uq_probe_artifacts_run_probe"),
     )

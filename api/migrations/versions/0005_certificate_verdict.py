@@ -8,6 +8,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-03
 """
+
 import json
 
 import sqlalchemy as sa
@@ -34,24 +35,44 @@ def _json(value):
 
 
 def _backfill(bind) -> None:
-    rows = bind.execute(sa.text(
-        "SELECT c.id, c.report_json, s.id AS submission_id, s.criteria_version, s.evaluation, p.product_type "
-        "FROM certificates c JOIN submissions s ON s.id = c.submission_id JOIN products p ON p.id = s.product_id "
-        "WHERE c.report_json IS NOT NULL AND s.evaluation IS NOT NULL")).mappings().all()
+    rows = (
+        bind.execute(
+            sa.text(
+                "SELECT c.id, c.report_json, s.id AS submission_id, s.criteria_version, s.evaluation, p.product_type "
+                "FROM certificates c JOIN submissions s ON s.id = c.submission_id JOIN products p ON p.id = s.product_id "
+                "WHERE c.report_json IS NOT NULL AND s.evaluation IS NOT NULL"
+            )
+        )
+        .mappings()
+        .all()
+    )
     for row in rows:
         try:
             cset = load_set(row["criteria_version"])
         except CriteriaError:
             continue  # a version no longer shipped: the certificate keeps its report only
-        decisions = bind.execute(sa.text(
-            "SELECT d.criterion_id, d.decision, d.outcome, d.comment, u.name AS reviewer FROM review_decisions d "
-            "LEFT JOIN users u ON u.id = d.reviewer_id WHERE d.submission_id = :sid"),
-            {"sid": row["submission_id"]}).mappings().all()
-        found = verdict(cset, row["product_type"], claims_from_evaluation(_json(row["evaluation"])),
-                        _json(row["report_json"]).get("findings", []),
-                        decisions_from_rows({d["criterion_id"]: dict(d) for d in decisions}))
-        bind.execute(sa.text("UPDATE certificates SET verdict_json = :j, verdict_digest = :d WHERE id = :id"),
-                     {"j": found.canonical_json(), "d": found.digest(), "id": row["id"]})
+        decisions = (
+            bind.execute(
+                sa.text(
+                    "SELECT d.criterion_id, d.decision, d.outcome, d.comment, u.name AS reviewer FROM review_decisions d "
+                    "LEFT JOIN users u ON u.id = d.reviewer_id WHERE d.submission_id = :sid"
+                ),
+                {"sid": row["submission_id"]},
+            )
+            .mappings()
+            .all()
+        )
+        found = verdict(
+            cset,
+            row["product_type"],
+            claims_from_evaluation(_json(row["evaluation"])),
+            _json(row["report_json"]).get("findings", []),
+            decisions_from_rows({d["criterion_id"]: dict(d) for d in decisions}),
+        )
+        bind.execute(
+            sa.text("UPDATE certificates SET verdict_json = :j, verdict_digest = :d WHERE id = :id"),
+            {"j": found.canonical_json(), "d": found.digest(), "id": row["id"]},
+        )
 
 
 def downgrade() -> None:

@@ -23,6 +23,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -72,33 +73,42 @@ def _tables() -> None:
 
 # --- SQLite ----------------------------------------------------------------------------------------
 
+
 def _fold_sqlite(expr: str) -> str:
     return f"replace(replace({expr}, 'đ', 'd'), 'Đ', 'D')"
 
 
 def _summary_sqlite(product_id: str) -> str:
     """Recompute one product's certificate summary (certificates are few per product, found by index)."""
+
     def agg(fn: str, status: str) -> str:
         return f"(SELECT {fn} FROM certificates WHERE product_id = {product_id} AND status = '{status}')"
-    return (f"UPDATE public_products SET valid_until_max = {agg('max(valid_until)', 'valid')}, "
-            f"valid_until_min = {agg('min(valid_until)', 'valid')}, suspended = {agg('count(*)', 'suspended')}, "
-            f"revoked = {agg('count(*)', 'revoked')}, expired = {agg('count(*)', 'expired')} "
-            f"WHERE product_id = {product_id};")
+
+    return (
+        f"UPDATE public_products SET valid_until_max = {agg('max(valid_until)', 'valid')}, "
+        f"valid_until_min = {agg('min(valid_until)', 'valid')}, suspended = {agg('count(*)', 'suspended')}, "
+        f"revoked = {agg('count(*)', 'revoked')}, expired = {agg('count(*)', 'expired')} "
+        f"WHERE product_id = {product_id};"
+    )
 
 
 # Facets: words no query can type (the query is limited to the other columns) that let the index itself narrow a
 # search to a product type and to products with a certificate whose status column says valid, suspended or revoked,
 # before anything is read from the table (expiry by date is checked on that smaller set).
-FACETS = ("'type' || replace({p}product_type, '_', '')"
-          " || CASE WHEN {p}valid_until_max IS NOT NULL THEN ' hasvalid' ELSE '' END"
-          " || CASE WHEN {p}suspended > 0 THEN ' hassuspended' ELSE '' END"
-          " || CASE WHEN {p}revoked > 0 THEN ' hasrevoked' ELSE '' END")
+FACETS = (
+    "'type' || replace({p}product_type, '_', '')"
+    " || CASE WHEN {p}valid_until_max IS NOT NULL THEN ' hasvalid' ELSE '' END"
+    " || CASE WHEN {p}suspended > 0 THEN ' hassuspended' ELSE '' END"
+    " || CASE WHEN {p}revoked > 0 THEN ' hasrevoked' ELSE '' END"
+)
 SEARCH_COLUMNS = ("name", "vendor", "product_type", "platforms", "valid_until_max", "suspended", "revoked")
 
-SEARCH_ROW_SQLITE = ("INSERT INTO product_search(rowid, name, vendor, description, facets) VALUES (new.product_id, "
-                     f"{_fold_sqlite('new.name')}, {_fold_sqlite('new.vendor')}, "
-                     "replace(new.product_type, '_', ' ') || ' ' || new.platforms, "
-                     f"{FACETS.format(p='new.')});")
+SEARCH_ROW_SQLITE = (
+    "INSERT INTO product_search(rowid, name, vendor, description, facets) VALUES (new.product_id, "
+    f"{_fold_sqlite('new.name')}, {_fold_sqlite('new.vendor')}, "
+    "replace(new.product_type, '_', ' ') || ' ' || new.platforms, "
+    f"{FACETS.format(p='new.')});"
+)
 
 SQLITE_TRIGGERS = {
     "registry_product_inserted": """
@@ -172,8 +182,10 @@ def create_sqlite_triggers() -> None:
 
 
 def _upgrade_sqlite() -> None:
-    op.execute("CREATE VIRTUAL TABLE product_search USING fts5(name, vendor, description, facets, "
-               "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')")  # the last word is a prefix
+    op.execute(
+        "CREATE VIRTUAL TABLE product_search USING fts5(name, vendor, description, facets, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
+    )  # the last word is a prefix
     op.execute("CREATE VIRTUAL TABLE product_search_terms USING fts5vocab(product_search, 'row')")
     create_sqlite_triggers()
 
@@ -250,17 +262,21 @@ PG_PLPGSQL = {
 
 PG_TRIGGERS = {
     "registry_product": "AFTER INSERT OR DELETE OR UPDATE OF name, organisation_id, product_type, url, platforms "
-                        "ON products FOR EACH ROW EXECUTE FUNCTION registry_on_product()",
+    "ON products FOR EACH ROW EXECUTE FUNCTION registry_on_product()",
     "registry_organisation": "AFTER UPDATE OF name ON organisations FOR EACH ROW "
-                             "EXECUTE FUNCTION registry_on_organisation()",
+    "EXECUTE FUNCTION registry_on_organisation()",
     "registry_certificate": "AFTER INSERT OR DELETE OR UPDATE OF id, product_id, criteria_version, level, status, "
-                            "issued_at, valid_until, note ON certificates FOR EACH ROW "
-                            "EXECUTE FUNCTION registry_on_certificate()",
+    "issued_at, valid_until, note ON certificates FOR EACH ROW "
+    "EXECUTE FUNCTION registry_on_certificate()",
     "registry_search": f"BEFORE INSERT OR UPDATE OF {', '.join(SEARCH_COLUMNS)} ON public_products "
-                       "FOR EACH ROW EXECUTE FUNCTION registry_search_row()",
+    "FOR EACH ROW EXECUTE FUNCTION registry_search_row()",
 }
-PG_TRIGGER_TABLES = {"registry_product": "products", "registry_organisation": "organisations",
-                     "registry_certificate": "certificates", "registry_search": "public_products"}
+PG_TRIGGER_TABLES = {
+    "registry_product": "products",
+    "registry_organisation": "organisations",
+    "registry_certificate": "certificates",
+    "registry_search": "public_products",
+}
 
 
 def _upgrade_postgresql() -> None:
@@ -276,8 +292,9 @@ def _upgrade_postgresql() -> None:
     for name, body in PG_TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
     op.execute("CREATE INDEX ix_public_products_search_vector ON public_products USING gin (search_vector)")
-    op.execute("CREATE INDEX ix_public_products_search_folded ON public_products "
-               "USING gin (search_folded gin_trgm_ops)")
+    op.execute(
+        "CREATE INDEX ix_public_products_search_folded ON public_products USING gin (search_folded gin_trgm_ops)"
+    )
 
 
 # --- both ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -38,14 +39,20 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER audit_checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_checkpoints "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only()")
-        op.execute("CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoints_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_checkpoints "
+            "FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoints_append_only()"
+        )
     else:
         for verb in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_checkpoints_no_{verb.lower()} BEFORE {verb} ON audit_checkpoints "
-                       f"BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only ({verb} refused)'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_checkpoints_no_{verb.lower()} BEFORE {verb} ON audit_checkpoints "
+                f"BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only ({verb} refused)'); END"
+            )
 
 
 def downgrade() -> None:

@@ -5,6 +5,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -30,10 +31,15 @@ def upgrade() -> None:
         sa.Column("storage_key", sa.String(64), nullable=False),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", Timestamp, nullable=False),
-        sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE",
-                                name=op.f("fk_evidence_files_submission_id_submissions")),
-        sa.ForeignKeyConstraint(["uploaded_by_id"], ["users.id"], ondelete="SET NULL",
-                                name=op.f("fk_evidence_files_uploaded_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["submissions.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_evidence_files_submission_id_submissions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], ondelete="SET NULL", name=op.f("fk_evidence_files_uploaded_by_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_files")),
     )
     op.create_index("ix_evidence_files_submission_criterion", "evidence_files", ["submission_id", "criterion_id"])

@@ -5,6 +5,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,8 +29,9 @@ def upgrade() -> None:
         sa.Column("expires_at", Timestamp, nullable=False),
         sa.Column("used_at", Timestamp, nullable=True),
         sa.CheckConstraint("purpose IN ('verify', 'reset')", name=op.f("ck_account_tokens_purpose_allowed")),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_account_tokens_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_account_tokens_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_account_tokens_token_hash")),
     )

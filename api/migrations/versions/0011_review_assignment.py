@@ -4,6 +4,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,8 +21,9 @@ def upgrade() -> None:
     with op.batch_alter_table("submissions") as batch:
         batch.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("assigned_at", Timestamp, nullable=True))
-        batch.create_foreign_key("fk_submissions_assignee_id_users", "users", ["assignee_id"], ["id"],
-                                 ondelete="SET NULL")
+        batch.create_foreign_key(
+            "fk_submissions_assignee_id_users", "users", ["assignee_id"], ["id"], ondelete="SET NULL"
+        )
 
 
 def downgrade() -> None:

@@ -6,6 +6,7 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03
 """
+
 from alembic import op
 
 revision = "0013"
@@ -19,11 +20,15 @@ TABLES = ("public_products", "public_certificates")
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("CREATE FUNCTION registry_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
-               "BEGIN PERFORM pg_notify('vcsc_registry', ''); RETURN NULL; END $$")
+    op.execute(
+        "CREATE FUNCTION registry_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN PERFORM pg_notify('vcsc_registry', ''); RETURN NULL; END $$"
+    )
     for table in TABLES:
-        op.execute(f"CREATE TRIGGER registry_notify_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION registry_notify()")
+        op.execute(
+            f"CREATE TRIGGER registry_notify_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION registry_notify()"
+        )
 
 
 def downgrade() -> None:

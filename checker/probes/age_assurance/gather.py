@@ -2,24 +2,43 @@
 birth date (other fields get plausible test data) and record where that leads; then, in the
 same session, go back and declare an adult birth date with a fresh e-mail address, and
 record whether an account is created without a word."""
+
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import re
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from checker.probes.age_assurance.evaluate import age_fields
-from checker.probes.login import (browser_lost, error_code, field_locator, form_fields, goto, new_lines, read_page,
-                                  signed_in, submit_form, validation_messages)
+from checker.probes.login import (
+    browser_lost,
+    error_code,
+    field_locator,
+    form_fields,
+    goto,
+    new_lines,
+    read_page,
+    signed_in,
+    submit_form,
+    validation_messages,
+)
 from checker.probes.signals import _any, fold
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from checker.probes.runner import ProbeContext
 
 CHILD_AGE_YEARS = 12
 ADULT_AGE_YEARS = 30
 SKIP_TYPES = ("hidden", "submit", "button", "image", "reset", "file", "range", "color")
 NAME_WORDS = _any([r"\bho (?:va )?ten\b", r"\bten\b", r"\bname\b", r"\bbiet danh\b", r"\bnickname\b"])
 USERNAME_WORDS = _any([r"ten dang nhap", r"\busername\b", r"\buser name\b", r"\bbiet danh\b", r"\bnickname\b"])
-TERMS_WORDS = _any([r"dieu khoan", r"dong y", r"chap nhan", r"\bterms\b", r"\bagree\b", r"\baccept\b", r"chinh sach", r"\bpolicy\b"])
+TERMS_WORDS = _any(
+    [r"dieu khoan", r"dong y", r"chap nhan", r"\bterms\b", r"\bagree\b", r"\baccept\b", r"chinh sach", r"\bpolicy\b"]
+)
 PARENT_EMAIL_WORDS = _any([r"(?:bo|cha|me|phu huynh|nguoi giam ho)", r"parent", r"guardian"])
 
 
@@ -38,12 +57,14 @@ def _numbers(label: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", label)]
 
 
-def _option_for(options: list[dict], wanted: int, *, age: int | None = None) -> dict | None:
+def _option_for(options: list[dict[str, Any]], wanted: int, *, age: int | None = None) -> dict[str, Any] | None:
     """The option of a select that says `wanted` (a day, month or year), or for an age-range
     select the range that holds `age` ("Dưới 16", "13-15", "16+", "Từ 18 tuổi trở lên")."""
     real = [o for o in options if o.get("value") and not o.get("disabled")]
     for o in real:
-        if str(wanted) in (o["value"].strip(), (o.get("text") or "").strip()) or _numbers(o.get("text") or "") == [wanted]:
+        if str(wanted) in (o["value"].strip(), (o.get("text") or "").strip()) or _numbers(o.get("text") or "") == [
+            wanted
+        ]:
             return o
     if age is None:
         return None
@@ -86,11 +107,13 @@ def _date_text(born: dt.date, hint: str) -> str:
     return born.strftime("%d/%m/%Y")  # the Vietnamese order
 
 
-async def _fill(page, fields: list[dict], born: dt.date, today: dt.date, email: str, password: str) -> tuple[list[dict], int]:
+async def _fill(
+    page: Page, fields: list[dict[str, Any]], born: dt.date, today: dt.date, email: str, password: str
+) -> tuple[list[dict[str, Any]], int]:
     """Fill the sign-up form: the age question with `born`, the rest with test data.
     Returns (what was done per field, the form to submit)."""
     age = _age_on(born, today)
-    done: list[dict] = []
+    done: list[dict[str, Any]] = []
     ages = {f["index"]: f for f in age_fields(fields)}
     target_form = next((f["form"] for f in ages.values()), None)
     if target_form is None:
@@ -122,7 +145,9 @@ async def _fill(page, fields: list[dict], born: dt.date, today: dt.date, email: 
                         continue
                 elif f["tag"] == "select":
                     wanted = {"day": born.day, "month": born.month, "year": born.year, "age": age}.get(part, born.year)
-                    option = _option_for(f.get("options") or [], wanted, age=age if part in ("age", "text_date") else None)
+                    option = _option_for(
+                        f.get("options") or [], wanted, age=age if part in ("age", "text_date") else None
+                    )
                     if option is None and part == "month":
                         real = [o for o in f.get("options") or [] if o.get("value")]
                         option = real[born.month - 1] if len(real) == 12 else None
@@ -132,8 +157,12 @@ async def _fill(page, fields: list[dict], born: dt.date, today: dt.date, email: 
                         continue
                     await locator.select_option(value=option["value"])
                 else:
-                    value = {"day": str(born.day), "month": str(born.month), "year": str(born.year), "age": str(age)}.get(
-                        part) or _date_text(born, f.get("placeholder") or f["name"])
+                    value = {
+                        "day": str(born.day),
+                        "month": str(born.month),
+                        "year": str(born.year),
+                        "age": str(age),
+                    }.get(part) or _date_text(born, f.get("placeholder") or f["name"])
                     await locator.fill(value)
                 action["value"] = "(age)"
             elif f["type"] == "email" or re.search(r"\be-?mail\b|thu dien tu", label):
@@ -150,7 +179,9 @@ async def _fill(page, fields: list[dict], born: dt.date, today: dt.date, email: 
                 else:
                     continue
             elif f["type"] == "radio":
-                if f["required"] and not any(g["checked"] for g in fields if g["type"] == "radio" and g.get("group") == f.get("group")):
+                if f["required"] and not any(
+                    g["checked"] for g in fields if g["type"] == "radio" and g.get("group") == f.get("group")
+                ):
                     await locator.check()
                 else:
                     continue
@@ -186,11 +217,19 @@ async def _fill(page, fields: list[dict], born: dt.date, today: dt.date, email: 
     return done, (target_form if target_form is not None else -1)
 
 
-async def _attempt(ctx, page, signup_url: str, years: int, email: str, password: str, label: str,
-                   reference_text: str = "") -> dict:
+async def _attempt(
+    ctx: ProbeContext,
+    page: Page,
+    signup_url: str,
+    years: int,
+    email: str,
+    password: str,
+    label: str,
+    reference_text: str = "",
+) -> dict[str, Any]:
     today = dt.date.today()
     born = _birth_date(years, today)
-    record: dict = {"birth_date": born.isoformat(), "declared_age": _age_on(born, today), "error": None}
+    record: dict[str, Any] = {"birth_date": born.isoformat(), "declared_age": _age_on(born, today), "error": None}
     loaded = await goto(page, signup_url, ctx.page_timeout_ms)
     record["load"] = {k: loaded.get(k) for k in ("final_url", "status", "error")}
     if loaded["error"]:
@@ -204,8 +243,14 @@ async def _attempt(ctx, page, signup_url: str, years: int, email: str, password:
         # or say the date cannot be changed): what it shows instead is the answer.
         record["error"] = "no_age_question"
         new = new_lines(reference_text, before["text"]) if reference_text else before["text"]
-        record["result"] = {"url": page.url, "title": before["title"], "new_text": new[:3000], "signed_in": signed_in(before),
-                            "age_fields_again": False, "excerpt": re.sub(r"\s+", " ", new).strip()[:400]}
+        record["result"] = {
+            "url": page.url,
+            "title": before["title"],
+            "new_text": new[:3000],
+            "signed_in": signed_in(before),
+            "age_fields_again": False,
+            "excerpt": re.sub(r"\s+", " ", new).strip()[:400],
+        }
         return record
     record["filled"], form = await _fill(page, fields, born, today, email, password)
     submitted = await submit_form(page, form, ctx.page_timeout_ms)
@@ -216,9 +261,14 @@ async def _attempt(ctx, page, signup_url: str, years: int, email: str, password:
     after = await read_page(page)
     fields_after = await form_fields(page)
     new = new_lines(before["text"], after["text"])
-    result = {"url": page.url, "title": after["title"], "new_text": new[:3000], "signed_in": signed_in(after),
-              "age_fields_again": bool(age_fields(fields_after)),
-              "excerpt": re.sub(r"\s+", " ", new).strip()[:400]}
+    result = {
+        "url": page.url,
+        "title": after["title"],
+        "new_text": new[:3000],
+        "signed_in": signed_in(after),
+        "age_fields_again": bool(age_fields(fields_after)),
+        "excerpt": re.sub(r"\s+", " ", new).strip()[:400],
+    }
     if not submitted.get("navigated") and result["age_fields_again"]:
         result["validation"] = await validation_messages(page, form)
     record["result"] = result
@@ -228,19 +278,44 @@ async def _attempt(ctx, page, signup_url: str, years: int, email: str, password:
     return record
 
 
-async def gather(ctx) -> dict:
+async def gather(ctx: ProbeContext) -> dict[str, Any]:
     page = await ctx.page()
-    signup_url = ctx.manifest.page("signup")
+    signup_url = ctx.manifest.needed(ctx.manifest.page("signup"), "pages.signup")
     loaded = await goto(page, signup_url, ctx.page_timeout_ms)
-    artifact: dict = {"applicable": True, "signup": {"url": signup_url, **{k: loaded.get(k) for k in ("final_url", "status", "error")}}}
+    artifact: dict[str, Any] = {
+        "applicable": True,
+        "signup": {"url": signup_url, **{k: loaded.get(k) for k in ("final_url", "status", "error")}},
+    }
     if loaded["error"] or (loaded["status"] or 0) >= 400:
         return artifact
     reference_text = (await read_page(page))["text"]
     # The question as it first appears, before anything is typed.
-    artifact["initial_fields"] = [{k: f.get(k) for k in ("index", "tag", "type", "name", "label_text", "group", "value", "checked", "visible",
-                                                         "autocomplete", "placeholder", "selected_index", "options", "form",
-                                                         "required", "disabled", "readonly")}
-                                  for f in await form_fields(page) if f["visible"]][:80]
+    artifact["initial_fields"] = [
+        {
+            k: f.get(k)
+            for k in (
+                "index",
+                "tag",
+                "type",
+                "name",
+                "label_text",
+                "group",
+                "value",
+                "checked",
+                "visible",
+                "autocomplete",
+                "placeholder",
+                "selected_index",
+                "options",
+                "form",
+                "required",
+                "disabled",
+                "readonly",
+            )
+        }
+        for f in await form_fields(page)
+        if f["visible"]
+    ][:80]
     for f in artifact["initial_fields"]:
         if f.get("type") == "password":
             f["value"] = "(hidden)" if f.get("value") else ""
@@ -255,8 +330,9 @@ async def gather(ctx) -> dict:
     artifact["under16"] = await _attempt(ctx, page, signup_url, CHILD_AGE_YEARS, emails[0], password, "under16")
     ctx.progress(1, 2)
     # Same page, same cookies: the same person trying again at once with an adult age.
-    artifact["retry_adult"] = await _attempt(ctx, page, signup_url, ADULT_AGE_YEARS, emails[1], password, "retry-adult",
-                                             reference_text)
+    artifact["retry_adult"] = await _attempt(
+        ctx, page, signup_url, ADULT_AGE_YEARS, emails[1], password, "retry-adult", reference_text
+    )
     ctx.progress(2, 2)
     with contextlib.suppress(Exception):
         artifact["cookies_after"] = len(await ctx.browser_context.cookies())

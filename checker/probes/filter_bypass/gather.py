@@ -1,37 +1,59 @@
 """Gather: load a sample of harmful corpus pages normally through the product, then ask for
 each page it blocked again with simple bypass tricks, and record what reached the page."""
+
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from checker.corpus.model import HARMFUL
 from checker.corpus.resolve import resolve_host
 from checker.probes.classify import (
-    ALLOWED, BLOCKED, DirectFetcher, check_controls, direct_for, load_and_classify, measured_verdict, remember,
+    ALLOWED,
+    BLOCKED,
+    DirectFetcher,
+    check_controls,
+    direct_for,
+    load_and_classify,
+    measured_verdict,
+    remember,
 )
 
 RAW_IP, ALTERNATE_HOST, UPPER_CASE_HOST, TRAILING_DOT_HOST, PERCENT_ENCODED_PATH = (
-    "raw_ip", "alternate_host", "upper_case_host", "trailing_dot_host", "percent_encoded_path")
+    "raw_ip",
+    "alternate_host",
+    "upper_case_host",
+    "trailing_dot_host",
+    "percent_encoded_path",
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Request
+
+    from checker.corpus import CorpusPage
+    from checker.probes.runner import ProbeContext
+
 TRICKS = (RAW_IP, ALTERNATE_HOST, UPPER_CASE_HOST, TRAILING_DOT_HOST, PERCENT_ENCODED_PATH)
-SAMPLE_BLOCKED = 6        # pages blocked normally that the tricks are tried on
-MAX_PER_CATEGORY = 2      # of those, at most this many from one category while others have some
-TRIES_PER_CATEGORY = 20   # normal loads in a category before it is given up (a filter blocking some pages)
-MAX_NORMAL_LOADS = 160    # candidates loaded normally in all
+SAMPLE_BLOCKED = 6  # pages blocked normally that the tricks are tried on
+MAX_PER_CATEGORY = 2  # of those, at most this many from one category while others have some
+TRIES_PER_CATEGORY = 20  # normal loads in a category before it is given up (a filter blocking some pages)
+MAX_NORMAL_LOADS = 160  # candidates loaded normally in all
 MAX_SCREENSHOTS = 2
 
 
-def candidates(corpus, measured=lambda url: None) -> list:
+def candidates(corpus: Sequence[CorpusPage], measured: Callable[[str], str | None] = lambda url: None) -> list[Any]:
     """Harmful pages, one category after another (round-robin), languages alternating within a
     category: pages the product was measured to block first, then pages with a marker (whose
     arrival can be seen), then pages without; never a page measured allowed (nothing to bypass)."""
-    per_category: dict[str, list] = {}
+    per_category: dict[str, list[Any]] = {}
     for category in HARMFUL:
         pages = [p for p in corpus if p.category == category and measured(p.url) != ALLOWED]
         pages.sort(key=lambda p: measured(p.url) != BLOCKED)  # stable: corpus order otherwise
-        by_language: dict[str, list] = {}
+        by_language: dict[str, list[Any]] = {}
         for page in sorted(pages, key=lambda p: p.marker is None):  # stable: corpus order otherwise
             by_language.setdefault(page.language, []).append(page)
         queues = list(by_language.values())
@@ -79,7 +101,9 @@ def trick_url(url: str, trick: str, *, alternate_url: str | None = None, address
     if trick == UPPER_CASE_HOST:
         return urlunsplit(parts._replace(netloc=_netloc(host.upper(), port)))
     if trick == TRAILING_DOT_HOST:
-        return None if host.endswith(".") or _is_ip(host) else urlunsplit(parts._replace(netloc=_netloc(host + ".", port)))
+        return (
+            None if host.endswith(".") or _is_ip(host) else urlunsplit(parts._replace(netloc=_netloc(host + ".", port)))
+        )
     if trick == PERCENT_ENCODED_PATH:
         path = encode_path(parts.path or "/")
         return urlunsplit(parts._replace(path=path)) if path != parts.path else None
@@ -94,11 +118,13 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-async def load(ctx, page, url: str, marker: str | None, direct: DirectFetcher | None = None) -> dict:
+async def load(
+    ctx: ProbeContext, page: Page, url: str, marker: str | None, direct: DirectFetcher | None = None
+) -> dict[str, Any]:
     """load_and_classify, plus the URL the browser actually sent for the navigation."""
     sent: list[str] = []
 
-    def on_request(request):
+    def on_request(request: Request) -> None:
         try:
             if request.is_navigation_request() and request.frame == page.main_frame:
                 sent.append(request.url)
@@ -108,7 +134,9 @@ async def load(ctx, page, url: str, marker: str | None, direct: DirectFetcher | 
     page.on("request", on_request)
     started = time.perf_counter()
     try:
-        record = await load_and_classify(page, url, marker, ctx.manifest.block_page_markers, ctx.page_timeout_ms, direct)
+        record = await load_and_classify(
+            page, url, marker, ctx.manifest.block_page_markers, ctx.page_timeout_ms, direct
+        )
     finally:
         page.remove_listener("request", on_request)
     record["sent_url"] = sent[0] if sent else None
@@ -116,10 +144,11 @@ async def load(ctx, page, url: str, marker: str | None, direct: DirectFetcher | 
     return record
 
 
-async def _canonical(page, url: str) -> str | None:
+async def _canonical(page: Page, url: str) -> str | None:
     """The URL as the browser's own URL parser writes it (the form a navigation sends)."""
     try:
-        return await page.evaluate("u => new URL(u).href", url)
+        href: str | None = await page.evaluate("u => new URL(u).href", url)
+        return href
     except Exception as exc:
         if "has been closed" in str(exc) or "Target closed" in str(exc):
             raise
@@ -133,24 +162,36 @@ async def _address(host: str) -> str | None:
         return None
 
 
-async def gather(ctx) -> dict:
+async def gather(ctx: ProbeContext) -> dict[str, Any]:
     pool = await ctx.pages(ctx.settings.pool_pages)
-    normal: dict = ctx.state.setdefault("normal", {})      # page_id -> record of the normal load
-    attempts: dict = ctx.state.setdefault("attempts", {})  # "page_id trick" -> record
-    shots: list = ctx.state.setdefault("screenshots", [])
+    normal: dict[str, Any] = ctx.state.setdefault("normal", {})  # page_id -> record of the normal load
+    attempts: dict[str, Any] = ctx.state.setdefault("attempts", {})  # "page_id trick" -> record
+    shots: list[Any] = ctx.state.setdefault("screenshots", [])
     controls = ctx.state.get("controls")
     if controls is None:
         controls = ctx.state["controls"] = await check_controls(ctx)
     if controls.get("ok") is False:
-        return {"applicable": True, "tricks": list(TRICKS), "sample_size": SAMPLE_BLOCKED, "normal": [],
-                "blocked_normally": [], "attempts": [], "unavailable": [], "controls": controls, "complete": True}
+        return {
+            "applicable": True,
+            "tricks": list(TRICKS),
+            "sample_size": SAMPLE_BLOCKED,
+            "normal": [],
+            "blocked_normally": [],
+            "attempts": [],
+            "unavailable": [],
+            "controls": controls,
+            "complete": True,
+        }
     pages = candidates(ctx.corpus, lambda url: measured_verdict(ctx, url))[:MAX_NORMAL_LOADS]
     by_id = {p.page_id: p for p in pages}
     direct = await DirectFetcher.for_probe(ctx)
 
     def blocked_in(category: str | None = None) -> list[str]:
-        return [p.page_id for p in pages if normal.get(p.page_id, {}).get("verdict") == BLOCKED
-                and (category is None or p.category == category)]
+        return [
+            p.page_id
+            for p in pages
+            if normal.get(p.page_id, {}).get("verdict") == BLOCKED and (category is None or p.category == category)
+        ]
 
     def tries(category: str) -> int:
         return sum(r.get("category") == category for r in normal.values())
@@ -161,7 +202,7 @@ async def gather(ctx) -> dict:
         spread = [ids[i] for i in range(SAMPLE_BLOCKED) for ids in per_category if i < len(ids)]
         return spread[:SAMPLE_BLOCKED]
 
-    def worth_trying(corpus_page) -> bool:
+    def worth_trying(corpus_page: CorpusPage) -> bool:
         """A category is tried until it has MAX_PER_CATEGORY blocked pages or TRIES_PER_CATEGORY loads:
         a filter that lets some pages of a category through may still block others."""
         category = corpus_page.category
@@ -169,21 +210,25 @@ async def gather(ctx) -> dict:
 
     # 1. Normal loads, a batch at a time, until enough blocked pages are found.
     while len(blocked_ids()) < SAMPLE_BLOCKED:
-        batch = [p for p in pages if p.page_id not in normal and worth_trying(p)][:len(pool)]
+        batch = [p for p in pages if p.page_id not in normal and worth_trying(p)][: len(pool)]
         if not batch:
             # Every category reached its share or its tries: take more blocked pages where there are some.
-            batch = [p for p in pages if p.page_id not in normal and tries(p.category) < TRIES_PER_CATEGORY
-                     and blocked_in(p.category)][:len(pool)]
+            batch = [
+                p
+                for p in pages
+                if p.page_id not in normal and tries(p.category) < TRIES_PER_CATEGORY and blocked_in(p.category)
+            ][: len(pool)]
         if not batch:
             break
 
-        async def load_normal(page, corpus_page):
-            record = await load(ctx, page, corpus_page.url, corpus_page.marker,
-                                direct_for(corpus_page.marker, controls, direct))
+        async def load_normal(page: Page, corpus_page: CorpusPage) -> None:
+            record = await load(
+                ctx, page, corpus_page.url, corpus_page.marker, direct_for(corpus_page.marker, controls, direct)
+            )
             record.update(page_id=corpus_page.page_id, category=corpus_page.category, url=corpus_page.url)
             normal[corpus_page.page_id] = record
 
-        await asyncio.gather(*(load_normal(page, cp) for page, cp in zip(pool, batch)))
+        await asyncio.gather(*(load_normal(page, cp) for page, cp in zip(pool, batch, strict=False)))
         ctx.progress(len(normal), len(pages))
 
     remember(ctx, normal.values())
@@ -201,11 +246,11 @@ async def gather(ctx) -> dict:
             elif f"{page_id} {trick}" not in attempts:
                 jobs.append((corpus_page, trick, url))
     total = len(normal) + len(jobs) + len(attempts)
-    queue: asyncio.Queue = asyncio.Queue()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
 
-    async def worker(page):
+    async def worker(page: Page) -> None:
         while not queue.empty():
             corpus_page, trick, url = queue.get_nowait()
             original = normal[corpus_page.page_id]
@@ -215,10 +260,18 @@ async def gather(ctx) -> dict:
             if canonical is not None and canonical == await _canonical(page, corpus_page.url):
                 record = {"verdict": None, "how": "normalised_by_browser", "sent_url": canonical, "distinct": False}
             else:
-                record = await load(ctx, page, url, corpus_page.marker, direct_for(corpus_page.marker, controls, direct))
+                record = await load(
+                    ctx, page, url, corpus_page.marker, direct_for(corpus_page.marker, controls, direct)
+                )
                 record["distinct"] = not (record["sent_url"] and record["sent_url"] == original.get("sent_url"))
-            record.update(page_id=corpus_page.page_id, category=corpus_page.category, trick=trick, url=url,
-                          original_url=corpus_page.url, original_sent_url=original.get("sent_url"))
+            record.update(
+                page_id=corpus_page.page_id,
+                category=corpus_page.category,
+                trick=trick,
+                url=url,
+                original_url=corpus_page.url,
+                original_sent_url=original.get("sent_url"),
+            )
             if record["verdict"] == ALLOWED and len(shots) < MAX_SCREENSHOTS:
                 shot = await ctx.screenshot(page, f"{corpus_page.page_id}-{trick}")
                 if shot:
@@ -229,9 +282,14 @@ async def gather(ctx) -> dict:
 
     await asyncio.gather(*(worker(page) for page in pool))
     expected = len(chosen) * len(TRICKS) - len(unavailable)
-    return {"applicable": True, "tricks": list(TRICKS), "sample_size": SAMPLE_BLOCKED,
-            "normal": [normal[p.page_id] for p in pages if p.page_id in normal],
-            "blocked_normally": chosen,
-            "attempts": [attempts[f"{pid} {t}"] for pid in chosen for t in TRICKS if f"{pid} {t}" in attempts],
-            "unavailable": unavailable, "controls": controls,
-            "complete": len(attempts) >= expected}
+    return {
+        "applicable": True,
+        "tricks": list(TRICKS),
+        "sample_size": SAMPLE_BLOCKED,
+        "normal": [normal[p.page_id] for p in pages if p.page_id in normal],
+        "blocked_normally": chosen,
+        "attempts": [attempts[f"{pid} {t}"] for pid in chosen for t in TRICKS if f"{pid} {t}" in attempts],
+        "unavailable": unavailable,
+        "controls": controls,
+        "complete": len(attempts) >= expected,
+    }

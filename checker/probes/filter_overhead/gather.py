@@ -1,21 +1,30 @@
 """Gather: load the same safe pages, interleaved over several rounds, through the product and
 directly (our egress guard only), and record each load's Navigation Timing."""
+
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from checker.corpus.model import CHILD_FRIENDLY, EDUCATION_VI
 from checker.probes.classify import ALLOWED, BLOCKED, compare_with_direct, measured_verdict
 from checker.probes.egress import REFUSED_HEADER
 from checker.probes.filter_overhead.evaluate import MIN_PAIRS, bootstrap_interval, paired_loads
 
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from checker.corpus import CorpusPage
+    from checker.probes.runner import ProbeContext
+
 PAGES = 10
-ROUNDS = 4          # paired loads of each page at least: enough pairs for a confidence interval of the ratio
-MAX_ROUNDS = 16     # more rounds while the interval is wide (a noisy machine), up to this many
-TARGET_WIDTH = 0.12 # stop adding rounds once the ratio's interval is this narrow
+ROUNDS = 4  # paired loads of each page at least: enough pairs for a confidence interval of the ratio
+MAX_ROUNDS = 16  # more rounds while the interval is wide (a noisy machine), up to this many
+TARGET_WIDTH = 0.12  # stop adding rounds once the ratio's interval is this narrow
 TIME_BUDGET_S = 30.0
-WARM_UP_LOADS = 2   # per path, not measured: connections to the guard and the product opened
+WARM_UP_LOADS = 2  # per path, not measured: connections to the guard and the product opened
 DIRECT, FILTERED = "direct", "filtered"
 BODY_TEXT_JS = "() => document.body ? document.body.innerText : ''"
 TIMING_JS = """() => {
@@ -26,15 +35,19 @@ TIMING_JS = """() => {
 }"""
 
 
-def pick_pages(corpus, measured=lambda url: None) -> list:
+def pick_pages(corpus: Sequence[CorpusPage], measured: Callable[[str], str | None] = lambda url: None) -> list[Any]:
     """Up to PAGES safe pages, alternating child-friendly and education pages: pages the product
     was measured to let through first, then pages with a marker, then the rest (a URL list
     without markers: their arrival is judged against the direct load); never a page measured blocked."""
-    def rank(p):
+
+    def rank(p: CorpusPage) -> tuple[bool, bool]:
         return (measured(p.url) != ALLOWED, p.marker is None)
-    groups = [sorted((p for p in corpus if p.category == c and measured(p.url) != BLOCKED), key=rank)
-              for c in (CHILD_FRIENDLY, EDUCATION_VI)]
-    chosen = []
+
+    groups = [
+        sorted((p for p in corpus if p.category == c and measured(p.url) != BLOCKED), key=rank)
+        for c in (CHILD_FRIENDLY, EDUCATION_VI)
+    ]
+    chosen: list[Any] = []
     for i in range(PAGES):
         for group in groups:
             if i < len(group) and len(chosen) < PAGES:
@@ -42,7 +55,7 @@ def pick_pages(corpus, measured=lambda url: None) -> list:
     return chosen
 
 
-async def measure(page, url: str, marker: str | None, timeout_ms: int) -> dict:
+async def measure(page: Page, url: str, marker: str | None, timeout_ms: int) -> dict[str, Any]:
     """One load with wait_until=load: its Navigation Timing, the wall-clock time and whether the page itself arrived."""
     started = time.perf_counter()
     try:
@@ -50,8 +63,12 @@ async def measure(page, url: str, marker: str | None, timeout_ms: int) -> dict:
     except Exception as exc:
         if "has been closed" in str(exc) or "Target closed" in str(exc):
             raise
-        return {"ok": False, "how": "load_error", "error": str(exc).splitlines()[0][:200],
-                "wall_ms": round((time.perf_counter() - started) * 1000, 2)}
+        return {
+            "ok": False,
+            "how": "load_error",
+            "error": str(exc).splitlines()[0][:200],
+            "wall_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
     wall_ms = round((time.perf_counter() - started) * 1000, 2)
     status = response.status if response else None
     headers = await response.all_headers() if response else {}
@@ -59,8 +76,12 @@ async def measure(page, url: str, marker: str | None, timeout_ms: int) -> dict:
     if timing and not timing.get("load_end"):  # the load event's end not yet recorded: read once more
         timing = await page.evaluate(TIMING_JS)
     body = await page.evaluate(BODY_TEXT_JS)
-    record = {"status": status, "wall_ms": wall_ms, "timing": timing, "_seen": {"status": status, "title": await page.title(),
-                                                                               "text": body}}
+    record = {
+        "status": status,
+        "wall_ms": wall_ms,
+        "timing": timing,
+        "_seen": {"status": status, "title": await page.title(), "text": body},
+    }
     if headers.get(REFUSED_HEADER.lower()):
         record.update(ok=False, how="refused_by_egress_guard")
     elif marker is not None and marker not in body:
@@ -74,9 +95,9 @@ async def measure(page, url: str, marker: str | None, timeout_ms: int) -> dict:
     return record
 
 
-async def gather(ctx) -> dict:
+async def gather(ctx: ProbeContext) -> dict[str, Any]:
     pages = pick_pages(ctx.corpus, lambda url: measured_verdict(ctx, url))
-    samples: dict = ctx.state.setdefault("samples", {})  # "round page_id path" -> record
+    samples: dict[str, Any] = ctx.state.setdefault("samples", {})  # "round page_id path" -> record
     total = len(pages) * ROUNDS * 2
     started = time.monotonic()
     if not pages:
@@ -88,7 +109,7 @@ async def gather(ctx) -> dict:
     for p in pages[:WARM_UP_LOADS]:
         await asyncio.gather(*(measure(tab, p.url, p.marker, ctx.page_timeout_ms) for tab in tabs.values()))
 
-    async def one(rnd: int, p, path: str) -> None:
+    async def one(rnd: int, p: CorpusPage, path: str) -> None:
         key = f"{rnd} {p.page_id} {path}"
         if key in samples:
             return
@@ -96,11 +117,18 @@ async def gather(ctx) -> dict:
         record.update(round=rnd, page_id=p.page_id, url=p.url, category=p.category, path=path)
         samples[key] = record
 
-    def judge_unmarked(rnd: int, p) -> None:
+    def judge_unmarked(rnd: int, p: CorpusPage) -> None:
         """A page without a marker arrived through the product when it looks like its direct load."""
         direct, filtered = samples.get(f"{rnd} {p.page_id} {DIRECT}"), samples.get(f"{rnd} {p.page_id} {FILTERED}")
-        if p.marker is None and direct and filtered and direct.get("ok") and filtered.get("ok") \
-                and direct.get("_seen") and filtered.get("_seen"):
+        if (
+            p.marker is None
+            and direct
+            and filtered
+            and direct.get("ok")
+            and filtered.get("ok")
+            and direct.get("_seen")
+            and filtered.get("_seen")
+        ):
             verdict, _, _ = compare_with_direct(filtered["_seen"], direct["_seen"], ctx.manifest.block_page_markers)
             if verdict != ALLOWED:
                 filtered.update(ok=False, how="page_not_delivered")
@@ -131,6 +159,10 @@ async def gather(ctx) -> dict:
             await asyncio.gather(*(one(rnd, p, path) for path in order))
             judge_unmarked(rnd, p)
             ctx.progress(len(samples), total)
-    return {"applicable": True, "rounds": rounds,
-            "pages": [{"page_id": p.page_id, "url": p.url, "category": p.category} for p in pages],
-            "samples": list(samples.values()), "complete": len(samples) >= len(pages) * rounds * 2}
+    return {
+        "applicable": True,
+        "rounds": rounds,
+        "pages": [{"page_id": p.page_id, "url": p.url, "category": p.category} for p in pages],
+        "samples": list(samples.values()),
+        "complete": len(samples) >= len(pages) * rounds * 2,
+    }

@@ -1,10 +1,13 @@
 """Gather: from the start page, look for a report control and the 111 hotline, then click the
 way a child would — report controls first, then help, contact, safety and menu controls —
 up to two clicks deep, recording every page reached and the forms on it."""
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag
 
 from checker.probes.login import activate, form_fields, goto, is_html, matching, read_page
@@ -12,32 +15,68 @@ from checker.probes.reporting.evaluate import MAX_CLICKS, hotline_seen, is_repor
 from checker.probes.signals import HOTLINE_111, REPORT_WORDS, _any, fold
 
 # Where a report link usually hides, in Vietnamese and English.
-NAV_WORDS = _any([r"tro giup", r"ho tro", r"\bhelp\b", r"\bsupport\b", r"lien he", r"\bcontact\b", r"\ban toan\b",
-                  r"\bsafety\b", r"\bsafe\b", r"\bmenu\b", r"danh muc", r"\bthem\b", r"\bmore\b", r"cau hoi thuong gap",
-                  r"\bfaq\b", r"huong dan", r"\bguide\b", r"trung tam", r"\bcent(?:er|re)\b", r"gop y", r"feedback",
-                  r"dieu huong", r"\bnavigation\b", r"\bnav\b",
-                  r"\u2630", r"\u22ee", r"\u2026"])
-MAX_REPORT_CONTROLS = 3      # report controls followed per page
-MAX_NAV_CONTROLS = 5         # help/menu controls followed from the start page
-MAX_NAV_DEPTH2 = 2           # help/menu controls followed from a page one click away
-MAX_ACTIVATIONS = 16         # clicks in all
+NAV_WORDS = _any(
+    [
+        r"tro giup",
+        r"ho tro",
+        r"\bhelp\b",
+        r"\bsupport\b",
+        r"lien he",
+        r"\bcontact\b",
+        r"\ban toan\b",
+        r"\bsafety\b",
+        r"\bsafe\b",
+        r"\bmenu\b",
+        r"danh muc",
+        r"\bthem\b",
+        r"\bmore\b",
+        r"cau hoi thuong gap",
+        r"\bfaq\b",
+        r"huong dan",
+        r"\bguide\b",
+        r"trung tam",
+        r"\bcent(?:er|re)\b",
+        r"gop y",
+        r"feedback",
+        r"dieu huong",
+        r"\bnavigation\b",
+        r"\bnav\b",
+        r"\u2630",
+        r"\u22ee",
+        r"\u2026",
+    ]
+)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from checker.probes.runner import ProbeContext
+
+MAX_REPORT_CONTROLS = 3  # report controls followed per page
+MAX_NAV_CONTROLS = 5  # help/menu controls followed from the start page
+MAX_NAV_DEPTH2 = 2  # help/menu controls followed from a page one click away
+MAX_ACTIVATIONS = 16  # clicks in all
 
 
-def _key(control: dict) -> str:
+def _key(control: dict[str, Any]) -> str:
     url = control.get("url")
     return urldefrag(url)[0] if url else f"{control['role']}:{control['name']}"
 
 
 def _snippets(body: str) -> list[str]:
-    return [re.sub(r"\s+", " ", body[max(0, m.start() - 80):m.end() + 80]).strip() for m in HOTLINE_111.finditer(body)][:10]
+    return [
+        re.sub(r"\s+", " ", body[max(0, m.start() - 80) : m.end() + 80]).strip() for m in HOTLINE_111.finditer(body)
+    ][:10]
 
 
-def _form_summaries(fields: list[dict]) -> list[dict]:
-    forms: dict[int, dict] = {}
+def _form_summaries(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    forms: dict[int, dict[str, Any]] = {}
     for f in fields:
         if not f["visible"] or f["disabled"] or f["type"] in ("hidden", "submit", "button", "image", "reset"):
             continue
-        summary = forms.setdefault(f["form"], {"form": f["form"], "textareas": 0, "choices": 0, "text_fields": 0, "fields": 0})
+        summary = forms.setdefault(
+            f["form"], {"form": f["form"], "textareas": 0, "choices": 0, "text_fields": 0, "fields": 0}
+        )
         summary["fields"] += 1
         if f["tag"] == "textarea":
             summary["textareas"] += 1
@@ -50,10 +89,15 @@ def _form_summaries(fields: list[dict]) -> list[dict]:
     return list(forms.values())
 
 
-async def _state(page, clicks: int, via: list[str], result: dict | None) -> tuple[dict, dict]:
+async def _state(
+    page: Page, clicks: int, via: list[str], result: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     info = await read_page(page)
     state = {
-        "clicks": clicks, "via": via, "url": page.url, "title": info["title"],
+        "clicks": clicks,
+        "via": via,
+        "url": page.url,
+        "title": info["title"],
         # A broken link (an HTTP error page) was still explored; a page that did not load or
         # could not be read was not, and leaves the search incomplete.
         "status": (result or {}).get("status"),
@@ -67,9 +111,9 @@ async def _state(page, clicks: int, via: list[str], result: dict | None) -> tupl
     return state, info
 
 
-def _candidates(controls: list[dict], visited: set[str], limit_nav: int) -> list[tuple[str, dict]]:
+def _candidates(controls: list[dict[str, Any]], visited: set[str], limit_nav: int) -> list[tuple[str, dict[str, Any]]]:
     """(kind, control) to follow from a page: report controls first, then help/menu controls."""
-    out: list[tuple[str, dict]] = []
+    out: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
     for c in matching(controls, REPORT_WORDS):
         key = _key(c)
@@ -81,8 +125,12 @@ def _candidates(controls: list[dict], visited: set[str], limit_nav: int) -> list
         out.append(("report", c))
         if len([k for k, _ in out if k == "report"]) >= MAX_REPORT_CONTROLS:
             break
-    nav = [c for c in controls if (c.get("expanded") is False or NAV_WORDS.search(fold(c["name"])))
-           and not REPORT_WORDS.search(fold(c["name"]))]
+    nav = [
+        c
+        for c in controls
+        if (c.get("expanded") is False or NAV_WORDS.search(fold(c["name"])))
+        and not REPORT_WORDS.search(fold(c["name"]))
+    ]
     nav.sort(key=lambda c: 0 if c.get("expanded") is False else 1)  # menus that open in place first
     count = 0
     for c in nav:
@@ -97,15 +145,21 @@ def _candidates(controls: list[dict], visited: set[str], limit_nav: int) -> list
     return out
 
 
-async def gather(ctx) -> dict:
+async def gather(ctx: ProbeContext) -> dict[str, Any]:
     if not ctx.manifest.data.get("start_url"):
         return {"applicable": False, "reason": "no_web_pages"}
     page = await ctx.page()
     timeout = ctx.page_timeout_ms
-    start_url = ctx.manifest.start_url
+    start_url = ctx.manifest.needed(ctx.manifest.start_url, "start_url")
     deadline = time.monotonic() + max(30.0, 6 * timeout / 1000)
     start = await goto(page, start_url, timeout)
-    artifact: dict = {"applicable": True, "start": start, "start_loaded": False, "states": [], "screenshots": []}
+    artifact: dict[str, Any] = {
+        "applicable": True,
+        "start": start,
+        "start_loaded": False,
+        "states": [],
+        "screenshots": [],
+    }
     if start["error"] or (start["status"] or 0) >= 400:
         return artifact
     if start["content_type"] and not is_html(start["content_type"]):
@@ -117,7 +171,9 @@ async def gather(ctx) -> dict:
     artifact["start_controls_read"] = info0["controls_ok"]
     artifact["hotline_snippets"] = _snippets(info0["text"])
     artifact["tel_links"] = [c["url"] for c in info0["controls"] if (c.get("url") or "").startswith("tel:")][:10]
-    if not matching(info0["controls"], REPORT_WORDS) or not hotline_seen(artifact["hotline_snippets"], artifact["tel_links"]):
+    if not matching(info0["controls"], REPORT_WORDS) or not hotline_seen(
+        artifact["hotline_snippets"], artifact["tel_links"]
+    ):
         shot = await ctx.screenshot(page, "start-page")
         if shot:
             artifact["screenshots"].append(shot)
@@ -133,18 +189,35 @@ async def gather(ctx) -> dict:
         loaded = await goto(page, state0["url"], timeout)
         return loaded["error"] is None
 
-    async def follow(kind: str, control: dict, clicks: int, via: list[str], setup) -> dict | None:
+    async def follow(
+        kind: str, control: dict[str, Any], clicks: int, via: list[str], setup: Callable[[], Awaitable[bool]]
+    ) -> dict[str, Any] | None:
         nonlocal activations
         if (control.get("url") or "").startswith("mailto:"):
-            state = {"clicks": clicks, "via": via + [control["name"]], "url": control["url"], "kind": "mailto",
-                     "forms": [], "report_words_on_page": True, "report_controls": [], "error": None}
+            state = {
+                "clicks": clicks,
+                "via": via + [control["name"]],
+                "url": control["url"],
+                "kind": "mailto",
+                "forms": [],
+                "report_words_on_page": True,
+                "report_controls": [],
+                "error": None,
+            }
             return state if kind == "report" else None
         followed.add(_key(control))
         is_address = control["role"] == "link" and (control.get("url") or "").startswith(("http://", "https://"))
         # A link is followed by its address from anywhere; a button must be pressed on its own page.
         if not is_address and not await setup():
-            return {"clicks": clicks, "via": via + [control["name"]], "url": None, "error": "could_not_return",
-                    "forms": [], "report_controls": [], "kind": "page"}
+            return {
+                "clicks": clicks,
+                "via": via + [control["name"]],
+                "url": None,
+                "error": "could_not_return",
+                "forms": [],
+                "report_controls": [],
+                "kind": "page",
+            }
         activations += 1
         result = await activate(page, control, timeout)
         state, info = await _state(page, clicks, via + [control["name"]], result)
@@ -152,7 +225,9 @@ async def gather(ctx) -> dict:
         state["_controls"] = info["controls"]
         return state
 
-    depth1: list[tuple[dict, dict, list]] = []  # (state, the control that led there, its controls)
+    depth1: list[
+        tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]
+    ] = []  # (state, the control that led there, its controls)
     if not found:
         for kind, control in _candidates(info0["controls"], set(), MAX_NAV_CONTROLS):
             if activations >= MAX_ACTIVATIONS or time.monotonic() > deadline:
@@ -174,7 +249,7 @@ async def gather(ctx) -> dict:
             if found:
                 break
 
-            async def back_to_state1(control1=control1, state1=state1) -> bool:
+            async def back_to_state1(control1: dict[str, Any] = control1, state1: dict[str, Any] = state1) -> bool:
                 if control1["role"] == "link" and (control1.get("url") or "").startswith("http"):
                     return (await goto(page, state1["url"], timeout))["error"] is None
                 if not await back_to_start():

@@ -1,15 +1,19 @@
-"""The pages' languages: Vietnamese (default) and English, the catalog lookup, and Babel formatting."""
+"""The project's languages: Vietnamese (default) and English, the catalog lookup, and Babel formatting, for the pages
+(api/web) and the printed reports and certificates (reports/) alike; it lies here, below both, so that they share it."""
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
-from api.web.catalog import CATALOG
+from checker.catalog import CATALOG
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -35,15 +39,15 @@ class Translator:
         self.lang = lang
         self.other = LANGS[1 - _INDEX[lang]]
 
-    def __call__(self, key: str, **params) -> str:
+    def __call__(self, key: str, **params: Any) -> str:
         text = CATALOG[key][_INDEX[self.lang]]
         return text.format(**params) if params else text
 
-    def in_other(self, key: str, **params) -> str:
+    def in_other(self, key: str, **params: Any) -> str:
         """The same string in the other language (for messages shown in both)."""
         return Translator(self.other)(key, **params)
 
-    def pick(self, value) -> str:
+    def pick(self, value: Any) -> str:
         """A {vi, en} text from the criteria data in this language."""
         if isinstance(value, dict):
             return value.get(self.lang) or value.get(self.other) or ""
@@ -78,12 +82,12 @@ class Translator:
             return "—"
         return format_datetime(value, format="medium", tzinfo=TIMEZONE, locale=self.lang)
 
-    def number(self, value, digits: int = 3) -> str:
+    def number(self, value: float | Decimal | None, digits: int = 3) -> str:
         if value is None:
             return "—"
         return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.lang)
 
-    def percent(self, value, digits: int = 1) -> str:
+    def percent(self, value: float | Decimal | None, digits: int = 1) -> str:
         if value is None:
             return "—"
         return format_percent(value, format=f"#,##0.{'#' * digits}%" if digits else "#,##0%", locale=self.lang)
