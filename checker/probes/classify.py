@@ -527,27 +527,32 @@ async def load_corpus_pages(
             queue.put_nowait(p)
     direct = await DirectFetcher.for_probe(ctx)
 
+    async def classify(page: Page, corpus_page: CorpusPage) -> dict[str, Any]:
+        """The record of one corpus page loaded through the product and judged against a direct fetch."""
+        record = await load_and_classify(
+            page,
+            corpus_page.url,
+            corpus_page.marker,
+            ctx.manifest.block_page_markers,
+            ctx.page_timeout_ms,
+            direct_for(corpus_page.marker, controls, direct),
+        )
+        record.update(
+            page_id=corpus_page.page_id,
+            category=corpus_page.category,
+            language=corpus_page.language,
+            url=corpus_page.url,
+            harmful=corpus_page.harmful,
+            rta=corpus_page.rta,
+        )
+        return record
+
     async def worker(page: Page) -> None:
         while not queue.empty():
             corpus_page = queue.get_nowait()
             started = time.perf_counter()
-            record = await load_and_classify(
-                page,
-                corpus_page.url,
-                corpus_page.marker,
-                ctx.manifest.block_page_markers,
-                ctx.page_timeout_ms,
-                direct_for(corpus_page.marker, controls, direct),
-            )
-            record.update(
-                page_id=corpus_page.page_id,
-                category=corpus_page.category,
-                language=corpus_page.language,
-                url=corpus_page.url,
-                harmful=corpus_page.harmful,
-                rta=corpus_page.rta,
-                ms=round((time.perf_counter() - started) * 1000, 1),
-            )
+            record = await classify(page, corpus_page)
+            record["ms"] = round((time.perf_counter() - started) * 1000, 1)
             if (
                 record["verdict"] in (ALLOWED, BLOCKED)
                 and screenshot_when(corpus_page, record)
@@ -576,24 +581,8 @@ async def load_corpus_pages(
         if retry:
             page = (await ctx.pages(1))[0]
             for corpus_page in retry:
-                record = await load_and_classify(
-                    page,
-                    corpus_page.url,
-                    corpus_page.marker,
-                    ctx.manifest.block_page_markers,
-                    ctx.page_timeout_ms,
-                    direct_for(corpus_page.marker, controls, direct),
-                )
-                record.update(
-                    page_id=corpus_page.page_id,
-                    category=corpus_page.category,
-                    language=corpus_page.language,
-                    url=corpus_page.url,
-                    harmful=corpus_page.harmful,
-                    rta=corpus_page.rta,
-                    retried=True,
-                    first_try=results[corpus_page.page_id].get("how"),
-                )
+                record = await classify(page, corpus_page)
+                record.update(retried=True, first_try=results[corpus_page.page_id].get("how"))
                 results[corpus_page.page_id] = record
     records = [results[p.page_id] for p in pages if p.page_id in results]
     remember(ctx, records)

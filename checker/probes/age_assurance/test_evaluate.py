@@ -5,11 +5,15 @@ languages. Complements tests/probes/test_site_probes.py."""
 
 from __future__ import annotations
 
-from checker.criteria import load_set
 from checker.probes.age_assurance.evaluate import age_fields, age_part, classify, evaluate, prefilled
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
+from checker.probes.testkit import outcomes as judged
 
-VERSION = "vcsc-2025.1"
+
+def outcomes(measurement: Measurement) -> dict[str, str]:
+    return judged(measurement, "children_platform")
+
+
 SITE = "https://hocvui.vn"
 KEYS = (
     "index",
@@ -30,10 +34,6 @@ KEYS = (
     "disabled",
     "readonly",
 )
-
-
-def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "children_platform")}
 
 
 def field(index: int, name: str, tag: str = "input", type_: str = "text", **changes) -> dict:

@@ -4,34 +4,21 @@ cantTell reasons and the explanation in both languages. Complements tests/probes
 
 from __future__ import annotations
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
 from checker.probes.block_page.evaluate import HOTLINE_WINDOW, evaluate, hotline_shown, judge_page, use_responded
 from checker.probes.signals import fold
+from checker.probes.testkit import CONTROLS_PASSED
+from checker.probes.testkit import outcomes as judged
 
-VERSION = "vcsc-2025.1"
-CONTROLS_PASSED = {
-    "checked": 1,
-    "reached": 1,
-    "ok": True,
-    "pages": [
-        {
-            "verdict": "allowed",
-            "how": "marker_rendered",
-            "status": 200,
-            "url": "http://doi-chung.corpus.localhost:8765/c/c1",
-            "page_id": "control-vi-1",
-        }
-    ],
-}
+
+def outcomes(measurement: Measurement) -> dict[str, str]:
+    return judged(measurement, "kid_browser")
+
+
 TEXT = (
     "Trang này đã bị chặn vì thuộc danh mục Nội dung người lớn.\nNếu có điều gì khiến con sợ hãi, hãy gọi Tổng đài 111."
 )
 ASK = {"role": "button", "name": "Hỏi bố mẹ"}
-
-
-def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
 
 
 def blocked(n: int, text: str = TEXT, controls: list[dict] | None = None, **extra) -> dict:

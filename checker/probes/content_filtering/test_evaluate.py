@@ -6,36 +6,17 @@ a product that reaches nothing are tested in tests/probes/test_filter_reachabili
 from __future__ import annotations
 
 from checker.corpus.model import HARMFUL
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement
 from checker.probes.content_filtering.evaluate import evaluate
-
-VERSION = "vcsc-2025.1"
-CONTROLS_PASSED = {
-    "checked": 2,
-    "reached": 2,
-    "ok": True,
-    "pages": [
-        {
-            "verdict": "allowed",
-            "how": "marker_rendered",
-            "status": 200,
-            "title": "Đối chứng",
-            "url": url,
-            "page_id": pid,
-            "final_url": url,
-        }
-        for pid, url in (
-            ("control-vi-1", "http://doi-chung.corpus.localhost:8765/c/control-vi-1"),
-            ("control-en-1", "http://control.corpus.localhost:8765/c/control-en-1"),
-        )
-    ],
-}
-CRITERIA = ("CF-01", "CF-02", "CF-03", "CF-04", "CF-05")
+from checker.probes.testkit import CONTROLS_PASSED
+from checker.probes.testkit import outcomes as judged
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
+    return judged(measurement, "kid_browser")
+
+
+CRITERIA = ("CF-01", "CF-02", "CF-03", "CF-04", "CF-05")
 
 
 def record(category: str, n: int, verdict: str, **extra) -> dict:

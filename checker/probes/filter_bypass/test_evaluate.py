@@ -4,30 +4,15 @@ explanation in both languages. Complements tests/probes/test_filter_probes.py.""
 
 from __future__ import annotations
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
 from checker.probes.filter_bypass.evaluate import FULL_CONFIDENCE_PAGES, evaluate
 from checker.probes.filter_bypass.gather import SAMPLE_BLOCKED, TRICKS, trick_url
-
-VERSION = "vcsc-2025.1"
-CONTROLS_PASSED = {
-    "checked": 1,
-    "reached": 1,
-    "ok": True,
-    "pages": [
-        {
-            "verdict": "allowed",
-            "how": "marker_rendered",
-            "status": 200,
-            "url": "http://doi-chung.corpus.localhost:8765/c/c1",
-            "page_id": "control-vi-1",
-        }
-    ],
-}
+from checker.probes.testkit import CONTROLS_PASSED
+from checker.probes.testkit import outcomes as judged
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
+    return judged(measurement, "kid_browser")
 
 
 def url_of(page_id: str) -> str:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
 from checker.probes.filter_overhead.evaluate import (
     FULL_CONFIDENCE_PAIRS,
     MIN_PAIRS,
@@ -16,12 +15,11 @@ from checker.probes.filter_overhead.evaluate import (
     evaluate,
     paired_ratio,
 )
-
-VERSION = "vcsc-2025.1"
+from checker.probes.testkit import outcomes as judged
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
+    return judged(measurement, "kid_browser")
 
 
 def sample(rnd: int, i: int, path: str, ms: float, ok: bool = True, **extra) -> dict:

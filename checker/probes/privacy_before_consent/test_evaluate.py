@@ -5,16 +5,16 @@ Complements tests/probes/test_site_probes.py and tests/probes/test_site_signals.
 
 from __future__ import annotations
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement
 from checker.probes.privacy_before_consent.evaluate import evaluate, is_third_party, third_party_cookies
-
-VERSION = "vcsc-2025.1"
-SITE = "https://hocvui.vn"
+from checker.probes.testkit import outcomes as judged
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
+    return judged(measurement, "kid_browser")
+
+
+SITE = "https://hocvui.vn"
 
 
 def load(url: str, **changes) -> dict:

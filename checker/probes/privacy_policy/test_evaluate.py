@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
 from checker.probes.privacy_policy.evaluate import (
     MIN_VI_WORD_RATIO,
     MIN_WORDS,
@@ -17,18 +16,19 @@ from checker.probes.privacy_policy.evaluate import (
     is_vi_policy,
     language_stats,
 )
+from checker.probes.testkit import outcomes as judged
 
-VERSION = "vcsc-2025.1"
+
+def outcomes(measurement: Measurement) -> dict[str, str]:
+    return judged(measurement, "children_platform")
+
+
 SITE = "https://hocvui.vn"
 POLICY = f"{SITE}/chinh-sach-quyen-rieng-tu"
 POLICY_TEXT = (
     "Chính sách quyền riêng tư của Học Vui. Chúng tôi chỉ thu thập dữ liệu cá nhân cần thiết: email "
     "và ngày sinh của cha mẹ, và chỉ xử lý khi cha mẹ đồng ý. "
 ) * 5
-
-
-def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "children_platform")}
 
 
 def target(stats: dict | None = None, **changes) -> dict:

@@ -4,17 +4,17 @@ cantTell and inapplicable reasons and the explanation in both languages. Complem
 
 from __future__ import annotations
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement
 from checker.probes.reporting.evaluate import NOT_FOUND_CLICKS, evaluate, hotline_seen, is_report_form, report_controls
-
-VERSION = "vcsc-2025.1"
-SITE = "https://hocvui.vn"
-NO_FORMS: list[dict] = []
+from checker.probes.testkit import outcomes as judged
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "children_platform")}
+    return judged(measurement, "children_platform")
+
+
+SITE = "https://hocvui.vn"
+NO_FORMS: list[dict] = []
 
 
 def form(textareas: int = 0, choices: int = 0, text_fields: int = 0) -> dict:

@@ -4,29 +4,14 @@ label tried) and the explanation in both languages. Complements tests/probes/tes
 
 from __future__ import annotations
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
 from checker.probes.rta_label.evaluate import FULL_CONFIDENCE_PAGES, evaluate
-
-VERSION = "vcsc-2025.1"
-CONTROLS_PASSED = {
-    "checked": 1,
-    "reached": 1,
-    "ok": True,
-    "pages": [
-        {
-            "verdict": "allowed",
-            "how": "marker_rendered",
-            "status": 200,
-            "url": "http://doi-chung.corpus.localhost:8765/c/c1",
-            "page_id": "control-vi-1",
-        }
-    ],
-}
+from checker.probes.testkit import CONTROLS_PASSED
+from checker.probes.testkit import outcomes as judged
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
+    return judged(measurement, "kid_browser")
 
 
 def record(n: int, verdict: str, rta: str | None, how: str | None = None, **extra) -> dict:

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, INAPPLICABLE, PASSED, Measurement
 from checker.probes.settings_locked.evaluate import classify_answer, evaluate, judge_attempt
+from checker.probes.testkit import outcomes as judged
 
-VERSION = "vcsc-2025.1"
+
+def outcomes(measurement: Measurement) -> dict[str, str]:
+    return judged(measurement, "parental_dashboard")
+
+
 SITE = "https://giadinh.vn"
 LOGIN = {
     "role": "child",
@@ -21,10 +25,6 @@ LOGIN = {
     "final_url": f"{SITE}/trang-chu",
     "decided_by": "logout_control",
 }
-
-
-def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "parental_dashboard")}
 
 
 def attempt(setting: str, stuck: bool | None, stuck_fresh: bool | None, **changes) -> dict:

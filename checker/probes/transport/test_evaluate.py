@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from checker.criteria import load_set
-from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement, judge
+from checker.probes.base import CANT_TELL, FAILED, PASSED, Measurement
+from checker.probes.testkit import outcomes as judged
 from checker.probes.transport.evaluate import HSTS_MIN_MAX_AGE, check_security_txt, evaluate
-
-VERSION = "vcsc-2025.1"
-SITE = "https://hocvui.vn"
-NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def outcomes(measurement: Measurement) -> dict[str, str]:
-    return {f.criterion_id: f.outcome for f in judge(measurement, load_set(VERSION), "kid_browser")}
+    return judged(measurement, "kid_browser")
+
+
+SITE = "https://hocvui.vn"
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def hop(url: str, status: int | None = 200, hsts: str | None = None, **changes) -> dict:
