@@ -37,7 +37,8 @@ or description, and a one-letter typo must find products and say which query it 
 
 Goals (issue 14), printed as met or not: search ≥ 0.5× bare with p99 < 50 ms (at 10,000 products, and growing at
 most logarithmically to 100,000: run with --products 100000 too), product and certificate lookup ≥ 0.7×, badge 304
-≥ 0.9×. "× bare CPU" beside "× bare" is the bare endpoint's server CPU per request over the scenario's: when other
+≥ 0.9×; the goal's p99 is over every round, the first reads of each query and page included (the last round's
+alone is printed beside it). "× bare CPU" beside "× bare" is the bare endpoint's server CPU per request over the scenario's: when other
 work crowds the machine, the rates say more about the crowd than the code, and that column less so.
 Every request must succeed (0 errors).
 
@@ -242,10 +243,9 @@ def seed(url: str, products: int, vendors: int, rng: random.Random) -> Seeded:
                     conn.exec_driver_sql(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                     )
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("ANALYZE")
-            else:
-                conn.exec_driver_sql("ANALYZE organisations, products, certificates")
+            # Statistics for every table, the read model's included (without them PostgreSQL's planner reads a block
+            # of products by a full scan of the name index); autovacuum would gather them a minute later.
+            conn.exec_driver_sql("ANALYZE")
         insert_s = time.perf_counter() - start
 
         with engine.connect() as conn:
@@ -418,6 +418,7 @@ class Result:
     count: int = 0
     elapsed: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    last_round: list[float] = field(default_factory=list)  # the latencies of the last slice alone
     statuses: dict[object, int] = field(default_factory=dict)
     server_cpu: float = 0.0
     client_cpu: float = 0.0
@@ -431,8 +432,8 @@ class Result:
     def errors(self) -> int:
         return sum(n for code, n in self.statuses.items() if code not in self.scenario.expected)
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
+    def percentile(self, p: float, latencies: list[float] | None = None) -> float:
+        ordered = sorted(self.latencies if latencies is None else latencies)
         return ordered[min(len(ordered) - 1, int(math.ceil(p / 100 * len(ordered))) - 1)] * 1000
 
 
@@ -590,6 +591,7 @@ async def measure(target, result: Result, seconds: float, args, server_pid: int,
     result.count += count
     result.elapsed += elapsed
     result.latencies += latencies
+    result.last_round = latencies
     for code, n in statuses.items():
         result.statuses[code] = result.statuses.get(code, 0) + n
     result.server_cpu += server
@@ -812,6 +814,12 @@ def report(results: list[Result], args) -> None:
             + f": {ratio:.2f}×"
             + (f", p99 {p99:.1f} ms" if p99_ms else "")
             + (" — met" if met else " — NOT met")
+            + (
+                f" (p99 in the last round alone: {r.percentile(99, r.last_round):.1f} ms; the rounds before it include "
+                "the first reads of each query and page)"
+                if p99_ms
+                else ""
+            )
         )
     errors = [
         (r, {code: n for code, n in r.statuses.items() if code not in r.scenario.expected}) for r in results if r.errors

@@ -510,3 +510,14 @@ class RegistryCertificate(Base):
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1)
+
+
+class RegistryVersion(Base):
+    """One row (id 1) whose `version` grows with every change to the read model above, by triggers (migration 0015):
+    what tells a process keeping public answers on SQLite that the registry changed (api.core.readcache; PostgreSQL
+    has NOTIFY instead and keeps it at 0)."""
+
+    __tablename__ = "registry_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger)

@@ -1,7 +1,9 @@
-"""An in-process cache of the public registry's answers (lookups, badges, search pages), emptied by every change.
+"""An in-process cache of the public registry's answers (lookups, badges, search pages) and of what they are made
+from (a query's whole ranking, blocks of rows: api.domain.registry), emptied by every change to the registry.
 
-Each process keeps its own. It is emptied
-- at once, in the process that commits a change (a session that wrote anything, `watch_sessions`), and
+Each process keeps its own, bounded by entries and by bytes. It is emptied
+- at once, in the process that commits a change (a session that wrote a table feeding the registry,
+  `watch_sessions`), and
 - in every other process when PostgreSQL tells it (`NOTIFY vcsc_registry`, sent by statement triggers on the read
   model's tables, migration 0013, inside the writing transaction: only a committed change is told), a few
   milliseconds later; and
@@ -10,7 +12,8 @@ Each process keeps its own. It is emptied
 
 On SQLite, which has no NOTIFY, the other processes' commits (a second server process, a `vcsc` command) are seen
 by `PRAGMA data_version` on a connection of the cache's own, asked before every answer (a few microseconds): it
-changes whenever another connection has committed, and then the cache is emptied first.
+changes whenever another connection has committed, and then the registry's version (migration 0015) says whether
+the registry changed; if so, the cache is emptied first.
 
 It answers only while it listens: before LISTEN is in place, and from the moment the listening connection is lost
 until it is back (and the cache emptied once more), every read goes to the database; an in-memory SQLite database
@@ -20,6 +23,7 @@ until it is back (and the cache emptied once more), every read goes to the datab
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -38,14 +42,29 @@ CHANNEL = "vcsc_registry"
 T = TypeVar("T")
 
 
-class ReadCache:
-    """Answers by key, dropped all at once by `invalidate` (a change) or when `now` reaches the next status change."""
+def size_of(value: Any) -> int:
+    """What an entry costs to keep, roughly, in bytes: a body its length, a ranking its `nbytes`, others a little."""
+    if isinstance(value, bytes | bytearray):
+        return len(value) + 100
+    return int(getattr(value, "nbytes", 200))
 
-    def __init__(self, *, max_entries: int = 20_000, next_change: Callable[[datetime], datetime | None] | None = None):
-        self.max_entries = max_entries
+
+class ReadCache:
+    """Answers by key, dropped all at once by `invalidate` (a change) or when `now` reaches the next status change.
+    Bounded by entries and by bytes (`size_of`): the least recently used go first."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 200_000,
+        max_bytes: int = 256 * 2**20,
+        next_change: Callable[[datetime], datetime | None] | None = None,
+    ):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._bytes = 0
         self._next_change = next_change
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()  # key -> (value, size)
         self._generation = 0
         self._fresh_until: datetime | None = None
         self._fresh_known = False
@@ -57,29 +76,43 @@ class ReadCache:
         with self._lock:
             self._generation += 1
             self._entries.clear()
+            self._bytes = 0
             self._fresh_known = False
             self._fresh_until = None
             self.invalidations += 1
+
+    def _held(self, key: Hashable, now: datetime) -> tuple[tuple[Any, int] | None, int, bool]:
+        """(the entry or None, the generation, whether the next status change is known); empties the cache first
+        when another process committed (`check`) or `now` passed the next status change."""
+        if self.check is not None:
+            self.check()
+        with self._lock:
+            if self._fresh_known and self._fresh_until is not None and now > self._fresh_until:
+                self._entries.clear()  # a certificate expired (or became valid) by date: every answer may change
+                self._bytes = 0
+                self._fresh_known = False
+                self._generation += 1
+            found = self._entries.get(key)  # (value, size): never None itself
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return found, self._generation, self._fresh_known
+
+    def peek(self, key: Hashable, now: datetime) -> tuple[Any] | None:
+        """(the cached answer,) for `key`, or None: nothing is loaded (an async route asks this first and loads only
+        on a miss, in a thread)."""
+        if not self.listening:
+            return None
+        found, _, _ = self._held(key, now)
+        return None if found is None else (found[0],)
 
     def get(self, key: Hashable, load: Callable[[], T], now: datetime) -> T:
         """The cached answer for `key`, else `load()` (stored unless a change came while it ran)."""
         if not self.listening:
             return load()
-        if self.check is not None:
-            self.check()
-        with self._lock:
-            generation = self._generation
-            if self._fresh_known and self._fresh_until is not None and now > self._fresh_until:
-                self._entries.clear()  # a certificate expired (or became valid) by date: every answer may change
-                self._fresh_known = False
-                self._generation += 1
-                generation = self._generation
-            found = self._entries.get(key, _MISSING)
-            if found is not _MISSING:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found
-            fresh_known = self._fresh_known
+        found, generation, fresh_known = self._held(key, now)
+        if found is not None:
+            return found[0]
         self.misses += 1
         if not fresh_known and self._next_change is not None:
             fresh_until = self._next_change(now)  # before the load: a change by date after it empties the cache
@@ -87,28 +120,84 @@ class ReadCache:
                 if generation == self._generation and not self._fresh_known:
                     self._fresh_until, self._fresh_known = fresh_until, True
         value = load()
+        size = size_of(value)
         with self._lock:
-            if generation == self._generation and self.listening:
-                self._entries[key] = value
-                if len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            if generation == self._generation and self.listening and size <= self.max_bytes:
+                previous = self._entries.pop(key, None)
+                if previous is not None:
+                    self._bytes -= previous[1]
+                self._entries[key] = (value, size)
+                self._bytes += size
+                while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                    self._bytes -= self._entries.popitem(last=False)[1][1]
         return value
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
-_MISSING = object()
+    def keeper(self, now: datetime) -> Kept | None:
+        """This cache at `now`, as api.domain.registry's Keeper (a search's ranking kept for its other pages, the
+        blocks of rows lookups read); None while it does not answer, so that nothing reads for a cache that keeps
+        nothing."""
+        return Kept(self, now) if self.listening else None
+
+
+class Kept:
+    """A ReadCache at one moment: `get` and `peek` without the time (api.domain.registry.Keeper)."""
+
+    def __init__(self, cache: ReadCache, now: datetime):
+        self.cache, self.now = cache, now
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        return self.cache.get(key, load, self.now)
+
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        return self.cache.peek(key, self.now)
+
+
+# The tables whose changes reach the read model (migration 0006's triggers: products, their organisations and
+# certificates) and the read model itself (migration 0015 counts its changes): only a write to one of these can change
+# a public answer.
+FEEDS = frozenset(
+    {"products", "organisations", "certificates", "public_products", "public_certificates", "registry_version"}
+)
+DML = re.compile(r"\b(?:insert|update|delete|replace)\b", re.I)
+# The tables plain SQL writes to (INSERT [OR …] INTO t, UPDATE [OR …] t, DELETE FROM t, REPLACE INTO t), anywhere.
+TEXT_WRITE = re.compile(
+    r'(?:insert(?:\s+or\s+\w+)?\s+into|update(?:\s+or\s+\w+)?|delete\s+from|replace\s+into)\s+"?(\w+)"?', re.I
+)
+
+
+def _feeds_the_registry(statement: Any) -> bool:
+    """Whether a statement may write a table of FEEDS: a Core or ORM one by its table; SQL text by the tables its
+    writes name, and text that names a write it cannot read counts as writing the registry (conservative)."""
+    if isinstance(statement, sa.TextClause):
+        if not DML.search(statement.text):
+            return False
+        tables = [name.lower() for name in TEXT_WRITE.findall(statement.text)]
+        return not tables or any(name in FEEDS for name in tables)
+    table = getattr(statement, "table", None)
+    return getattr(table, "name", None) in FEEDS if table is not None else True
 
 
 def watch_sessions(sessions: sessionmaker[Session], cache: ReadCache) -> None:
-    """Empty `cache` when a session of `sessions` commits a transaction that wrote anything (flush or DML)."""
+    """Empty `cache` when a session of `sessions` commits a transaction that wrote a table of FEEDS (by the unit of
+    work or by a DML statement); a commit that wrote only other tables (a draft, an audit event) leaves it alone."""
 
-    def wrote(session: Session, *_args) -> None:
-        session.info["vcsc_wrote"] = True
+    def flushed(session: Session, *_args) -> None:
+        for instance in (*session.new, *session.dirty, *session.deleted):
+            if getattr(sa.inspect(instance).mapper.local_table, "name", None) in FEEDS:
+                session.info["vcsc_wrote"] = True
+                return
 
     def executed(state) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
+        statement = state.statement
+        dml = state.is_insert or state.is_update or state.is_delete or isinstance(statement, sa.TextClause)
+        if dml and _feeds_the_registry(statement):
             state.session.info["vcsc_wrote"] = True
 
     def committed(session: Session) -> None:
@@ -118,7 +207,7 @@ def watch_sessions(sessions: sessionmaker[Session], cache: ReadCache) -> None:
     def rolled_back(session: Session, *_args) -> None:
         session.info.pop("vcsc_wrote", None)
 
-    event.listen(sessions, "after_flush", wrote)
+    event.listen(sessions, "after_flush", flushed)
     event.listen(sessions, "do_orm_execute", executed)
     event.listen(sessions, "after_commit", committed)
     event.listen(sessions, "after_rollback", rolled_back)
@@ -175,27 +264,43 @@ class Listener:
 
 
 class SqliteWatcher:
-    """Empties the cache when another connection has committed to the SQLite file: `PRAGMA data_version` on a
-    connection of its own changes after every such commit (https://www.sqlite.org/pragma.html#pragma_data_version).
-    This process's own commits empty it at once already (`watch_sessions`); they are other connections too, so the
-    watcher sees them as well: conservative, never stale."""
+    """Empties the cache when another connection has committed a change to the registry in the SQLite file. `PRAGMA
+    data_version` on a connection of its own changes after every commit by any other connection
+    (https://www.sqlite.org/pragma.html#pragma_data_version), which costs microseconds to ask; only then is the
+    registry's version read (migration 0015: triggers count every change to the read model), and only when that has
+    changed is the cache emptied, so a draft saved or an audit event written leaves the public answers in place. This
+    process's commits are other connections too: seen the same way. Without the version table (a database not yet
+    migrated) every commit empties the cache: conservative, never stale."""
 
     def __init__(self, path: str, cache: ReadCache):
         self.cache = cache
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._version = self._read()
+        self._data_version = self._read_data_version()
+        self._registry_version = self._read_registry_version()
         cache.check = self.check
         cache.invalidate()
         cache.listening = True
 
-    def _read(self) -> int:
+    def _read_data_version(self) -> int:
         return self._connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def _read_registry_version(self) -> int | None:
+        try:
+            row = self._connection.execute("SELECT version FROM registry_version WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:  # no such table: every commit counts
+            return None
+        return None if row is None else int(row[0])
 
     def check(self) -> None:
         with self._lock:
-            version = self._read()
-            changed, self._version = version != self._version, version
+            data_version = self._read_data_version()
+            if data_version == self._data_version:
+                return
+            self._data_version = data_version
+            registry_version = self._read_registry_version()  # read after: it includes at least that commit
+            changed = registry_version is None or registry_version != self._registry_version
+            self._registry_version = registry_version
         if changed:
             self.cache.invalidate()
 

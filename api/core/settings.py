@@ -144,9 +144,9 @@ class Settings(CheckerSettings):
     # --- public reads --------------------------------------------------------------------------------
     public_cache: bool = Field(
         True,
-        description="keep public answers (lookups, badges, search pages) in each "
-        "process, emptied by every change (PostgreSQL: LISTEN/NOTIFY; SQLite: its data "
-        "version) and by expiry dates (api/core/readcache.py)",
+        description="keep public answers (lookups, badges, search pages and rankings, blocks of rows) in each "
+        "process, emptied by every change to the registry (PostgreSQL: LISTEN/NOTIFY; SQLite: its data version, "
+        "then the registry's version) and by expiry dates (api/core/readcache.py)",
     )
 
     # --- e-mail (api/domain/mail.py): notifications and account mail through an SMTP server ---------------

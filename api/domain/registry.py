@@ -12,14 +12,16 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -44,6 +46,55 @@ class Page:
     items: list[dict[str, Any]]  # PublicListing fields
     total: int
     suggestion: str | None  # the corrected query the items answer, when the query as typed found nothing
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every product a search finds, best first (its pages are slices), and the corrected query it answers."""
+
+    ids: array  # product ids, typecode "q"
+    suggestion: str | None
+
+    @property
+    def nbytes(self) -> int:  # what keeping it costs (api.core.readcache weighs its entries by this)
+        return len(self.ids) * self.ids.itemsize + 128
+
+
+class Keeper(Protocol):
+    """Where the registry keeps what it read for later reads: a query's ranking for its other pages, blocks of rows for
+    lookups and pages (api.core.readcache.ReadCache.keeper; `KeepInDict` for one CSV export). Without one, every
+    page ranks again and every lookup reads its row alone."""
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        """The value kept for `key`, else `load()`'s (which it may keep)."""
+        ...
+
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        """(the value kept for `key`,), or None; nothing is loaded."""
+        ...
+
+
+class KeepNothing:
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        return load()
+
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        return None
+
+
+class KeepInDict:
+    """Keeps everything, for as long as it lives (one CSV export: its ranking once for all its pages)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        if key not in self.kept:
+            self.kept[key] = load()
+        return self.kept[key]
+
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        return (self.kept[key],) if key in self.kept else None
 
 
 # --- connections ---------------------------------------------------------------------------------------------
@@ -229,30 +280,26 @@ def _match_sqlite(param: str):
 
 @lru_cache(maxsize=64)
 def _statement_sqlite(status: str, typed: bool, leveled: bool = False, sort: str = "relevance"):
-    """Products in the index's match (`q`, facets included) that pass the filters, ranked, with the total."""
+    """The ids of the products in the index's match (`q`, facets included) that pass the filters, ranked."""
     tier = sa.case(
         (P.c.product_id.in_(_match_sqlite("q_name")), 0),
         (P.c.product_id.in_(_match_sqlite("q_name_vendor")), 1),
         else_=2,
     )
     return (
-        sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
+        sa.select(P.c.product_id)
         .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed, leveled))
         .order_by(*_order(sort, status, tier))
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset"))
     )
 
 
-def _search_sqlite(connection, words, phrase, status, product_type, limit, offset, now, level=None, sort="relevance"):
+def _search_sqlite(connection, words, phrase, status, product_type, now, level=None, sort="relevance") -> array:
     query = fts5_query(words, "{name vendor description}", phrase)
     facets = _facets(status, product_type)
     if facets:
         query += " AND {facets} : (" + " AND ".join(f'"{f}"' for f in facets) + ")"
     params = {
         "now": now,
-        "limit": limit,
-        "offset": offset,
         "q": query,
         "q_name": fts5_query(words, "{name}", phrase),
         "q_name_vendor": fts5_query(words, "{name vendor}", phrase),
@@ -261,7 +308,7 @@ def _search_sqlite(connection, words, phrase, status, product_type, limit, offse
         params["product_type"] = product_type
     if level:
         params["level"] = level
-    return connection.execute(_statement_sqlite(status, bool(product_type), bool(level), sort), params).all()
+    return array("q", connection.scalars(_statement_sqlite(status, bool(product_type), bool(level), sort), params))
 
 
 def _tsquery(param: str):
@@ -273,23 +320,17 @@ def _statement_postgresql(status: str, typed: bool, leveled: bool = False, sort:
     vector: sa.ColumnClause[Any] = sa.literal_column("public_products.search_vector")
     tier = sa.case((vector.op("@@")(_tsquery("q_name")), 0), (vector.op("@@")(_tsquery("q_name_vendor")), 1), else_=2)
     return (
-        sa.select(*PRODUCT_COLUMNS, sa.func.count().over().label("total"))
+        sa.select(P.c.product_id)
         .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed, leveled))
         .order_by(*_order(sort, status, tier))
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset"))
     )
 
 
-def _search_postgresql(
-    connection, words, phrase, status, product_type, limit, offset, now, level=None, sort="relevance"
-):
+def _search_postgresql(connection, words, phrase, status, product_type, now, level=None, sort="relevance") -> array:
     query = "(" + tsquery(words, "ABC", phrase) + ")"
     query += "".join(f" & '{f}':D" for f in _facets(status, product_type))
     params = {
         "now": now,
-        "limit": limit,
-        "offset": offset,
         "q": query,
         "q_name": tsquery(words, "A", phrase),
         "q_name_vendor": tsquery(words, "AB", phrase),
@@ -298,7 +339,7 @@ def _search_postgresql(
         params["product_type"] = product_type
     if level:
         params["level"] = level
-    return connection.execute(_statement_postgresql(status, bool(product_type), bool(level), sort), params).all()
+    return array("q", connection.scalars(_statement_postgresql(status, bool(product_type), bool(level), sort), params))
 
 
 CANDIDATES = 6  # the most frequent terms one edit away that a correction weighs for each unknown word
@@ -353,24 +394,17 @@ def _all_known_postgresql(connection, words: list[str]) -> bool:
     return all(connection.execute(sa.select(*checks), params).first())
 
 
-def _trigram_postgresql(connection, words, status, product_type, limit, offset, now, level=None, sort="relevance"):
-    """Products whose folded name and vendor are like the query (pg_trgm word similarity, by its GIN index)."""
+def _trigram_postgresql(connection, words, status, product_type, now, level=None, sort="relevance") -> Ranking:
+    """Products whose folded name and vendor are like the query (pg_trgm word similarity, by its GIN index): at most
+    TRIGRAM_LIMIT, the most similar; the suggestion from the most similar one."""
     folded: sa.ColumnClause[Any] = sa.literal_column("public_products.search_folded")
     similarity = sa.func.word_similarity(sa.bindparam("fq", type_=sa.Text()), folded)
     near = (
-        sa.select(*PRODUCT_COLUMNS, folded.label("folded"), similarity.label("similarity"))
+        sa.select(P.c.product_id, P.c.name, folded.label("folded"), similarity.label("similarity"))
         .add_columns(_newest(status).label("newest"))
         .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded), *_filters(status, bool(product_type), bool(level)))
         .order_by(similarity.desc(), P.c.name, P.c.product_id)
         .limit(TRIGRAM_LIMIT)
-        .subquery()
-    )
-    order = {"relevance": [near.c.similarity.desc()], "name": [], "newest": [near.c.newest.desc()]}[sort]
-    statement = (
-        sa.select(near, sa.func.count().over().label("total"))
-        .order_by(*order, near.c.name, near.c.product_id)
-        .limit(limit)
-        .offset(offset)
     )
     params = {
         "fq": " ".join(words),
@@ -378,7 +412,15 @@ def _trigram_postgresql(connection, words, status, product_type, limit, offset, 
         **({"product_type": product_type} if product_type else {}),
         **({"level": level} if level else {}),
     }
-    return connection.execute(statement, params).all()
+    rows = connection.execute(near, params).all()
+    if not rows:
+        return Ranking(array("q"), None)
+    suggestion = _suggestion_from(rows, words)
+    if sort == "name":
+        rows = sorted(rows, key=lambda r: (r.name, r.product_id))
+    elif sort == "newest":
+        rows = sorted(rows, key=lambda r: (-r.newest.timestamp() if r.newest else 0.0, r.name, r.product_id))
+    return Ranking(array("q", (r.product_id for r in rows)), suggestion)
 
 
 def _suggestion_from(rows, words: list[str]) -> str | None:
@@ -408,6 +450,30 @@ def _listing(status: str, typed: bool, leveled: bool = False, sort: str = "name"
     )
 
 
+PAGE_ROWS = sa.select(*PRODUCT_COLUMNS).where(P.c.product_id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _ranking(connection, words: list[str], status, product_type, now, level, sort) -> Ranking:
+    """Every product the words find, best first: as a phrase; if nothing, in any order; if still nothing, with
+    typos corrected (see the module's note)."""
+    postgresql = connection.dialect.name == "postgresql"
+    run = _search_postgresql if postgresql else _search_sqlite
+    for phrase in (True, False):
+        ids = run(connection, words, phrase, status, product_type, now, level, sort)
+        if ids:
+            return Ranking(ids, None)
+    if postgresql:
+        if _all_known_postgresql(connection, words):
+            return Ranking(array("q"), None)  # every word is in the index, just not together: nothing to correct
+        return _trigram_postgresql(connection, words, status, product_type, now, level, sort)
+    corrected = _corrected_sqlite(connection, words) or []
+    for phrase in (True, False) if corrected else ():
+        ids = run(connection, corrected, phrase, status, product_type, now, level, sort)
+        if ids:
+            return Ranking(ids, " ".join(corrected))
+    return Ranking(array("q"), None)
+
+
 @_retried
 def search(
     source,
@@ -420,6 +486,7 @@ def search(
     now: datetime,
     level: str | None = None,
     sort: str = "relevance",
+    keep: Keeper | None = None,
 ) -> Page:
     """A page of the products with a certificate of `status` matching `q`, and the total.
 
@@ -428,9 +495,15 @@ def search(
     the name, then in name and vendor, then anywhere (the description: product type and platforms); then by name.
     A query with no letters or digits matches nothing; no query lists every certified product by name.
     `level` keeps the products with a certificate of `status` at that level; `sort` is one of SORTS (name: by name;
-    newest: the most recently issued certificate of `status` first)."""
+    newest: the most recently issued certificate of `status` first).
+
+    A query is ranked once, whole (`Ranking`: the ids of all its products, in order, from the index), and kept by
+    `keep` for its other pages; a page is then a slice of it, its products taken from the blocks `keep` holds (valid
+    certificates, any level) or read by primary key, so it costs the same on page 1 and page 500. The listing without
+    a query pages by the name index instead."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
+    keep = keep or KeepNothing()
     params = {
         "now": now,
         **({"product_type": product_type} if product_type else {}),
@@ -441,53 +514,38 @@ def search(
         if q is None or not q.strip():  # the registry in name order: the page by the name index, the total by count
             listing, count = _listing(status, bool(product_type), bool(level), "newest" if sort == "newest" else "name")
             rows = connection.execute(listing, {**params, "limit": limit, "offset": offset}).all()
-            total = connection.scalar(count, params)
+            total = keep.get(("count", status, product_type, level), lambda: connection.scalar(count, params))
             return Page(_with_certificates(connection, rows, status, now, level), total, None)
         words = terms(q)
         if not words:
             return Page([], 0, None)
-        postgresql = connection.dialect.name == "postgresql"
-        run = _search_postgresql if postgresql else _search_sqlite
+        ranking: Ranking = keep.get(
+            ("ranking", tuple(words), status, product_type, level, sort),
+            lambda: _ranking(connection, words, status, product_type, now, level, sort),
+        )
+        ids = ranking.ids[offset : offset + limit].tolist()
+        items = _page_items(connection, ids, status, now, level, keep) if ids else []
+        return Page(items, len(ranking.ids), ranking.suggestion)
 
-        def attempt(find, suggestion=None) -> Page | None:
-            """The page `find(limit, offset)` gives; past the last page, the total still counts; None if none."""
-            rows = find(limit, offset)
-            if not rows and page > 1:
-                rows = find(1, 0)
-                return Page([], rows[0].total, suggestion) if rows else None
-            if not rows:
-                return None
-            return Page(_with_certificates(connection, rows, status, now, level), rows[0].total, suggestion)
 
-        for phrase in (True, False):
-            found = attempt(
-                lambda n, skip, phrase=phrase: run(
-                    connection, words, phrase, status, product_type, n, skip, now, level, sort
-                )
-            )
-            if found is not None:
-                return found
-        if postgresql and _all_known_postgresql(connection, words):
-            return Page([], 0, None)  # every word is in the index, just not together: nothing to correct
-        if postgresql:
-            first = _trigram_postgresql(connection, words, status, product_type, 1, 0, now, level)
-            found = first and attempt(
-                lambda n, skip: _trigram_postgresql(connection, words, status, product_type, n, skip, now, level, sort),
-                _suggestion_from(first, words),
-            )
-        else:
-            corrected = _corrected_sqlite(connection, words) or []
-            found = None
-            for phrase in (True, False) if corrected else ():
-                found = attempt(
-                    lambda n, skip, phrase=phrase: run(
-                        connection, corrected, phrase, status, product_type, n, skip, now, level, sort
-                    ),
-                    " ".join(corrected),
-                )
-                if found is not None:
-                    break
-        return found or Page([], 0, None)
+def _page_items(connection, ids: list[int], status: str, now: datetime, level: str | None, keep: Keeper) -> list[dict]:
+    """The products of `ids`, in that order, each with its most recently issued certificate of `status` (and level):
+    of valid certificates at any level, from the product blocks `keep` holds (what a block lacks has none now); the
+    rest by one read by primary key. One removed since the ranking was made is left out."""
+    found: dict[int, dict] = {}
+    missing = ids
+    if status == "valid" and level is None:
+        missing = []
+        for i in ids:
+            block = keep.peek(("products", i // BLOCK))
+            if block is None:
+                missing.append(i)
+            elif (row := block[0].by_key.get(i)) is not None:
+                found[i] = {**_product(row), "certificate": _certificate(row, now)}
+    if missing:
+        rows = connection.execute(PAGE_ROWS, {"ids": missing}).all()
+        found.update((item["id"], item) for item in _with_certificates(connection, rows, status, now, level))
+    return [found[i] for i in ids if i in found]
 
 
 # --- lookups -------------------------------------------------------------------------------------------------
@@ -516,20 +574,86 @@ BADGE = sa.select(C.c.criteria_version, C.c.level, C.c.status, C.c.valid_until, 
 )
 
 
+# Blocks: a lookup the public cache misses reads the rows of its neighbours too, in one indexed read (products by a
+# range of ids, certificates by the hundred numbers around theirs, which are issued in sequence), and the cache keeps
+# them: a registry of N products is all in memory after N / BLOCK reads instead of N, however the lookups are spread.
+BLOCK = 256  # product ids per block
+CERTIFICATE_BLOCK_OF = re.compile(r"(VCSC-\d{4}-\d{4,})\d\d")  # numbers as issued; 100 per block
+ROW_BYTES = 600  # about what a kept row costs
+
+PRODUCT_BLOCK = (
+    sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
+    .select_from(P.join(C, C.c.product_id == P.c.product_id))
+    .where(P.c.product_id.between(sa.bindparam("low"), sa.bindparam("high")), certificate_is("valid"))
+    .order_by(P.c.product_id, C.c.issued_at.desc(), C.c.id)
+)
+CERTIFICATE_BLOCK = (
+    sa.select(*CERTIFICATE_COLUMNS, C.c.version, *PRODUCT_COLUMNS)
+    .select_from(C.join(P, P.c.product_id == C.c.product_id))
+    .where(C.c.id.in_(sa.bindparam("ids", expanding=True)))  # the block's 100 numbers: no range, no collation
+)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A block's rows by key (a product id, a certificate number); a key missing from it has no row."""
+
+    by_key: dict[Any, Any]
+
+    @property
+    def nbytes(self) -> int:
+        return ROW_BYTES * len(self.by_key) + 200
+
+
 @_retried
-def certified_product(source, product_id: int, now: datetime) -> dict[str, Any] | None:
-    """A product with a currently valid certificate, and its most recently issued one (one indexed query)."""
+def _product_block(source, block: int, now: datetime) -> Rows:
     with connected(source) as connection:
-        row = connection.execute(PRODUCT_LOOKUP, {"product_id": product_id, "now": now}).first()
+        rows = connection.execute(PRODUCT_BLOCK, {"low": block * BLOCK, "high": block * BLOCK + BLOCK - 1, "now": now})
+        best: dict[int, Any] = {}
+        for row in rows:
+            best.setdefault(row.product_id, row)  # its most recently issued valid certificate
+    return Rows(best)
+
+
+@_retried
+def _certificate_block(source, prefix: str) -> Rows:
+    with connected(source) as connection:
+        rows = connection.execute(CERTIFICATE_BLOCK, {"ids": [f"{prefix}{i:02d}" for i in range(100)]})
+        return Rows({row.id: row for row in rows})
+
+
+def _certificate_row(source, certificate_id: str, keep: Keeper | None):
+    """The certificate's row (CERTIFICATE_BLOCK's columns) from its block, or None when it does not exist; `...`
+    (Ellipsis) when it has no block (nothing keeps it, a number not as issued): read it alone then."""
+    found = CERTIFICATE_BLOCK_OF.fullmatch(certificate_id)
+    if keep is None or found is None:
+        return ...
+    return keep.get(("certificates", found[1]), lambda: _certificate_block(source, found[1])).by_key.get(certificate_id)
+
+
+@_retried
+def certified_product(source, product_id: int, now: datetime, keep: Keeper | None = None) -> dict[str, Any] | None:
+    """A product with a currently valid certificate, and its most recently issued one: from its block when `keep`
+    keeps blocks, else one indexed query."""
+    if keep is not None:
+        row = keep.get(
+            ("products", product_id // BLOCK), lambda: _product_block(source, product_id // BLOCK, now)
+        ).by_key.get(product_id)
+    else:
+        with connected(source) as connection:
+            row = connection.execute(PRODUCT_LOOKUP, {"product_id": product_id, "now": now}).first()
     return None if row is None else {**_product(row), "certificate": _certificate(row, now)}
 
 
 @_retried
-def certificate(source, certificate_id: str, now: datetime) -> dict[str, Any] | None:
-    """A certificate by its number, any status, with its product (one query by primary key). The number as
-    typed, spaces around it and case aside (`normal_id`)."""
-    with connected(source) as connection:
-        row = connection.execute(CERTIFICATE_LOOKUP, {"certificate_id": normal_id(certificate_id)}).first()
+def certificate(source, certificate_id: str, now: datetime, keep: Keeper | None = None) -> dict[str, Any] | None:
+    """A certificate by its number, any status, with its product: from its block when `keep` keeps blocks, else one
+    query by primary key. The number as typed, spaces around it and case aside (`normal_id`)."""
+    certificate_id = normal_id(certificate_id)
+    row = _certificate_row(source, certificate_id, keep)
+    if row is ...:
+        with connected(source) as connection:
+            row = connection.execute(CERTIFICATE_LOOKUP, {"certificate_id": certificate_id}).first()
     return None if row is None else {**_certificate(row, now), "product": _product(row)}
 
 
@@ -549,9 +673,17 @@ def _badge_sql(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
     return str(compiled), tuple(positions) if positions is not None else None
 
 
-def badge_fields(source, certificate_id: str) -> BadgeFields | None:
-    """The badge's fields of a certificate, or None. From an engine: one primary-key read on a pooled DBAPI
-    connection with the SQL compiled once (the badge and its 304 are the registry's hottest path)."""
+def badge_fields(source, certificate_id: str, keep: Keeper | None = None) -> BadgeFields | None:
+    """The badge's fields of a certificate, or None: from its block when `keep` keeps blocks (see BLOCK); else, from
+    an engine, one primary-key read on a pooled DBAPI connection with the SQL compiled once (the badge and its 304 are
+    the registry's hottest path)."""
+    row = _certificate_row(source, certificate_id, keep)
+    if row is not ...:
+        return (
+            None
+            if row is None
+            else BadgeFields(row.criteria_version, row.level, row.status, row.valid_until, row.version)
+        )
     if not isinstance(source, sa.Engine):
         with connected(source) as connection:
             row = connection.execute(BADGE, {"certificate_id": certificate_id}).first()

@@ -60,7 +60,9 @@ def public_page(
     per_page: int,
     level: str | None = None,
     sort: str = "relevance",
+    keep: registry.Keeper | None = None,
 ) -> PublicPage:
+    """A page of the public search; `keep` keeps each query's ranking for its other pages (api.domain.registry)."""
     found = registry.search(
         source,
         q=q,
@@ -71,21 +73,24 @@ def public_page(
         now=utcnow(),
         level=level,
         sort=sort,
+        keep=keep,
     )
     return PublicPage(items=found.items, total=found.total, page=page, per_page=per_page, suggestion=found.suggestion)
 
 
-def public_listing(source, product_id: int) -> PublicListing:
-    """One certified product with its current certificate; 404 when it has none published."""
-    listing = registry.certified_product(source, product_id, utcnow())
+def public_listing(source, product_id: int, keep: registry.Keeper | None = None) -> PublicListing:
+    """One certified product with its current certificate; 404 when it has none published. `keep`: the public cache,
+    which keeps the rows of its block (api.domain.registry.BLOCK)."""
+    listing = registry.certified_product(source, product_id, utcnow(), keep)
     if listing is None:
         raise not_found("sản phẩm được chứng nhận", "Certified product")
     return PublicListing(**listing)
 
 
-def certificate_lookup(source, certificate_id: str) -> CertificateLookup:
-    """A certificate by its number, in any status, with the certified product; 404 for an unknown number."""
-    found = registry.certificate(source, certificate_id, utcnow())
+def certificate_lookup(source, certificate_id: str, keep: registry.Keeper | None = None) -> CertificateLookup:
+    """A certificate by its number, in any status, with the certified product; 404 for an unknown number. `keep` as
+    for `public_listing`."""
+    found = registry.certificate(source, certificate_id, utcnow(), keep)
     if found is None:
         raise not_found(f"chứng nhận {certificate_id}", f"Certificate {certificate_id}")
     return CertificateLookup(**found)
@@ -133,6 +138,8 @@ def registry_csv(
     writer.writerow([f"{vi} / {en}" for vi, en in CSV_COLUMNS])
     yield "\ufeff" + out.getvalue()
     page = 1
+    keep = registry.KeepInDict()  # the ranking, made once for the whole export
+
     while True:
         found = registry.search(
             source,
@@ -144,6 +151,7 @@ def registry_csv(
             now=utcnow(),
             level=level,
             sort=sort,
+            keep=keep,
         )
         out.seek(0)
         out.truncate()

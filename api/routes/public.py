@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
@@ -74,7 +75,7 @@ SortParam = Annotated[
     response_model=PublicPage,
     summary="Sản phẩm được chứng nhận / Certified products (search without diacritics)",
 )
-def list_certified(
+async def list_certified(
     session: Reads,
     request: Request,
     q: Q = None,
@@ -89,11 +90,19 @@ def list_certified(
     when nothing matches, a typo-corrected `suggestion` is tried), filtered by product type, certificate status
     (default valid) and level, sorted by relevance, name or newest certificate. Public: no token needed. Refused:
     422 for an unknown type, status, level or sort or out-of-range paging."""
-    return _cached_json(
+    return await _cached_json(
         request,
         ("search", q, type, status, page, per_page, level, sort),
         lambda: public_page(
-            session, q=q, product_type=type, status=status, page=page, per_page=per_page, level=level, sort=sort
+            session,
+            q=q,
+            product_type=type,
+            status=status,
+            page=page,
+            per_page=per_page,
+            level=level,
+            sort=sort,
+            keep=request.app.state.public_cache.keeper(utcnow()),
         ),
     )
 
@@ -137,12 +146,16 @@ def export_certified(
     response_model=PublicListing,
     summary="Một sản phẩm được chứng nhận / One certified product",
 )
-def get_certified(
+async def get_certified(
     product_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: Reads, request: Request
 ) -> Response:  # a PublicListing
     """One product of the public register with its current certificate. Public. Refused: 404 when the product does not
     exist or has no published certificate."""
-    return _cached_json(request, ("product", product_id), lambda: public_listing(session, product_id))
+    return await _cached_json(
+        request,
+        ("product", product_id),
+        lambda: public_listing(session, product_id, request.app.state.public_cache.keeper(utcnow())),
+    )
 
 
 @router.get(
@@ -150,26 +163,30 @@ def get_certified(
     response_model=CertificateLookup,
     summary="Tra cứu chứng nhận / Verify a certificate by its number (any status)",
 )
-def verify_certificate(certificate_id: CertificateId, session: Reads, request: Request) -> Response:  # a lookup
+async def verify_certificate(certificate_id: CertificateId, session: Reads, request: Request) -> Response:  # a lookup
     """Look up a certificate by its number (as printed on the badge; any case) in any status, with the certified
     product. Public.
     Refused: 404 for an unknown number; 422 for a malformed one."""
-    return _cached_json(
+    return await _cached_json(
         request,
         ("certificate", registry.normal_id(certificate_id)),
-        lambda: certificate_lookup(session, certificate_id),
+        lambda: certificate_lookup(session, certificate_id, request.app.state.public_cache.keeper(utcnow())),
     )
 
 
-def _cached_json(request: Request, key: tuple, build: Callable[[], BaseModel]) -> Response:
+async def _cached_json(request: Request, key: tuple, build: Callable[[], BaseModel]) -> Response:
     """The JSON body of `build()`'s model, kept by the public read cache (api/core/readcache.py: emptied by every
-    change and by expiry dates) as the bytes sent, so a repeated read costs neither a query nor a serialisation. The
+    change and by expiry dates) as the bytes sent, so a repeated read costs neither a query nor a serialisation, nor
+    a hop to a worker thread: a kept body is answered from the event loop, and only a miss reads, in a thread. The
     bytes are those FastAPI would make of the route's response model (same fields, aliases, JSON encoding); a 404
     raised by `build` is not kept."""
-    body = request.app.state.public_cache.get(
-        ("json", *key), lambda: build().model_dump_json(by_alias=True).encode(), utcnow()
-    )
-    return Response(body, media_type="application/json")
+    cache, key = request.app.state.public_cache, ("json", *key)
+    kept = cache.peek(key, utcnow())
+    if kept is None:
+        kept = (
+            await run_in_threadpool(cache.get, key, lambda: build().model_dump_json(by_alias=True).encode(), utcnow()),
+        )
+    return Response(kept[0], media_type="application/json")
 
 
 @router.post(
@@ -232,7 +249,7 @@ def status_list(purpose: Literal["revocation", "suspension"], request: Request, 
     },
     summary="Huy hiệu chứng nhận / The certificate badge (SVG, ETag)",
 )
-def badge(
+async def badge(
     certificate_id: CertificateId,
     request: Request,
     lang: Literal["vi", "en"] = "vi",
@@ -244,9 +261,15 @@ def badge(
     for 5 minutes); 422 for a malformed one or an unknown language."""
     engine = request.app.state.engine  # one primary-key read, nothing else; or the answer this process keeps
     certificate_id = registry.normal_id(certificate_id)
-    row = request.app.state.public_cache.get(
-        ("badge", certificate_id), lambda: registry.badge_fields(engine, certificate_id), utcnow()
-    )
+    cache, now, key = request.app.state.public_cache, utcnow(), ("badge", certificate_id)
+    kept = cache.peek(key, now)  # kept: answered from the event loop; a miss reads in a thread
+    if kept is None:
+        kept = (
+            await run_in_threadpool(
+                cache.get, key, lambda: registry.badge_fields(engine, certificate_id, cache.keeper(now)), now
+            ),
+        )
+    row = kept[0]
     if row is None:
         # An image where the page expects one, saying so; 404 all the same. Cached briefly (a number not issued
         # yet may be soon), without an ETag: nothing to revalidate.

@@ -57,8 +57,10 @@ def home(
     sort: SortChoice = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
+    # From the engine, not the page's session, like the API: each read sees what is committed now, so a ranking the
+    # public cache keeps is never one read from a snapshot older than the last change (api.core.readcache).
     results = present.public_page(
-        session,
+        request.app.state.engine,
         q=q,
         product_type=type or None,
         status="valid",
@@ -66,6 +68,7 @@ def home(
         per_page=PER_PAGE,
         level=level or None,
         sort=sort or "relevance",
+        keep=request.app.state.public_cache.keeper(utcnow()),
     )
     pages = max(1, -(-results.total // PER_PAGE))
     filters = {

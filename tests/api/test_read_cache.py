@@ -5,7 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from api.core.readcache import ReadCache
+import pytest
+import sqlalchemy as sa
+
+from api.core.models import Certificate, Submission
+from api.core.readcache import ReadCache, _feeds_the_registry
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
@@ -90,3 +94,51 @@ def test_the_oldest_answers_go_first_when_full():
     assert len(calls) == 3
     cache.get("b", load, NOW)
     assert len(calls) == 4
+
+
+def test_it_is_bounded_by_bytes_too():
+    cache = ReadCache(max_bytes=1_000)
+    cache.listening = True
+    calls, load = counting()
+    cache.get("a", lambda: load(b"x" * 400), NOW)
+    cache.get("b", lambda: load(b"y" * 400), NOW)
+    cache.get("c", lambda: load(b"z" * 400), NOW)  # over 1,000 bytes with "a": the least recently used goes
+    assert len(cache) == 2 and cache.bytes <= 1_000
+    cache.get("a", lambda: load(b"x" * 400), NOW)
+    assert len(calls) == 4
+    cache.get("huge", lambda: load(b"h" * 5_000), NOW)  # larger than the whole cache: answered, not kept
+    assert len(cache) == 2 and cache.peek("huge", NOW) is None
+
+
+def test_peek_answers_only_what_is_kept_and_loads_nothing():
+    cache = ReadCache()
+    calls, load = counting()
+    cache.get("k", load, NOW)
+    assert cache.peek("k", NOW) is None  # not listening: nothing is kept, nothing answered
+    cache.listening = True
+    assert cache.peek("k", NOW) is None
+    cache.get("k", lambda: load(None), NOW)  # None is an answer too (an unknown certificate)
+    assert cache.peek("k", NOW) == (None,) and len(calls) == 2
+    assert cache.keeper(NOW) is not None and cache.keeper(NOW).peek("k") == (None,)
+    cache.listening = False
+    assert cache.keeper(NOW) is None  # nothing to keep blocks or rankings in: lookups read their row alone
+
+
+@pytest.mark.parametrize(
+    ("statement", "registry"),
+    [
+        (sa.text('UPDATE "submissions" SET id = id WHERE 0'), False),  # api.core.db.lock_for_update on SQLite
+        (sa.text("update audit_events set id = id where 0"), False),
+        (sa.text("INSERT INTO mail_outbox (id) VALUES (1)"), False),
+        (sa.text("UPDATE certificates SET status = 'revoked'"), True),
+        (sa.text('DELETE FROM "products" WHERE id = 1'), True),
+        (sa.text("INSERT OR REPLACE INTO organisations (id) VALUES (1)"), True),
+        (sa.text("WITH x AS (SELECT 1) UPDATE certificates SET note = ''"), True),  # a write after a CTE
+        (sa.text("SELECT id FROM certificates WHERE status = 'valid'"), False),
+        (sa.text("UPDATE/* a comment */certificates SET note = ''"), True),  # unreadable: counted as the registry
+        (sa.update(Certificate).values(note=""), True),
+        (sa.delete(Submission), False),
+    ],
+)
+def test_which_writes_can_change_a_public_answer(statement, registry):
+    assert _feeds_the_registry(statement) is registry

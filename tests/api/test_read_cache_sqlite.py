@@ -79,3 +79,19 @@ def test_an_in_memory_database_is_never_cached():
     cache = ReadCache()
     assert sqlite_path(engine) is None and listen(engine, cache) is None
     assert not cache.listening
+
+
+def test_a_commit_outside_the_registry_keeps_the_answers(world):
+    api = world.api
+    cache = api.app.state.public_cache
+    cert = api.certificate(world.product_a)
+    assert status_of(api, cert.id) == "valid"
+    with other_connection(api) as other:  # another process saves a draft: a commit, but not to the registry
+        other.execute("UPDATE products SET description = 'bản nháp' WHERE id = ?", (world.product_b.id,))
+        other.execute("UPDATE users SET name = 'Người dùng mới' WHERE id = (SELECT min(id) FROM users)")
+    hits, invalidations = cache.hits, cache.invalidations
+    assert status_of(api, cert.id) == "valid"
+    assert cache.hits == hits + 1 and cache.invalidations == invalidations  # still kept
+    with other_connection(api) as other:  # and then the registry: emptied, and the new status read
+        other.execute("UPDATE certificates SET status = 'suspended' WHERE id = ?", (cert.id,))
+    assert status_of(api, cert.id) == "suspended" and cache.invalidations == invalidations + 1

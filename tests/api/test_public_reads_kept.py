@@ -1,0 +1,153 @@
+"""What the public read cache keeps beside the answers themselves (api.domain.registry, api.core.readcache), on
+SQLite and PostgreSQL: a query's ranking, which its other pages slice instead of searching the index again, and the
+blocks of rows a lookup reads for its neighbours. Each test checks the answers are right first, then that the
+database was not asked again, then that a change shows at once."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from api.domain import registry
+from reports.badge import STATUS_WORDS
+
+
+@contextmanager
+def statements(api):
+    """The SQL statements the app sends while the block runs (both its engines: PostgreSQL reads have their own)."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    engine = api.app.state.engine
+    engines = {engine, registry.reads(engine)}
+    for e in engines:
+        sa.event.listen(e, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        for e in engines:
+            sa.event.remove(e, "before_cursor_execute", record)
+
+
+def searched_the_index(sent: list[str]) -> bool:
+    return any("product_search MATCH" in s or "search_vector @@" in s for s in sent)
+
+
+def page(api, q: str, n: int, per_page: int = 10) -> dict:
+    response = api.request("GET", "/public/products", params={"q": q, "page": n, "per_page": per_page})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_every_page_of_a_query_is_a_slice_of_one_ranking(world):
+    api = world.api
+    for i in range(25):
+        api.certificate(api.product(world.org_a, f"Lá chắn {i:02d}"))
+    with statements(api) as sent:
+        first = page(api, "la chan", 1)
+    assert searched_the_index(sent)
+    with statements(api) as sent:
+        later = [page(api, "lá chắn", n) for n in (2, 3, 4)]  # diacritics or not: the same words, the same ranking
+    assert not searched_the_index(sent)
+    seen = [i["name"] for p in (first, *later) for i in p["items"]]
+    assert seen == [f"Lá chắn {i:02d}" for i in range(25)]
+    assert [p["total"] for p in (first, *later)] == [25, 25, 25, 25] and later[-1]["items"] == []
+
+    # Once a lookup has read their block, a page of other size (another answer, the same ranking) reads nothing.
+    some = api.request("GET", f"/public/products/{first['items'][0]['id']}")
+    assert some.status_code == 200
+    with statements(api) as sent:
+        fifth = page(api, "la chan", 5, per_page=5)
+    assert [i["name"] for i in fifth["items"]] == [f"Lá chắn {i}" for i in range(20, 25)]
+    assert fifth["items"][0]["certificate"]["status"] == "valid" and sent == []
+
+    # A new product that the query finds: every page, even one already answered, shows it at once.
+    api.certificate(api.product(world.org_a, "Lá chắn 07b"))
+    with statements(api) as sent:
+        after = [page(api, "la chan", n) for n in (1, 2, 3)]
+    assert searched_the_index(sent)
+    assert [p["total"] for p in after] == [26, 26, 26]
+    assert [i["name"] for i in after[0]["items"]][7:9] == ["Lá chắn 07", "Lá chắn 07b"]
+    assert [i["name"] for i in after[2]["items"]] == ["Lá chắn 19", *(f"Lá chắn {i}" for i in range(20, 25))]
+
+
+def test_a_revocation_leaves_every_kept_page_at_once(world):
+    api = world.api
+    products = [api.product(world.org_a, f"Mắt Thần {i:02d}") for i in range(12)]
+    certs = [api.certificate(p) for p in products]
+    assert page(api, "mat than", 2)["total"] == 12  # the ranking is kept now
+    response = api.request("POST", f"/certificates/{certs[11].id}/revoke", "admin", json={"reason": "Vi phạm"})
+    assert response.status_code == 200, response.text
+    second = page(api, "mat than", 2)
+    assert second["total"] == 11 and [i["name"] for i in second["items"]] == ["Mắt Thần 10"]
+
+
+def test_a_lookup_reads_the_rows_of_its_neighbours_once(world):
+    api = world.api
+    product_b = api.product(world.org_b, "Cánh Diều")
+    cert_a, cert_b = api.certificate(world.product_a), api.certificate(product_b)
+    found = api.request("GET", f"/public/products/{world.product_a.id}")
+    assert found.status_code == 200 and found.json()["certificate"]["id"] == cert_a.id
+    with statements(api) as sent:
+        neighbour = api.request("GET", f"/public/products/{product_b.id}")  # same block of 256 ids
+    assert neighbour.status_code == 200 and neighbour.json()["name"] == "Cánh Diều"
+    assert neighbour.json()["certificate"]["id"] == cert_b.id
+    assert sent == []  # from the block the first lookup read
+
+    response = api.request("POST", f"/certificates/{cert_b.id}/revoke", "admin", json={"reason": "Vi phạm"})
+    assert response.status_code == 200, response.text
+    assert api.request("GET", f"/public/products/{product_b.id}").status_code == 404  # at once
+    assert api.request("GET", f"/public/products/{world.product_a.id}").status_code == 200
+
+
+def test_certificate_numbers_as_issued_are_read_a_hundred_at_a_time(world):
+    api = world.api
+    product_b = api.product(world.org_b, "Cánh Diều")
+    first = api.certificate(world.product_a, cert_id="VCSC-2031-000101")
+    second = api.certificate(product_b, cert_id="VCSC-2031-000102", status="suspended")
+    found = api.request("GET", f"/public/certificates/{first.id.lower()}")
+    assert found.status_code == 200 and found.json()["status"] == "valid"
+    with statements(api) as sent:
+        other = api.request("GET", f"/public/certificates/{second.id}")
+        badge = api.client.get(f"/badge/{second.id}.svg?lang=en")
+        unknown = api.request("GET", "/public/certificates/VCSC-2031-000150")  # in the block, never issued
+    assert other.status_code == 200 and other.json()["status"] == "suspended"
+    assert other.json()["product"]["name"] == "Cánh Diều"
+    assert badge.status_code == 200 and STATUS_WORDS["suspended"]["en"] in badge.text
+    assert unknown.status_code == 404
+    assert sent == []
+
+    # Issued after the block was read: found at once.
+    later = api.certificate(api.product(world.org_b, "Hoa Sen"), cert_id="VCSC-2031-000150")
+    assert api.request("GET", f"/public/certificates/{later.id}").status_code == 200
+
+
+def test_a_number_not_as_issued_is_read_alone(world):
+    api = world.api
+    cert = api.certificate(world.product_a, cert_id="LEGACY-7")
+    with statements(api) as sent:
+        found = api.request("GET", "/public/certificates/legacy-7")
+    assert found.status_code == 200 and found.json()["id"] == "LEGACY-7"
+    assert any("public_certificates.id = " in s for s in sent)  # one read by primary key
+    assert not any("public_certificates.id IN " in s for s in sent)  # and no block
+    assert api.client.get(f"/badge/{cert.id}.svg").status_code == 200
+
+
+def test_a_vendor_saving_a_draft_leaves_the_public_answers_kept(world):
+    api = world.api
+    cache = api.app.state.public_cache
+    cert = api.certificate(world.product_a)
+    lookup = f"/public/certificates/{cert.id}"
+    assert api.request("GET", lookup).json()["status"] == "valid"
+    submission = api.submission(world.product_b)  # a write through this process's sessions, not to the registry
+    response = api.request("PATCH", f"/submissions/{submission.id}/answers", "vendor_b", json={"answers": {}})
+    assert response.status_code == 200, response.text
+    hits, invalidations = cache.hits, cache.invalidations
+    assert api.request("GET", lookup).json()["status"] == "valid"
+    assert cache.hits == hits + 1 and cache.invalidations == invalidations
+    response = api.request("POST", f"/certificates/{cert.id}/suspend", "admin", json={"reason": "Kiểm tra lại"})
+    assert response.status_code == 200, response.text
+    assert api.request("GET", lookup).json()["status"] == "suspended"  # a registry change: at once
