@@ -49,9 +49,23 @@ def size_of(value: Any) -> int:
     return int(getattr(value, "nbytes", 200))
 
 
+class _Flight:
+    """One load of a key under way: the callers that miss the same key meanwhile wait for its value."""
+
+    def __init__(self, generation: int):
+        self.generation = generation
+        self.done = threading.Event()
+        self.value: Any = None
+        self.ok = False
+
+
 class ReadCache:
     """Answers by key, dropped all at once by `invalidate` (a change) or when `now` reaches the next status change.
-    Bounded by entries and by bytes (`size_of`): the least recently used go first."""
+    Bounded by entries and by bytes (`size_of`): the least recently used go first. Callers that miss the same key
+    at once load it once: the first loads, the others wait for its value (a query's ranking read by twenty pages
+    at the same moment is read once)."""
+
+    FLIGHT_WAIT_S = 30.0  # a caller waits this long at most for another's load, then loads itself
 
     def __init__(
         self,
@@ -65,6 +79,7 @@ class ReadCache:
         self._next_change = next_change
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()  # key -> (value, size)
+        self._flights: dict[Hashable, _Flight] = {}
         self._generation = 0
         self._fresh_until: datetime | None = None
         self._fresh_known = False
@@ -113,6 +128,28 @@ class ReadCache:
         found, generation, fresh_known = self._held(key, now)
         if found is not None:
             return found[0]
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None or flight.generation != generation
+            if leader:
+                flight = self._flights[key] = _Flight(generation)
+        assert flight is not None
+        if not leader:  # another caller is loading it for this same state of the registry: its value will do
+            if flight.done.wait(self.FLIGHT_WAIT_S) and flight.ok:
+                self.hits += 1
+                return flight.value
+            return load()
+        try:
+            flight.value = self._load(key, load, now, generation, fresh_known)
+            flight.ok = True
+            return flight.value
+        finally:
+            flight.done.set()
+            with self._lock:
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+
+    def _load(self, key: Hashable, load: Callable[[], T], now: datetime, generation: int, fresh_known: bool) -> T:
         self.misses += 1
         if not fresh_known and self._next_change is not None:
             fresh_until = self._next_change(now)  # before the load: a change by date after it empties the cache

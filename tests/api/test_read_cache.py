@@ -142,3 +142,48 @@ def test_peek_answers_only_what_is_kept_and_loads_nothing():
 )
 def test_which_writes_can_change_a_public_answer(statement, registry):
     assert _feeds_the_registry(statement) is registry
+
+
+def test_callers_missing_the_same_key_at_once_load_it_once():
+    cache = ReadCache()
+    cache.listening = True
+    started, release = threading.Event(), threading.Event()
+    loads = []
+
+    def slow_load():
+        loads.append(1)
+        started.set()
+        release.wait(5)
+        return "ranking"
+
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(cache.get("k", slow_load, NOW)))
+    first.start()
+    started.wait(5)
+    others = [threading.Thread(target=lambda: answers.append(cache.get("k", slow_load, NOW))) for _ in range(5)]
+    for t in others:
+        t.start()
+    release.set()
+    for t in (first, *others):
+        t.join(5)
+    assert answers == ["ranking"] * 6 and len(loads) == 1
+
+
+def test_a_caller_after_a_change_does_not_take_the_load_begun_before_it():
+    cache = ReadCache()
+    cache.listening = True
+    started, release = threading.Event(), threading.Event()
+
+    def before_the_change():
+        started.set()
+        release.wait(5)
+        return "before"
+
+    reader = threading.Thread(target=lambda: cache.get("k", before_the_change, NOW))
+    reader.start()
+    started.wait(5)
+    cache.invalidate()  # a revocation committed while the first read was on its way
+    assert cache.get("k", lambda: "after", NOW) == "after"  # its own load, not the one begun before the change
+    release.set()
+    reader.join(5)
+    assert cache.get("k", lambda: "again", NOW) == "after"
