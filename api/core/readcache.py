@@ -15,6 +15,13 @@ by `PRAGMA data_version` on a connection of the cache's own, asked before every 
 changes whenever another connection has committed, and then the registry's version (migration 0015) says whether
 the registry changed; if so, the cache is emptied first.
 
+A route answers from the event loop what can be made from kept entries alone (`from_memory`: a page of a kept
+ranking whose products are in kept blocks, a lookup or badge whose block is kept): the build gets a keeper that
+only gives what is kept (`MemoryOnly`) and no database (`NO_DATABASE`), and either raises `NotKept`, and the route
+reads in a worker thread instead. The event loop never waits for the database, and what memory holds costs no
+thread hop: on SQLite a read in a thread gives the interpreter lock up at every row and waits for it again behind
+the event loop, so a cheap miss took ten times its cost under load.
+
 It answers only while it listens: before LISTEN is in place, and from the moment the listening connection is lost
 until it is back (and the cache emptied once more), every read goes to the database; an in-memory SQLite database
 (one per connection) is never cached. Values are stored as returned: callers must not change them.
@@ -47,6 +54,23 @@ def size_of(value: Any) -> int:
     if isinstance(value, bytes | bytearray):
         return len(value) + 100
     return int(getattr(value, "nbytes", 200))
+
+
+class NotKept(LookupError):
+    """What an answer being made from memory alone (`ReadCache.from_memory`) needs is not kept: it takes a read."""
+
+
+class _NoDatabase:
+    """The stand-in for a connection while an answer is made from memory: whatever is asked of it raises NotKept."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotKept(name)
+
+    def __repr__(self) -> str:
+        return "NO_DATABASE"
+
+
+NO_DATABASE: Any = _NoDatabase()
 
 
 class _Flight:
@@ -86,6 +110,7 @@ class ReadCache:
         self.listening = False  # set by the listener while LISTEN is in place
         self.check: Callable[[], None] | None = None  # asked before each answer (SQLite: other processes' commits)
         self.hits = self.misses = self.invalidations = 0
+        self.from_memory_builds = 0  # misses made from kept entries, without a read (`from_memory`)
 
     def invalidate(self) -> None:
         with self._lock:
@@ -121,13 +146,17 @@ class ReadCache:
         found, _, _ = self._held(key, now)
         return None if found is None else (found[0],)
 
-    def get(self, key: Hashable, load: Callable[[], T], now: datetime) -> T:
-        """The cached answer for `key`, else `load()` (stored unless a change came while it ran)."""
+    def get(self, key: Hashable, load: Callable[[], T], now: datetime, since: int | None = None) -> T:
+        """The cached answer for `key`, else `load()` (stored unless a change came while it ran, or since the
+        `generation` given as `since`, when what `load` returns was read before)."""
         if not self.listening:
             return load()
         found, generation, fresh_known = self._held(key, now)
         if found is not None:
             return found[0]
+        if since is not None and since != generation:  # read, or to be read, for a state of the registry now past
+            self.misses += 1
+            return load()
         with self._lock:
             flight = self._flights.get(key)
             leader = flight is None or flight.generation != generation
@@ -157,6 +186,11 @@ class ReadCache:
                 if generation == self._generation and not self._fresh_known:
                     self._fresh_until, self._fresh_known = fresh_until, True
         value = load()
+        self._store(key, value, generation)
+        return value
+
+    def _store(self, key: Hashable, value: Any, generation: int) -> None:
+        """Keep `value`, unless the registry changed since `generation` (it may be made of what was true before)."""
         size = size_of(value)
         with self._lock:
             if generation == self._generation and self.listening and size <= self.max_bytes:
@@ -167,10 +201,35 @@ class ReadCache:
                 self._bytes += size
                 while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                     self._bytes -= self._entries.popitem(last=False)[1][1]
-        return value
+
+    def from_memory(self, key: Hashable, build: Callable[[MemoryOnly], T], now: datetime) -> tuple[T] | None:
+        """(the answer for `key`,): kept, or made by `build` from kept entries alone (`build` gets a keeper that
+        raises NotKept for anything not kept, and must not read: see NO_DATABASE), then kept; None when it takes a
+        read (also before the next status change is known, which is read). Never reads, never waits for another
+        caller's load: safe on the event loop."""
+        if not self.listening:
+            return None
+        found, generation, fresh_known = self._held(key, now)
+        if found is not None:
+            return (found[0],)
+        if not fresh_known and self._next_change is not None:
+            return None
+        try:
+            value = build(MemoryOnly(Kept(self, now)))
+        except NotKept:
+            return None
+        self.misses += 1
+        self.from_memory_builds += 1
+        self._store(key, value, generation)
+        return (value,)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def generation(self) -> int:
+        """How many times it was emptied: a value read at one generation may be kept only in that generation."""
+        return self._generation
 
     @property
     def bytes(self) -> int:
@@ -184,16 +243,35 @@ class ReadCache:
 
 
 class Kept:
-    """A ReadCache at one moment: `get` and `peek` without the time (api.domain.registry.Keeper)."""
+    """A ReadCache at one moment: `get` and `peek` without the time (api.domain.registry.Keeper). What its `get`
+    loads is kept only if the registry did not change since it was made: a read made for one request (several
+    blocks at once, say) can then be handed to `get` afterwards without keeping rows older than a change."""
 
     def __init__(self, cache: ReadCache, now: datetime):
         self.cache, self.now = cache, now
+        self.generation = cache.generation
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
-        return self.cache.get(key, load, self.now)
+        return self.cache.get(key, load, self.now, since=self.generation)
 
     def peek(self, key: Hashable) -> tuple[Any] | None:
         return self.cache.peek(key, self.now)
+
+
+class MemoryOnly:
+    """A keeper (api.domain.registry.Keeper) that gives what `kept` holds and raises NotKept for anything else."""
+
+    def __init__(self, kept: Kept):
+        self.kept = kept
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        found = self.kept.peek(key)
+        if found is None:
+            raise NotKept(key)
+        return found[0]
+
+    def peek(self, key: Hashable) -> tuple[Any] | None:
+        return self.kept.peek(key)
 
 
 # The tables whose changes reach the read model (migration 0006's triggers: products, their organisations and

@@ -530,8 +530,9 @@ def search(
 
 def _page_items(connection, ids: list[int], status: str, now: datetime, level: str | None, keep: Keeper) -> list[dict]:
     """The products of `ids`, in that order, each with its most recently issued certificate of `status` (and level):
-    of valid certificates at any level, from the product blocks `keep` holds (what a block lacks has none now); the
-    rest by one read by primary key. One removed since the ranking was made is left out."""
+    of valid certificates at any level, from the product blocks `keep` holds (what a block lacks has none now), the
+    blocks it lacks read first, WARM_BLOCKS of them at most, in one query, and kept; the rest by one read by primary
+    key. One removed since the ranking was made is left out."""
     found: dict[int, dict] = {}
     missing = ids
     if status == "valid" and level is None:
@@ -542,6 +543,17 @@ def _page_items(connection, ids: list[int], status: str, now: datetime, level: s
                 missing.append(i)
             elif (row := block[0].by_key.get(i)) is not None:
                 found[i] = {**_product(row), "certificate": _certificate(row, now)}
+        if missing and not isinstance(keep, KeepNothing | KeepInDict):  # a keeper requests share: the public cache
+            wanted = list(dict.fromkeys(i // BLOCK for i in missing))[:WARM_BLOCKS]
+            # Kept unless the registry changed since this keeper was made (api.core.readcache.Kept): then the rows
+            # may be older than the change, and serve this page alone.
+            blocks = {
+                n: keep.get(("products", n), _returning(b)) for n, b in _product_blocks(connection, wanted, now).items()
+            }
+            for i in missing:
+                if (block := blocks.get(i // BLOCK)) is not None and (row := block.by_key.get(i)) is not None:
+                    found[i] = {**_product(row), "certificate": _certificate(row, now)}
+            missing = [i for i in missing if i // BLOCK not in blocks]
     if missing:
         rows = connection.execute(PAGE_ROWS, {"ids": missing}).all()
         found.update((item["id"], item) for item in _with_certificates(connection, rows, status, now, level))
@@ -581,12 +593,23 @@ BLOCK = 256  # product ids per block
 CERTIFICATE_BLOCK_OF = re.compile(r"(VCSC-\d{4}-\d{4,})\d\d")  # numbers as issued; 100 per block
 ROW_BYTES = 600  # about what a kept row costs
 
-PRODUCT_BLOCK = (
-    sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
-    .select_from(P.join(C, C.c.product_id == P.c.product_id))
-    .where(P.c.product_id.between(sa.bindparam("low"), sa.bindparam("high")), certificate_is("valid"))
-    .order_by(P.c.product_id, C.c.issued_at.desc(), C.c.id)
-)
+# A search page that misses its products' blocks reads this many of them (the rest by primary key): a registry of N
+# products is in memory after about N / (BLOCK * WARM_BLOCKS) such pages, and one costs at most a few milliseconds.
+WARM_BLOCKS = 4
+
+
+@lru_cache(maxsize=WARM_BLOCKS)
+def _blocks_statement(count: int):
+    """The rows of `count` blocks (low0..high0, low1..high1, ...), each product's certificates newest first."""
+    ranges = [P.c.product_id.between(sa.bindparam(f"low{k}"), sa.bindparam(f"high{k}")) for k in range(count)]
+    return (
+        sa.select(*PRODUCT_COLUMNS, *CERTIFICATE_COLUMNS)
+        .select_from(P.join(C, C.c.product_id == P.c.product_id))
+        .where(sa.or_(*ranges), certificate_is("valid"))
+        .order_by(P.c.product_id, C.c.issued_at.desc(), C.c.id)
+    )
+
+
 CERTIFICATE_BLOCK = (
     sa.select(*CERTIFICATE_COLUMNS, C.c.version, *PRODUCT_COLUMNS)
     .select_from(C.join(P, P.c.product_id == C.c.product_id))
@@ -608,11 +631,23 @@ class Rows:
 @_retried
 def _product_block(source, block: int, now: datetime) -> Rows:
     with connected(source) as connection:
-        rows = connection.execute(PRODUCT_BLOCK, {"low": block * BLOCK, "high": block * BLOCK + BLOCK - 1, "now": now})
-        best: dict[int, Any] = {}
-        for row in rows:
-            best.setdefault(row.product_id, row)  # its most recently issued valid certificate
-    return Rows(best)
+        return _product_blocks(connection, [block], now)[block]
+
+
+def _returning(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _product_blocks(connection, blocks: Sequence[int], now: datetime) -> dict[int, Rows]:
+    """Product blocks by number, in one indexed read: each product with a valid certificate, and its most recently
+    issued valid certificate."""
+    params: dict[str, Any] = {"now": now}
+    for k, block in enumerate(blocks):
+        params[f"low{k}"], params[f"high{k}"] = block * BLOCK, block * BLOCK + BLOCK - 1
+    best: dict[int, dict[int, Any]] = {block: {} for block in blocks}
+    for row in connection.execute(_blocks_statement(len(blocks)), params):
+        best[row.product_id // BLOCK].setdefault(row.product_id, row)  # its most recently issued valid certificate
+    return {block: Rows(rows) for block, rows in best.items()}
 
 
 @_retried

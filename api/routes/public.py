@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -15,8 +15,10 @@ from pydantic import BaseModel
 
 from api.core.errors import bilingual, invalid
 from api.core.models import effective_status, utcnow
+from api.core.readcache import NO_DATABASE
 from api.domain import certificates as certs
 from api.domain import registry
+from api.domain.registry import Keeper
 from api.http.auth import DB
 from api.http.present import certificate_lookup, public_listing, public_page, registry_csv
 from api.http.schemas import (
@@ -44,6 +46,8 @@ CSV_EXAMPLE = (
     "Bảo vệ trẻ em SafeKid,Công ty A,filtering_app,advanced,VCSC-2025-000123,valid,2025-03-01,2026-03-01,"
     "vcsc-2025.1,https://vcsc.example.vn/products/1\r\n"
 )
+
+T = TypeVar("T")
 
 
 async def read_engine(request: Request) -> sa.Engine:
@@ -76,7 +80,6 @@ SortParam = Annotated[
     summary="Sản phẩm được chứng nhận / Certified products (search without diacritics)",
 )
 async def list_certified(
-    session: Reads,
     request: Request,
     q: Q = None,
     type: TypeParam = None,
@@ -93,8 +96,8 @@ async def list_certified(
     return await _cached_json(
         request,
         ("search", q, type, status, page, per_page, level, sort),
-        lambda: public_page(
-            session,
+        lambda source, keep: public_page(
+            source,
             q=q,
             product_type=type,
             status=status,
@@ -102,7 +105,7 @@ async def list_certified(
             per_page=per_page,
             level=level,
             sort=sort,
-            keep=request.app.state.public_cache.keeper(utcnow()),
+            keep=keep,
         ),
     )
 
@@ -147,14 +150,14 @@ def export_certified(
     summary="Một sản phẩm được chứng nhận / One certified product",
 )
 async def get_certified(
-    product_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: Reads, request: Request
+    product_id: Annotated[int, Path(ge=1, le=MAX_ID)], request: Request
 ) -> Response:  # a PublicListing
     """One product of the public register with its current certificate. Public. Refused: 404 when the product does not
     exist or has no published certificate."""
     return await _cached_json(
         request,
         ("product", product_id),
-        lambda: public_listing(session, product_id, request.app.state.public_cache.keeper(utcnow())),
+        lambda source, keep: public_listing(source, product_id, keep),
     )
 
 
@@ -163,30 +166,46 @@ async def get_certified(
     response_model=CertificateLookup,
     summary="Tra cứu chứng nhận / Verify a certificate by its number (any status)",
 )
-async def verify_certificate(certificate_id: CertificateId, session: Reads, request: Request) -> Response:  # a lookup
+async def verify_certificate(certificate_id: CertificateId, request: Request) -> Response:  # a lookup
     """Look up a certificate by its number (as printed on the badge; any case) in any status, with the certified
     product. Public.
     Refused: 404 for an unknown number; 422 for a malformed one."""
     return await _cached_json(
         request,
         ("certificate", registry.normal_id(certificate_id)),
-        lambda: certificate_lookup(session, certificate_id, request.app.state.public_cache.keeper(utcnow())),
+        lambda source, keep: certificate_lookup(source, certificate_id, keep),
     )
 
 
-async def _cached_json(request: Request, key: tuple, build: Callable[[], BaseModel]) -> Response:
-    """The JSON body of `build()`'s model, kept by the public read cache (api/core/readcache.py: emptied by every
-    change and by expiry dates) as the bytes sent, so a repeated read costs neither a query nor a serialisation, nor
-    a hop to a worker thread: a kept body is answered from the event loop, and only a miss reads, in a thread. The
-    bytes are those FastAPI would make of the route's response model (same fields, aliases, JSON encoding); a 404
-    raised by `build` is not kept."""
-    cache, key = request.app.state.public_cache, ("json", *key)
-    kept = cache.peek(key, utcnow())
+async def _cached_json(request: Request, key: tuple, build: Callable[[Any, Keeper | None], BaseModel]) -> Response:
+    """The JSON body of `build(source, keep)`'s model, kept by the public read cache (api/core/readcache.py: emptied
+    by every change and by expiry dates) as the bytes sent, so a repeated read costs neither a query nor a
+    serialisation. Made on the event loop when what it needs is kept (a page of a kept ranking whose products are
+    in kept blocks, a lookup in a kept block: `ReadCache.from_memory`), else read (`_read`). The bytes are
+    those FastAPI would make of the route's response model (same fields, aliases, JSON encoding); a 404 raised by
+    `build` is not kept."""
+    cache, key, now = request.app.state.public_cache, ("json", *key), utcnow()
+
+    def body(source, keep: Keeper | None) -> bytes:
+        return build(source, keep).model_dump_json(by_alias=True).encode()
+
+    kept = cache.from_memory(key, lambda keep: body(NO_DATABASE, keep), now)
     if kept is None:
-        kept = (
-            await run_in_threadpool(cache.get, key, lambda: build().model_dump_json(by_alias=True).encode(), utcnow()),
-        )
+        engine = request.app.state.engine
+        kept = (await _read(engine, cache.get, key, lambda: body(engine, cache.keeper(now)), now),)
     return Response(kept[0], media_type="application/json")
+
+
+async def _read(engine: sa.Engine, read: Callable[..., T], *args: Any) -> T:
+    """`read(*args)`, which reads the database: on PostgreSQL in a worker thread (the event loop serves others while
+    the server answers); on SQLite right here. SQLite runs inside this process, so a thread would only add its hop,
+    and worse: the sqlite3 module lets go of the interpreter lock at every row and waits for it again behind the
+    event loop, so that under load reads of 256-row blocks crawled (issue 14's benchmark, first round at 100,000
+    products: product lookups at 152/s with their reads in threads, 928/s with them here). Reads of the read model
+    are short, and in WAL mode no writer blocks them (api.core.db)."""
+    if engine.dialect.name == "sqlite":
+        return read(*args)
+    return await run_in_threadpool(read, *args)
 
 
 @router.post(
@@ -262,11 +281,12 @@ async def badge(
     engine = request.app.state.engine  # one primary-key read, nothing else; or the answer this process keeps
     certificate_id = registry.normal_id(certificate_id)
     cache, now, key = request.app.state.public_cache, utcnow(), ("badge", certificate_id)
-    kept = cache.peek(key, now)  # kept: answered from the event loop; a miss reads in a thread
+    # From memory when kept or its block is (ReadCache.from_memory); else read (`_read`).
+    kept = cache.from_memory(key, lambda keep: registry.badge_fields(NO_DATABASE, certificate_id, keep), now)
     if kept is None:
         kept = (
-            await run_in_threadpool(
-                cache.get, key, lambda: registry.badge_fields(engine, certificate_id, cache.keeper(now)), now
+            await _read(
+                engine, cache.get, key, lambda: registry.badge_fields(engine, certificate_id, cache.keeper(now)), now
             ),
         )
     row = kept[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 
 from api.domain import registry
@@ -151,3 +152,70 @@ def test_a_vendor_saving_a_draft_leaves_the_public_answers_kept(world):
     response = api.request("POST", f"/certificates/{cert.id}/suspend", "admin", json={"reason": "Kiểm tra lại"})
     assert response.status_code == 200, response.text
     assert api.request("GET", lookup).json()["status"] == "suspended"  # a registry change: at once
+
+
+def test_what_memory_holds_is_answered_without_a_worker_thread(world, monkeypatch):
+    """A lookup, a badge and a page made of kept blocks and a kept ranking are answered on the event loop
+    (ReadCache.from_memory): no worker thread, no SQL. What is not kept still reads, in a thread."""
+    from api.routes import public
+
+    api = world.api
+    neighbours = [api.product(world.org_b, f"Sao Mai {i:02d}") for i in range(6)]
+    certs = [api.certificate(p, cert_id=f"VCSC-2032-0001{i:02d}") for i, p in enumerate(neighbours)]
+    assert page(api, "sao mai", 1, per_page=3)["total"] == 6  # the ranking, read in a thread
+    assert api.request("GET", f"/public/products/{neighbours[0].id}").status_code == 200  # their block
+    assert api.request("GET", f"/public/certificates/{certs[0].id}").status_code == 200  # the certificates' block
+
+    hops = []
+
+    async def no_thread(*args, **kwargs):
+        hops.append(args)
+        raise AssertionError("a worker thread for an answer memory holds")
+
+    monkeypatch.setattr(public, "run_in_threadpool", no_thread)
+    with statements(api) as sent:
+        second = page(api, "sao mai", 2, per_page=3)
+        lookup = api.request("GET", f"/public/products/{neighbours[4].id}")
+        cert = api.request("GET", f"/public/certificates/{certs[5].id.lower()}")
+        badge = api.client.get(f"/badge/{certs[3].id}.svg?lang=en")
+        unknown = api.request("GET", "/public/certificates/VCSC-2032-000199")  # in the block, never issued
+    assert [i["name"] for i in second["items"]] == ["Sao Mai 03", "Sao Mai 04", "Sao Mai 05"]
+    assert second["items"][0]["certificate"]["id"] == certs[3].id
+    assert lookup.status_code == 200 and lookup.json()["name"] == "Sao Mai 04"
+    assert cert.status_code == 200 and cert.json()["product"]["name"] == "Sao Mai 05"
+    assert badge.status_code == 200 and STATUS_WORDS["valid"]["en"] in badge.text
+    assert unknown.status_code == 404
+    assert sent == [] and hops == []
+
+    # A product outside every kept block takes a read: on PostgreSQL in a worker thread; on SQLite, inside this
+    # process, right on the event loop (a thread would only wait for the interpreter lock at every row).
+    far = api.product(world.org_a, "Hoa Sen")
+    api.certificate(far)
+    api.app.state.public_cache.invalidate()
+    if api.app.state.engine.dialect.name == "postgresql":
+        with pytest.raises(AssertionError, match="worker thread"):
+            api.request("GET", f"/public/products/{far.id}")
+        assert len(hops) == 1
+    else:
+        with statements(api) as sent:
+            found = api.request("GET", f"/public/products/{far.id}")
+        assert found.status_code == 200 and found.json()["name"] == "Hoa Sen"
+        assert sent and hops == []
+
+
+def test_a_search_page_reads_the_blocks_of_its_products_for_the_lookups_after_it(world):
+    api = world.api
+    products = [api.product(world.org_b, f"Hoa Sen {i:02d}") for i in range(4)]
+    certs = [api.certificate(p) for p in products]
+    api.app.state.public_cache.invalidate()
+    with statements(api) as sent:
+        first = page(api, "hoa sen", 1, per_page=2)
+    assert [i["name"] for i in first["items"]] == ["Hoa Sen 00", "Hoa Sen 01"] and first["total"] == 4
+    assert first["items"][1]["certificate"]["id"] == certs[1].id
+    assert any("public_products.product_id BETWEEN" in s for s in sent)  # the block, not the page's rows alone
+    with statements(api) as sent:
+        lookup = api.request("GET", f"/public/products/{products[3].id}")
+        second = page(api, "hoa sen", 2, per_page=2)
+    assert lookup.status_code == 200 and lookup.json()["certificate"]["id"] == certs[3].id
+    assert [i["name"] for i in second["items"]] == ["Hoa Sen 02", "Hoa Sen 03"]
+    assert sent == []

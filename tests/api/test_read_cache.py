@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.core.models import Certificate, Submission
-from api.core.readcache import ReadCache, _feeds_the_registry
+from api.core.readcache import NO_DATABASE, NotKept, ReadCache, _feeds_the_registry
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
@@ -187,3 +187,87 @@ def test_a_caller_after_a_change_does_not_take_the_load_begun_before_it():
     release.set()
     reader.join(5)
     assert cache.get("k", lambda: "again", NOW) == "after"
+
+
+def test_from_memory_makes_an_answer_of_kept_entries_alone_and_keeps_it():
+    cache = ReadCache()
+    cache.listening = True
+    assert cache.from_memory("page", lambda keep: keep.get("block", _never), NOW) is None  # the block takes a read
+    assert cache.peek("page", NOW) is None and cache.from_memory_builds == 0
+    cache.get("block", lambda: {"a": 1}, NOW)  # read once, in a worker thread in the app
+    assert cache.from_memory("page", lambda keep: f"page of {keep.get('block', _never)['a']}", NOW) == ("page of 1",)
+    assert cache.peek("page", NOW) == ("page of 1",) and cache.from_memory_builds == 1
+    assert cache.from_memory("page", lambda keep: _never(), NOW) == ("page of 1",)  # kept: not made again
+
+
+def test_from_memory_never_touches_the_database():
+    cache = ReadCache()
+    cache.listening = True
+    with pytest.raises(NotKept):
+        NO_DATABASE.execute("SELECT 1")
+    assert cache.from_memory("k", lambda keep: NO_DATABASE.scalar("SELECT 1"), NOW) is None
+    assert cache.peek("k", NOW) is None
+
+
+def test_from_memory_keeps_nothing_made_across_a_change():
+    cache = ReadCache()
+    cache.listening = True
+    cache.get("block", lambda: "before", NOW)
+
+    def made_while_a_revocation_commits(keep):
+        value = keep.get("block", _never)
+        cache.invalidate()
+        return f"page of {value}"
+
+    assert cache.from_memory("page", made_while_a_revocation_commits, NOW) == ("page of before",)
+    assert cache.peek("page", NOW) is None  # the next reader makes it again from what is true now
+
+
+def test_from_memory_reads_nothing_before_the_next_status_change_is_known():
+    asked = []
+    cache = ReadCache(next_change=lambda now: asked.append(now) or now + timedelta(days=1))
+    cache.listening = True
+    assert cache.from_memory("k", lambda keep: "made", NOW) is None and asked == []  # that is a read: a thread's job
+    cache.get("block", lambda: "rows", NOW)
+    assert asked == [NOW] and cache.from_memory("k", lambda keep: "made", NOW) == ("made",)
+
+
+def test_from_memory_does_not_wait_for_another_callers_load():
+    cache = ReadCache()
+    cache.listening = True
+    cache.get("other", lambda: "rows", NOW)  # the next status change is known now
+    started, release = threading.Event(), threading.Event()
+
+    def slow_block():
+        started.set()
+        release.wait(5)
+        return "rows"
+
+    loader = threading.Thread(target=lambda: cache.get("block", slow_block, NOW))
+    loader.start()
+    started.wait(5)
+    answers = []
+    on_the_event_loop = threading.Thread(
+        target=lambda: answers.append(cache.from_memory("page", lambda keep: keep.get("block", _never), NOW))
+    )
+    on_the_event_loop.start()
+    on_the_event_loop.join(5)
+    finished_before_the_load = not on_the_event_loop.is_alive()
+    release.set()
+    loader.join(5)
+    assert finished_before_the_load and answers == [None]  # left to a thread, which waits for that load
+    assert cache.from_memory("page", lambda keep: keep.get("block", _never), NOW) == ("rows",)
+
+
+def _never():
+    raise AssertionError("loaded: an answer made from memory must not read")
+
+
+def test_a_keeper_made_before_a_change_keeps_nothing_it_loads():
+    cache = ReadCache()
+    cache.listening = True
+    keeper = cache.keeper(NOW)  # a request begins: what it reads from now on may be handed to the keeper later
+    cache.invalidate()  # a revocation commits meanwhile
+    assert keeper.get("block", lambda: "rows read before the change") == "rows read before the change"
+    assert cache.peek("block", NOW) is None  # not kept: the next request reads what is true now
+    assert cache.keeper(NOW).get("block", lambda: "now") == "now" and cache.peek("block", NOW) == ("now",)
