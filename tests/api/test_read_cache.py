@@ -24,6 +24,21 @@ def counting():
     return calls, load
 
 
+def held_load(cache: ReadCache, key: str, value: str) -> tuple[threading.Thread, threading.Event]:
+    """A load of `key` begun in another thread and held there until the returned event is set."""
+    started, release = threading.Event(), threading.Event()
+
+    def load():
+        started.set()
+        release.wait(5)
+        return value
+
+    thread = threading.Thread(target=lambda: cache.get(key, load, NOW))
+    thread.start()
+    started.wait(5)
+    return thread, release
+
+
 def test_it_answers_only_while_it_listens():
     cache = ReadCache()
     calls, load = counting()
@@ -48,16 +63,7 @@ def test_a_change_empties_it():
 def test_an_answer_loaded_across_a_change_is_not_kept():
     cache = ReadCache()
     cache.listening = True
-    started, release = threading.Event(), threading.Event()
-
-    def slow_load():
-        started.set()
-        release.wait(5)
-        return "read before the change"
-
-    reader = threading.Thread(target=lambda: cache.get("k", slow_load, NOW))
-    reader.start()
-    started.wait(5)
+    reader, release = held_load(cache, "k", "read before the change")
     cache.invalidate()  # a revocation committed while the read was on its way
     release.set()
     reader.join(5)
@@ -172,16 +178,7 @@ def test_callers_missing_the_same_key_at_once_load_it_once():
 def test_a_caller_after_a_change_does_not_take_the_load_begun_before_it():
     cache = ReadCache()
     cache.listening = True
-    started, release = threading.Event(), threading.Event()
-
-    def before_the_change():
-        started.set()
-        release.wait(5)
-        return "before"
-
-    reader = threading.Thread(target=lambda: cache.get("k", before_the_change, NOW))
-    reader.start()
-    started.wait(5)
+    reader, release = held_load(cache, "k", "before")
     cache.invalidate()  # a revocation committed while the first read was on its way
     assert cache.get("k", lambda: "after", NOW) == "after"  # its own load, not the one begun before the change
     release.set()
@@ -236,16 +233,7 @@ def test_from_memory_does_not_wait_for_another_callers_load():
     cache = ReadCache()
     cache.listening = True
     cache.get("other", lambda: "rows", NOW)  # the next status change is known now
-    started, release = threading.Event(), threading.Event()
-
-    def slow_block():
-        started.set()
-        release.wait(5)
-        return "rows"
-
-    loader = threading.Thread(target=lambda: cache.get("block", slow_block, NOW))
-    loader.start()
-    started.wait(5)
+    loader, release = held_load(cache, "block", "rows")
     answers = []
     on_the_event_loop = threading.Thread(
         target=lambda: answers.append(cache.from_memory("page", lambda keep: keep.get("block", _never), NOW))
