@@ -14,7 +14,9 @@ Scenarios, each driven by `--concurrency` keep-alive connections for `--seconds`
 taken round robin (so a change in the machine's load falls on all alike), after a warm-up:
 bare constant; badge /badge/{id}.svg (200); the badge revalidated with its ETag in If-None-Match (304);
 public search /api/v1/public/products?q=...&per_page=20 (16 queries, with and without diacritics, with and without
-a type, on a random page of their results); certificate lookup; product lookup.
+a type, on a random page of their results); search as typed (page 1 of every prefix of those queries from two
+letters on, with and without a type: each prefix is a query of its own, first ranked in the measured rounds, which
+this scenario's warm-up skips); certificate lookup; product lookup.
 
 Printed per scenario: requests/s, p50 and p99 latency, errors (any response but the expected 200, or 304 for
 the ETag scenario, and any failed request: must be 0), the server process's CPU time per request, the CPU used
@@ -38,8 +40,10 @@ or description, and a one-letter typo must find products and say which query it 
 
 Goals (issue 14), printed as met or not: search ≥ 0.5× bare with p99 < 50 ms (at 10,000 products, and growing at
 most logarithmically to 100,000: run with --products 100000 too), product and certificate lookup ≥ 0.7×, badge 304
-≥ 0.9×; the goal's p99 is over every round, the first reads of each query and page included (the last round's
-alone is printed beside it). "× bare CPU" beside "× bare" is the bare endpoint's server CPU per request over the scenario's: when other
+≥ 0.9×; the goal's p99 is over every round, the first reads of each page and of the blocks of rows included (the
+last round's alone is printed beside it). Not included there: the first ranking of each query, which the preparation
+reads when it fetches page 1 of each query and type to learn their totals; "search as typed" has the same goal with
+them included. "× bare CPU" beside "× bare" is the bare endpoint's server CPU per request over the scenario's: when other
 work crowds the machine, the rates say more about the crowd than the code, and that column less so.
 Every request must succeed (0 errors).
 
@@ -127,7 +131,17 @@ QUERIES = (
     "dong hanh 12",
 )
 # (scenario label, least throughput as a fraction of the bare endpoint's, greatest p99 in ms or None): issue 14.
-GOALS = (("search", 0.5, 50), ("product", 0.7, None), ("certificate", 0.7, None), ("badge 304", 0.9, None))
+GOALS = (
+    ("search", 0.5, 50),
+    ("search typed", 0.5, 50),  # the same goal, with each query's first ranking in the measured rounds
+    ("product", 0.7, None),
+    ("certificate", 0.7, None),
+    ("badge 304", 0.9, None),
+)
+FIRST_READS = {
+    "search": "the first reads of each page and block; each query was first ranked by the preparation",
+    "search typed": "each prefix's first ranking and page",
+}
 # A one-letter typo, and what the index must correct it to (api.domain.registry: `suggestion`).
 TYPO, TYPO_FIXED = "bao ve tre emm", "bao ve tre em"
 CRITERIA_VERSION = "vcsc-2025.1"
@@ -412,6 +426,7 @@ class Scenario:
     label: str  # as in "badge: 0.42× bare"
     requests: list[tuple[str, dict[str, str]]]  # (path with query, headers), drawn at random
     expected: frozenset[int] = frozenset({200})
+    warm_up: bool = True  # False: its first reads fall in the measured rounds
 
 
 @dataclass
@@ -624,6 +639,13 @@ def matches(q: str, item: dict) -> bool:
     return all(w in have for w in words[:-1]) and any(h.startswith(words[-1]) for h in have)
 
 
+def typed() -> list[tuple[str, dict[str, str]]]:
+    """Page 1 of every prefix of QUERIES as someone types it, from two letters on (a trailing space aside), with and
+    without a type: each a query the server has not ranked before the measured rounds."""
+    prefixes = {q[:n] for q in QUERIES for n in range(2, len(q) + 1) if not q[:n].endswith(" ")}
+    return [(search_path(p, t, 1), {}) for p in sorted(prefixes) for t in (None, *PRODUCT_TYPES)]
+
+
 def search_path(q: str, product_type: str | None, page: int) -> str:
     path = f"/api/v1/public/products?q={quote(q)}&per_page={PER_PAGE}&page={page}"
     return path + (f"&type={product_type}" if product_type else "")
@@ -718,6 +740,7 @@ async def prepare(
         Scenario("badge 200", "badge", [(f"/badge/{cid}.svg", {}) for cid in cert_ids]),
         Scenario("badge 304 (If-None-Match)", "badge 304", conditional, frozenset({304})),
         Scenario("public search", "search", searches),
+        Scenario("search as typed", "search typed", typed(), warm_up=False),
         Scenario("certificate lookup", "certificate", [(f"/api/v1/public/certificates/{cid}", {}) for cid in cert_ids]),
         Scenario("product lookup", "product", [(f"/api/v1/public/products/{pid}", {}) for pid in product_ids]),
     ]
@@ -747,7 +770,8 @@ async def run_load(
         )
     target = httpx_client or port
     try:
-        for result in results if args.warmup > 0 else ():  # caches, compiled statements, database pages
+        warmed = [r for r in results if r.scenario.warm_up] if args.warmup > 0 else []
+        for result in warmed:  # caches, compiled statements, database pages
             await drive(target, result.scenario, args.concurrency, args.warmup, rng, record=False)
         # Round robin, so that a change in the machine's load over the run falls on every scenario alike.
         for round_no in range(1, args.rounds + 1):
@@ -820,7 +844,7 @@ def report(results: list[Result], args) -> None:
             + (" — met" if met else " — NOT met")
             + (
                 f" (p99 in the last round alone: {r.percentile(99, r.last_round):.1f} ms; the rounds before it include "
-                "the first reads of each query and page)"
+                f"{FIRST_READS[label]})"
                 if p99_ms
                 else ""
             )
