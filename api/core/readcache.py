@@ -17,10 +17,9 @@ the registry changed; if so, the cache is emptied first.
 
 A route answers from the event loop what can be made from kept entries alone (`from_memory`: a page of a kept
 ranking whose products are in kept blocks, a lookup or badge whose block is kept): the build gets a keeper that
-only gives what is kept (`MemoryOnly`) and no database (`NO_DATABASE`), and either raises `NotKept`, and the route
-reads in a worker thread instead. The event loop never waits for the database, and what memory holds costs no
-thread hop: on SQLite a read in a thread gives the interpreter lock up at every row and waits for it again behind
-the event loop, so a cheap miss took ten times its cost under load.
+only gives what is kept (`MemoryOnly`) and no database (`NO_DATABASE`); when either raises `NotKept`, the route
+reads instead (api.routes.public._read: in a worker thread on PostgreSQL, in place on SQLite). What memory holds
+thus costs no thread hop and no query.
 
 It answers only while it listens: before LISTEN is in place, and from the moment the listening connection is lost
 until it is back (and the cache emptied once more), every read goes to the database; an in-memory SQLite database
