@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import compress
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from api.core.models import RegistryCertificate, RegistryProduct, UTCDateTime, effective_status
 from api.core.search import edits1, fts5_query, terms, tsquery
-from checker.criteria import list_versions, load_set
+from checker.criteria import list_versions, load_set, load_vocabulary
 
 P = RegistryProduct.__table__
 C = RegistryCertificate.__table__
@@ -48,16 +49,48 @@ class Page:
     suggestion: str | None  # the corrected query the items answer, when the query as typed found nothing
 
 
+TYPES = tuple(load_vocabulary().ids("product_types"))  # the product types, by their index in a Ranking's keys
+NO_TYPE = 255  # the type index of a product of no type in TYPES
+
+
 @dataclass(frozen=True)
 class Ranking:
-    """Every product a search finds, best first (its pages are slices), and the corrected query it answers."""
+    """Every product a search finds, best first (its pages are slices), and the corrected query it answers.
 
-    ids: array  # product ids, typecode "q"
+    Each product is one integer, its id times 256 plus the index of its product type in TYPES, so that the same query
+    narrowed to one type is a filter of this ranking, in the same order, without a read (`narrowed`)."""
+
+    keys: array  # typecode "q": product id << 8 | type index
     suggestion: str | None
 
     @property
+    def total(self) -> int:
+        return len(self.keys)
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The product ids from position `start` to `stop` (a page)."""
+        return [key >> 8 for key in self.keys[start:stop]]
+
+    def narrowed(self, product_type: str) -> Ranking | None:
+        """This ranking's products of `product_type`, in its order: the ranking of the same words, status, level and
+        sort with that type, as `_ranking` would read it, when this one answers the words as typed (no suggestion) and
+        some product is of that type; otherwise None (then the narrower query must be read: with no product of the
+        type among the phrase's, the words in any order may still find some)."""
+        if self.suggestion is not None or product_type not in TYPES:
+            return None
+        code = TYPES.index(product_type)
+        keys = array("q", compress(self.keys, map(code.__eq__, map((0xFF).__and__, self.keys))))
+        return Ranking(keys, None) if keys else None
+
+    @property
     def nbytes(self) -> int:  # what keeping it costs (api.core.readcache weighs its entries by this)
-        return len(self.ids) * self.ids.itemsize + 128
+        return len(self.keys) * self.keys.itemsize + 128
+
+
+def _rank_key():
+    """A ranked product as one integer (Ranking.keys), made by the database as it ranks."""
+    code = sa.case({t: i for i, t in enumerate(TYPES)}, value=P.c.product_type, else_=NO_TYPE)
+    return sa.cast(P.c.product_id, sa.BigInteger) * 256 + code
 
 
 class Keeper(Protocol):
@@ -280,14 +313,14 @@ def _match_sqlite(param: str):
 
 @lru_cache(maxsize=64)
 def _statement_sqlite(status: str, typed: bool, leveled: bool = False, sort: str = "relevance"):
-    """The ids of the products in the index's match (`q`, facets included) that pass the filters, ranked."""
+    """The products in the index's match (`q`, facets included) that pass the filters, ranked (Ranking.keys)."""
     tier = sa.case(
         (P.c.product_id.in_(_match_sqlite("q_name")), 0),
         (P.c.product_id.in_(_match_sqlite("q_name_vendor")), 1),
         else_=2,
     )
     return (
-        sa.select(P.c.product_id)
+        sa.select(_rank_key())
         .where(P.c.product_id.in_(_match_sqlite("q")), *_filters(status, typed, leveled))
         .order_by(*_order(sort, status, tier))
     )
@@ -320,7 +353,7 @@ def _statement_postgresql(status: str, typed: bool, leveled: bool = False, sort:
     vector: sa.ColumnClause[Any] = sa.literal_column("public_products.search_vector")
     tier = sa.case((vector.op("@@")(_tsquery("q_name")), 0), (vector.op("@@")(_tsquery("q_name_vendor")), 1), else_=2)
     return (
-        sa.select(P.c.product_id)
+        sa.select(_rank_key())
         .where(vector.op("@@")(_tsquery("q")), *_filters(status, typed, leveled))
         .order_by(*_order(sort, status, tier))
     )
@@ -400,7 +433,9 @@ def _trigram_postgresql(connection, words, status, product_type, now, level=None
     folded: sa.ColumnClause[Any] = sa.literal_column("public_products.search_folded")
     similarity = sa.func.word_similarity(sa.bindparam("fq", type_=sa.Text()), folded)
     near = (
-        sa.select(P.c.product_id, P.c.name, folded.label("folded"), similarity.label("similarity"))
+        sa.select(
+            P.c.product_id, _rank_key().label("key"), P.c.name, folded.label("folded"), similarity.label("similarity")
+        )
         .add_columns(_newest(status).label("newest"))
         .where(sa.bindparam("fq", type_=sa.Text()).op("<%")(folded), *_filters(status, bool(product_type), bool(level)))
         .order_by(similarity.desc(), P.c.name, P.c.product_id)
@@ -420,7 +455,7 @@ def _trigram_postgresql(connection, words, status, product_type, now, level=None
         rows = sorted(rows, key=lambda r: (r.name, r.product_id))
     elif sort == "newest":
         rows = sorted(rows, key=lambda r: (-r.newest.timestamp() if r.newest else 0.0, r.name, r.product_id))
-    return Ranking(array("q", (r.product_id for r in rows)), suggestion)
+    return Ranking(array("q", (r.key for r in rows)), suggestion)
 
 
 def _suggestion_from(rows, words: list[str]) -> str | None:
@@ -459,18 +494,18 @@ def _ranking(connection, words: list[str], status, product_type, now, level, sor
     postgresql = connection.dialect.name == "postgresql"
     run = _search_postgresql if postgresql else _search_sqlite
     for phrase in (True, False):
-        ids = run(connection, words, phrase, status, product_type, now, level, sort)
-        if ids:
-            return Ranking(ids, None)
+        keys = run(connection, words, phrase, status, product_type, now, level, sort)
+        if keys:
+            return Ranking(keys, None)
     if postgresql:
         if _all_known_postgresql(connection, words):
             return Ranking(array("q"), None)  # every word is in the index, just not together: nothing to correct
         return _trigram_postgresql(connection, words, status, product_type, now, level, sort)
     corrected = _corrected_sqlite(connection, words) or []
     for phrase in (True, False) if corrected else ():
-        ids = run(connection, corrected, phrase, status, product_type, now, level, sort)
-        if ids:
-            return Ranking(ids, " ".join(corrected))
+        keys = run(connection, corrected, phrase, status, product_type, now, level, sort)
+        if keys:
+            return Ranking(keys, " ".join(corrected))
     return Ranking(array("q"), None)
 
 
@@ -499,8 +534,9 @@ def search(
 
     A query is ranked once, whole (`Ranking`: the ids of all its products, in order, from the index), and kept by
     `keep` for its other pages; a page is then a slice of it, its products taken from the blocks `keep` holds (valid
-    certificates, any level) or read by primary key, so it costs the same on page 1 and page 500. The listing without
-    a query pages by the name index instead."""
+    certificates, any level) or read by primary key, so it costs the same on page 1 and page 500. The same query with
+    a product type is, when `keep` holds the ranking without one, that ranking narrowed (`Ranking.narrowed`). The
+    listing without a query pages by the name index instead."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
     keep = keep or KeepNothing()
@@ -519,13 +555,17 @@ def search(
         words = terms(q)
         if not words:
             return Page([], 0, None)
-        ranking: Ranking = keep.get(
-            ("ranking", tuple(words), status, product_type, level, sort),
-            lambda: _ranking(connection, words, status, product_type, now, level, sort),
-        )
-        ids = ranking.ids[offset : offset + limit].tolist()
+
+        def ranked() -> Ranking:
+            # Narrowed to a type: a filter of the same query's kept ranking without one, when that gives the answer.
+            broad = keep.peek(("ranking", tuple(words), status, None, level, sort)) if product_type else None
+            narrowed = broad[0].narrowed(product_type) if broad is not None else None
+            return narrowed or _ranking(connection, words, status, product_type, now, level, sort)
+
+        ranking: Ranking = keep.get(("ranking", tuple(words), status, product_type, level, sort), ranked)
+        ids = ranking.ids(offset, offset + limit)
         items = _page_items(connection, ids, status, now, level, keep) if ids else []
-        return Page(items, len(ranking.ids), ranking.suggestion)
+        return Page(items, ranking.total, ranking.suggestion)
 
 
 def _page_items(connection, ids: list[int], status: str, now: datetime, level: str | None, keep: Keeper) -> list[dict]:

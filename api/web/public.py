@@ -7,6 +7,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
@@ -57,10 +58,9 @@ def home(
     sort: SortChoice = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
-    # From the engine, not the page's session, like the API: each read sees what is committed now, so a ranking the
-    # public cache keeps is never one read from a snapshot older than the last change (api.core.readcache).
+    engine, keep = _registry(request)
     results = present.public_page(
-        request.app.state.engine,
+        engine,
         q=q,
         product_type=type or None,
         status="valid",
@@ -68,7 +68,7 @@ def home(
         per_page=PER_PAGE,
         level=level or None,
         sort=sort or "relevance",
-        keep=request.app.state.public_cache.keeper(utcnow()),
+        keep=keep,
     )
     pages = max(1, -(-results.total // PER_PAGE))
     filters = {
@@ -91,6 +91,13 @@ def home(
         type_title=product_type_title,
         level_title=level_title,
     )
+
+
+def _registry(request: Request) -> tuple[sa.Engine, registry.Keeper | None]:
+    """Where a public page reads the registry: from the engine, not the page's session, as the API does, so that each
+    read sees what is committed now and what the public cache keeps is never read from a snapshot older than the last
+    change; with the cache's keeper (api.core.readcache), so the pages share the API's kept rankings and blocks."""
+    return request.app.state.engine, request.app.state.public_cache.keeper(utcnow())
 
 
 def _levels(t) -> list[tuple[str, str]]:
@@ -137,8 +144,11 @@ def product_history_page(
 
 @router.get("/products/{product_id}")
 def product_page(request: Request, session: PageDB, user: PageUser, product_id: Annotated[int, Path(ge=1, le=MAX_ID)]):
-    listing = present.public_listing(session, product_id)
-    cert = session.get_one(Certificate, listing.certificate.id)  # the listing's own certificate
+    engine, keep = _registry(request)
+    listing = present.public_listing(engine, product_id, keep)
+    cert = session.get(Certificate, listing.certificate.id)  # the listing's own certificate
+    if cert is None:  # deleted since the listing was read (the registry's change empties the cache)
+        raise ApiError(404, "Không tìm thấy sản phẩm được chứng nhận / Certified product not found")
     # The decided outcomes of the certified revision, as the certificate was issued on them (never the claims).
     found = reporting.certified_verdict(cert)
     summary = group_summary(found) if found is not None else None
@@ -198,11 +208,10 @@ def verify_credential(request: Request, session: PageDB, user: PageUser, form: P
 
 
 @router.get("/certificates/{certificate_id}")
-def certificate_page(
-    request: Request, session: PageDB, user: PageUser, certificate_id: Annotated[str, Path(pattern=CERTIFICATE_ID)]
-):
+def certificate_page(request: Request, user: PageUser, certificate_id: Annotated[str, Path(pattern=CERTIFICATE_ID)]):
     try:
-        cert = present.certificate_lookup(session, certificate_id)
+        engine, keep = _registry(request)
+        cert = present.certificate_lookup(engine, certificate_id, keep)
     except ApiError as exc:
         if exc.status != 404:
             raise
@@ -213,9 +222,7 @@ def certificate_page(
 
 
 @router.get("/embed-badge")
-def embed_badge(
-    request: Request, session: PageDB, user: PageUser, certificate: Annotated[str | None, Query(max_length=100)] = None
-):
+def embed_badge(request: Request, user: PageUser, certificate: Annotated[str | None, Query(max_length=100)] = None):
     t = request.state.t
     cert, error, preview = None, None, None
     if certificate:
@@ -223,7 +230,8 @@ def embed_badge(
             error = t("cert.bad_id")
         else:
             try:
-                cert = present.certificate_lookup(session, certificate)
+                engine, keep = _registry(request)
+                cert = present.certificate_lookup(engine, certificate, keep)
             except ApiError as exc:
                 if exc.status != 404:
                     raise

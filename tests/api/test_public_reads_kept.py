@@ -219,3 +219,38 @@ def test_a_search_page_reads_the_blocks_of_its_products_for_the_lookups_after_it
     assert lookup.status_code == 200 and lookup.json()["certificate"]["id"] == certs[3].id
     assert [i["name"] for i in second["items"]] == ["Hoa Sen 02", "Hoa Sen 03"]
     assert sent == []
+
+
+def test_a_query_narrowed_to_a_type_is_a_filter_of_its_kept_ranking(world):
+    """With a query's ranking kept, the same query with a product type searches no index: its pages are that
+    ranking's products of the type, in its order, as a search of its own finds them. When none of them is of the
+    type, the narrower query is searched (the words in any order may still find some)."""
+    api = world.api
+    types = ("filtering_app", "dns_proxy_filter")
+    for i in range(7):
+        api.certificate(api.product(world.org_b, f"Hoa Sen {i:02d}", product_type=types[i % 2]))
+    api.certificate(api.product(world.org_a, "Sen đá Hoa", product_type="kid_browser"))  # the words, not the phrase
+
+    def typed(product_type: str, n: int) -> dict:
+        params = {"q": "hoa sen", "type": product_type, "page": n, "per_page": 2}
+        response = api.request("GET", "/public/products", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    searched = {t: [typed(t, n) for n in (1, 2, 3)] for t in types}  # each read by a search of its own
+    assert [i["name"] for p in searched["dns_proxy_filter"] for i in p["items"]] == [
+        "Hoa Sen 01",
+        "Hoa Sen 03",
+        "Hoa Sen 05",
+    ]
+    api.app.state.public_cache.invalidate()
+    assert page(api, "hoa sen", 1)["total"] == 7  # the query's ranking, kept: the phrase, in every type
+    with statements(api) as sent:
+        narrowed = {t: [typed(t, n) for n in (1, 2, 3)] for t in types}
+    assert narrowed == searched and narrowed["filtering_app"][0]["total"] == 4
+    assert not searched_the_index(sent)
+
+    with statements(api) as sent:
+        other = typed("kid_browser", 1)
+    assert searched_the_index(sent)
+    assert [i["name"] for i in other["items"]] == ["Sen đá Hoa"] and other["total"] == 1

@@ -3,6 +3,8 @@ the badge snippets."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tests.web.conftest import text_of
 
 
@@ -60,6 +62,40 @@ def test_certificate_lookup(catalogue, world):
     assert missing.status_code == 404 and "Không có chứng nhận nào mang số VCSC-0000" in missing.text
     bad = browser.get("/certificates", params={"id": "<script>"})
     assert bad.status_code == 422 and "<script>" not in bad.text and "chỉ gồm chữ cái" in bad.text
+
+
+def test_product_and_certificate_pages_share_the_public_cache_and_show_a_revocation_at_once(catalogue, world):
+    """The pages read the registry as the API does (api.web.public._registry): what the API or a page has read is
+    kept for both, so a page seen again sends no query to the read model; a revocation shows on every page at once."""
+    app, browser, cert = world.site.app, world.site.browser(), catalogue["cert"]
+    product, certificate = f"/products/{catalogue['safekid'].id}", f"/certificates/{cert.id}"
+    paths = (product, certificate, f"/embed-badge?certificate={cert.id}")
+    for path in (f"/public/products/{catalogue['dns'].id}", f"/public/certificates/{cert.id}"):
+        assert world.api.request("GET", path).status_code == 200  # the API reads their blocks
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    sa.event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        pages = [browser.get(path) for path in paths]
+    finally:
+        sa.event.remove(app.state.engine, "before_cursor_execute", record)
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert "Còn hiệu lực" in text_of(pages[0].text) and "Chứng nhận này còn hiệu lực." in text_of(pages[1].text)
+    assert "Bảo vệ trẻ em SafeKid" in text_of(pages[1].text) and cert.id in pages[2].text
+    assert sent and not [s for s in sent if "public_products" in s or "public_certificates" in s]  # from memory
+
+    reviewer = world.site.browser("reviewer")
+    revoke = reviewer.post(
+        f"/dashboard/certificates/{cert.id}/status/revoke", {"reason": "Vi phạm nghiêm trọng"}, page="/dashboard"
+    )
+    assert revoke.status_code == 303
+    gone = browser.get(product)
+    assert gone.status_code == 404 and "SafeKid" not in text_of(gone.text)
+    assert "Chứng nhận này đã bị thu hồi." in text_of(browser.get(certificate).text)
+    assert "Bảo vệ trẻ em SafeKid" not in text_of(browser.get("/", params={"q": "safekid"}).text)
 
 
 def test_criteria_browser_and_changes(world):
