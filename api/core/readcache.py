@@ -18,8 +18,8 @@ the registry changed; if so, the cache is emptied first.
 A route answers from the event loop what can be made from kept entries alone (`from_memory`: a page of a kept
 ranking whose products are in kept blocks, a lookup or badge whose block is kept): the build gets a keeper that
 only gives what is kept (`MemoryOnly`) and no database (`NO_DATABASE`); when either raises `NotKept`, the route
-reads instead (api.routes.public._read: in a worker thread on PostgreSQL, in place on SQLite). What memory holds
-thus costs no thread hop and no query.
+reads instead (api.routes.public._read: in a worker thread on PostgreSQL, in place on SQLite, but for a search's
+ranking, which is read first in a worker thread there too). What memory holds thus costs no thread hop and no query.
 
 It answers only while it listens: before LISTEN is in place, and from the moment the listening connection is lost
 until it is back (and the cache emptied once more), every read goes to the database; an in-memory SQLite database

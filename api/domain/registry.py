@@ -341,7 +341,19 @@ def _search_sqlite(connection, words, phrase, status, product_type, now, level=N
         params["product_type"] = product_type
     if level:
         params["level"] = level
-    return array("q", connection.scalars(_statement_sqlite(status, bool(product_type), bool(level), sort), params))
+    keys = connection.scalar(_concatenated(_statement_sqlite(status, bool(product_type), bool(level), sort)), params)
+    return array("q", map(int, keys.split(","))) if keys else array("q")
+
+
+@lru_cache(maxsize=64)
+def _concatenated(statement):
+    """`statement`'s keys as one text, in its order: one row, so that the whole ranking is made inside the database
+    with the interpreter lock let go (a worker thread then costs the event loop nothing: api.routes.public), not
+    taken back at every row. SQLite keeps a FROM subquery's ORDER BY under an aggregate other than count, min and
+    max (select.c, where it omits ORDER BY clauses that do nothing), so group_concat follows it; the ranking tests
+    would fail otherwise."""
+    ranked = statement.subquery()
+    return sa.select(sa.func.group_concat(ranked.c[0]))
 
 
 def _tsquery(param: str):
@@ -556,16 +568,43 @@ def search(
         if not words:
             return Page([], 0, None)
 
-        def ranked() -> Ranking:
-            # Narrowed to a type: a filter of the same query's kept ranking without one, when that gives the answer.
-            broad = keep.peek(("ranking", tuple(words), status, None, level, sort)) if product_type else None
-            narrowed = broad[0].narrowed(product_type) if broad is not None else None
-            return narrowed or _ranking(connection, words, status, product_type, now, level, sort)
-
-        ranking: Ranking = keep.get(("ranking", tuple(words), status, product_type, level, sort), ranked)
+        ranking = _kept_ranking(connection, words, status, product_type, now, level, sort, keep)
         ids = ranking.ids(offset, offset + limit)
         items = _page_items(connection, ids, status, now, level, keep) if ids else []
         return Page(items, ranking.total, ranking.suggestion)
+
+
+def _kept_ranking(connection, words, status, product_type, now, level, sort, keep: Keeper) -> Ranking:
+    """The ranking `keep` holds for the words, else read and kept: narrowed to a type, a filter of the same query's
+    kept ranking without one when that gives the answer (Ranking.narrowed), else read from the index (`_ranking`)."""
+
+    def ranked() -> Ranking:
+        broad = keep.peek(("ranking", tuple(words), status, None, level, sort)) if product_type else None
+        narrowed = broad[0].narrowed(product_type) if broad is not None else None
+        return narrowed or _ranking(connection, words, status, product_type, now, level, sort)
+
+    return keep.get(("ranking", tuple(words), status, product_type, level, sort), ranked)
+
+
+@_retried
+def rank(
+    source,
+    *,
+    q: str | None,
+    product_type: str | None,
+    status: str,
+    now: datetime,
+    level: str | None = None,
+    sort: str = "relevance",
+    keep: Keeper,
+) -> None:
+    """Make sure `keep` holds the ranking `search` would page for these arguments (nothing for no query): a route
+    calls this first, in a worker thread, so that the costly part of a search is read off the event loop; each of its
+    statements returns one row or a few (see `_concatenated`)."""
+    words = terms(q or "")
+    if words:
+        with connected(source) as connection:
+            _kept_ranking(connection, words, status, product_type, now, level, sort, keep)
 
 
 def _page_items(connection, ids: list[int], status: str, now: datetime, level: str | None, keep: Keeper) -> list[dict]:

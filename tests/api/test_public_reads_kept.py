@@ -5,6 +5,7 @@ database was not asked again, then that a change shows at once."""
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -254,3 +255,49 @@ def test_a_query_narrowed_to_a_type_is_a_filter_of_its_kept_ranking(world):
         other = typed("kid_browser", 1)
     assert searched_the_index(sent)
     assert [i["name"] for i in other["items"]] == ["Sen đá Hoa"] and other["total"] == 1
+
+
+def test_a_first_ranking_is_read_in_a_worker_thread(world, monkeypatch):
+    """A search whose ranking is not kept reads it in a worker thread, on SQLite too (api.routes.public: `prepare`),
+    so that the event loop is not held while the database ranks; on SQLite the page's rows are then read in place,
+    and on PostgreSQL the whole read is in that one thread. A later page of the ranking takes no thread."""
+    from api.routes import public
+
+    api = world.api
+    for i in range(5):
+        api.certificate(api.product(world.org_b, f"Cánh Diều {i:02d}"))
+    api.app.state.public_cache.invalidate()
+    hops, real = [], public.run_in_threadpool
+
+    async def recorded(func, *args, **kwargs):
+        hops.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(public, "run_in_threadpool", recorded)
+    threads: dict[str, set[int]] = {"index": set(), "rows": set()}
+
+    def record(_conn, _cursor, statement, *_args):
+        if "product_search MATCH" in statement or "search_vector @@" in statement:
+            threads["index"].add(threading.get_ident())
+        elif "public_products.product_id BETWEEN" in statement:
+            threads["rows"].add(threading.get_ident())
+
+    engine = api.app.state.engine
+    for e in {engine, registry.reads(engine)}:
+        sa.event.listen(e, "before_cursor_execute", record)
+    try:
+        first = page(api, "canh dieu", 1, per_page=2)
+    finally:
+        for e in {engine, registry.reads(engine)}:
+            sa.event.remove(e, "before_cursor_execute", record)
+    assert [i["name"] for i in first["items"]] == ["Cánh Diều 00", "Cánh Diều 01"] and first["total"] == 5
+    assert len(hops) == 1 and threads["index"] and threads["rows"]
+    if engine.dialect.name == "sqlite":
+        assert threads["index"].isdisjoint(threads["rows"])  # the ranking in the worker, the rows in place
+    else:
+        assert threads["index"] == threads["rows"]  # one read, in the worker
+
+    with statements(api) as sent:
+        second = page(api, "canh dieu", 2, per_page=2)
+    assert [i["name"] for i in second["items"]] == ["Cánh Diều 02", "Cánh Diều 03"]
+    assert sent == [] and len(hops) == 1
