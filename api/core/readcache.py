@@ -246,6 +246,8 @@ class Kept:
     loads is kept only if the registry did not change since it was made: a read made for one request (several
     blocks at once, say) can then be handed to `get` afterwards without keeping rows older than a change."""
 
+    shared = True  # one per request, over the process's cache
+
     def __init__(self, cache: ReadCache, now: datetime):
         self.cache, self.now = cache, now
         self.generation = cache.generation
@@ -259,6 +261,8 @@ class Kept:
 
 class MemoryOnly:
     """A keeper (api.domain.registry.Keeper) that gives what `kept` holds and raises NotKept for anything else."""
+
+    shared = True
 
     def __init__(self, kept: Kept):
         self.kept = kept

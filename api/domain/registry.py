@@ -98,6 +98,8 @@ class Keeper(Protocol):
     lookups and pages (api.core.readcache.ReadCache.keeper; `KeepInDict` for one CSV export). Without one, every
     page ranks again and every lookup reads its row alone."""
 
+    shared: bool  # what it keeps serves other requests too: then a search page reads whole blocks for them
+
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The value kept for `key`, else `load()`'s (which it may keep)."""
         ...
@@ -108,6 +110,8 @@ class Keeper(Protocol):
 
 
 class KeepNothing:
+    shared = False
+
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         return load()
 
@@ -117,6 +121,8 @@ class KeepNothing:
 
 class KeepInDict:
     """Keeps everything, for as long as it lives (one CSV export: its ranking once for all its pages)."""
+
+    shared = False
 
     def __init__(self) -> None:
         self.kept: dict[Hashable, Any] = {}
@@ -567,7 +573,6 @@ def search(
         words = terms(q)
         if not words:
             return Page([], 0, None)
-
         ranking = _kept_ranking(connection, words, status, product_type, now, level, sort, keep)
         ids = ranking.ids(offset, offset + limit)
         items = _page_items(connection, ids, status, now, level, keep) if ids else []
@@ -622,7 +627,7 @@ def _page_items(connection, ids: list[int], status: str, now: datetime, level: s
                 missing.append(i)
             elif (row := block[0].by_key.get(i)) is not None:
                 found[i] = {**_product(row), "certificate": _certificate(row, now)}
-        if missing and not isinstance(keep, KeepNothing | KeepInDict):  # a keeper requests share: the public cache
+        if missing and keep.shared:  # the public cache
             wanted = list(dict.fromkeys(i // BLOCK for i in missing))[:WARM_BLOCKS]
             # Kept unless the registry changed since this keeper was made (api.core.readcache.Kept): then the rows
             # may be older than the change, and serve this page alone.
